@@ -1,0 +1,1 @@
+"""Tether: measurement and feedback for the therapeutic alliance."""

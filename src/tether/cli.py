@@ -1,0 +1,196 @@
+"""The `tether` command: Tether's own commands, and Django's management
+commands with Tether's settings for everything else (`tether migrate`, …)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tether import config
+from tether.instruments import (
+    DefinitionError,
+    TextPackError,
+    UnknownInstrument,
+    load_definition,
+    load_library,
+    read_pack,
+    store_pack,
+    text_in,
+)
+from tether.scoring.engine import AnswerError
+from tether.scoring.tabular import TableError, score_rows
+
+INPUT_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if args and args[0] not in parser.commands and not args[0].startswith("-"):
+        return _django(args)
+    options = parser.parse_args(args)
+    if not hasattr(options, "run"):
+        parser.print_help()
+        return INPUT_ERROR
+    try:
+        return int(options.run(options) or 0)
+    except (UnknownInstrument, DefinitionError, TextPackError, TableError, AnswerError) as error:
+        print(f"tether: {error}", file=sys.stderr)
+        return INPUT_ERROR
+
+
+class _Parser(argparse.ArgumentParser):
+    commands: set[str]
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="tether", description=__doc__)
+    sub = parser.add_subparsers(metavar="COMMAND")
+    instruments = sub.add_parser("instruments", help="list, show, validate instruments and add licensed text")
+    isub = instruments.add_subparsers(metavar="ACTION", required=True)
+    p = isub.add_parser("list", help="every instrument and version")
+    p.set_defaults(run=_list)
+    p = isub.add_parser("show", help="one instrument: items, options, scales, cutoffs, licence")
+    p.add_argument("id", help="id or id@version, e.g. pcl-5 or pcl-5@past-month")
+    p.set_defaults(run=_show)
+    p = isub.add_parser("validate", help="check definition files")
+    p.add_argument("files", nargs="+", type=Path)
+    p.set_defaults(run=_validate)
+    p = isub.add_parser("add-text", help="store a licensed text pack (YAML or CSV)")
+    p.add_argument("id")
+    p.add_argument("file", type=Path)
+    p.set_defaults(run=_add_text)
+
+    score = sub.add_parser(
+        "score",
+        help="score a CSV of item answers",
+        description="Score each row of INPUT.csv and write CSV to stdout. Bad cells are "
+        "listed by row (the header is row 1, as in a spreadsheet) and nothing is written.",
+    )
+    score.add_argument("id", help="instrument id or id@version")
+    score.add_argument("input", type=Path)
+    score.add_argument("--item-columns", help="comma list or glob (e.g. 'Q28_*') of the item columns, in item order")
+    score.add_argument("--id-column", help="column that identifies each row (default: an unnamed first column, else the row number)")
+    score.set_defaults(run=_score)
+
+    demo = sub.add_parser("demo", help="start the demo on a fresh SQLite database")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(run=_demo)
+    serve = sub.add_parser("serve", help="serve Tether (gunicorn)")
+    serve.add_argument("--bind", default="127.0.0.1:8000")
+    serve.set_defaults(run=_serve)
+    parser.commands = set(sub.choices)
+    return parser
+
+
+def _library():  # type: ignore[no-untyped-def]
+    return load_library(config.data_dir())
+
+
+def _list(options: argparse.Namespace) -> int:
+    rows = [("instrument", "title", "role", "respondents", "item text", "licence")]
+    for d in _library():
+        text = "bundled" if d.licence.text_bundled else ("text pack" if d.has_text else "not loaded")
+        rows.append((d.key, text_in(d.title, "en"), d.role, ",".join(d.respondents), text, d.licence.klass))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _show(options: argparse.Namespace) -> int:
+    d = _library().get(options.id)
+    print(f"{d.key}  {text_in(d.title, 'en')}")
+    print(f"role: {d.role}; respondents: {', '.join(d.respondents)}; validated: {'yes' if d.validated else 'NOT YET VALIDATED'}")
+    print(f"licence: {d.licence.klass}; {d.licence.note}")
+    print(f"citation: {d.citation}")
+    print(f"answers: {d.describe_allowed()}")
+    for option in d.options:
+        print(f"  {option.value:g} = {text_in(option.label, 'en')}")
+    print("items:")
+    for item in d.items:
+        words = text_in(item.text, "en") if item.text else f"[licensed text not loaded] {item.content or ''}"
+        flags = " (reversed)" if item.reverse else ""
+        flags += f" (risk item: >= {item.risk.at_or_above:g})" if item.risk else ""
+        print(f"  {item.id}. {words}{flags}")
+    print("scales:")
+    for scale in d.scales:
+        low, high = d.scale_bounds(scale)
+        print(f"  {scale.id}: {scale.method} of items {', '.join(scale.items)} ({low:g}-{high:g}); at least {scale.min_answered} answered")
+        for band in scale.bands:
+            print(f"    from {band.lower:g}: {text_in(band.label, 'en')}")
+        if scale.cutoff:
+            c = scale.cutoff
+            side = ">=" if c.direction == "at_or_above" else "<"
+            print(f"    cutoff {side} {c.value:g}: {text_in(c.label, 'en')} ({c.source})")
+    return 0
+
+
+def _validate(options: argparse.Namespace) -> int:
+    failed = 0
+    for path in options.files:
+        try:
+            d = load_definition(path)
+        except DefinitionError as error:
+            failed += 1
+            print("\n".join(error.problems), file=sys.stderr)
+        else:
+            print(f"{path.name}: ok ({d.key}, {len(d.items)} items, {len(d.scales)} scales)")
+    return INPUT_ERROR if failed else 0
+
+
+def _add_text(options: argparse.Namespace) -> int:
+    definition = _library().get(options.id)
+    pack = read_pack(options.file, instrument=definition.id)
+    path = store_pack(pack, definition, config.data_dir())
+    print(f"stored text for {definition.key} ({', '.join(pack.languages)}) in {path}")
+    return 0
+
+
+def _score(options: argparse.Namespace) -> int:
+    definition = _library().get(options.id)
+    try:
+        with options.input.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as error:
+        raise TableError([f"{options.input}: cannot be read: {error}"]) from error
+    if not rows:
+        raise TableError([f"{options.input}: is empty"])
+    output = score_rows(definition, rows[0], rows[1:], options.item_columns, options.id_column)
+    import defusedcsv.csv as safe_csv  # spreadsheet-safe output (formula injection)
+
+    buffer = io.StringIO()
+    safe_csv.writer(buffer, lineterminator="\n").writerows(output)
+    sys.stdout.write(buffer.getvalue())
+    return 0
+
+
+def _django(args: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tether.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tether", *args])
+    return 0
+
+
+def _demo(options: argparse.Namespace) -> int:
+    from tether.demo import run_demo
+
+    return run_demo(port=options.port)
+
+
+def _serve(options: argparse.Namespace) -> int:
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "gunicorn", "tether.wsgi", "--bind", options.bind],
+    )
+    return 0  # pragma: no cover  (exec does not return)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Plain dictionaries for the instrument templates (no logic in templates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tether.instruments import Definition, text_in
+from tether.instruments.model import Scale
+
+LICENCE_NAMES = {
+    "public_domain": "Public domain",
+    "blanket_permission": "Free to reproduce (blanket permission)",
+    "project_open": "Tether's own (CC BY 4.0)",
+    "free_use_confirm": "Free to use; written confirmation pending",
+    "permission_required": "Permission required",
+    "licensed_local_text_only": "Licensed sites only",
+}
+
+
+def text_status(definition: Definition) -> str:
+    if definition.licence.text_bundled:
+        return "bundled"
+    return "loaded from a text pack" if definition.has_text else "licensed text not loaded"
+
+
+def instrument_summary(d: Definition) -> dict[str, Any]:
+    return {
+        "key": d.key,
+        "title": text_in(d.title, "en"),
+        "short_title": d.short_title,
+        "role": d.role,
+        "respondents": ", ".join(d.respondents),
+        "items": len(d.items),
+        "text": text_status(d),
+        "licence": LICENCE_NAMES[d.licence.klass],
+        "validated": d.validated,
+        "languages": ", ".join(d.languages) or "—",
+    }
+
+
+def instrument_view(d: Definition, language: str) -> dict[str, Any]:
+    return {
+        **instrument_summary(d),
+        "title": text_in(d.title, language),
+        "version": d.version,
+        "citation": d.citation,
+        "licence_note": d.licence.note,
+        "text_source": d.text_source,
+        "language": language,
+        "other_languages": [lang for lang in d.languages if lang != language],
+        "recall": text_in(d.recall, language) if d.recall else "",
+        "instructions": text_in(d.instructions, language) if d.instructions else "",
+        "stem": text_in(d.stem, language) if d.stem else "",
+        "trauma_content": d.trauma_content,
+        "ages": _ages(d),
+        "allowed": d.describe_allowed(),
+        "options": [
+            {"value": f"{o.value:g}", "label": text_in(o.label, language), "score": f"{o.score:g}" if o.score != o.value else ""}
+            for o in d.options
+        ],
+        "items": [
+            {
+                "id": item.id,
+                "text": text_in(item.text, language) if item.text else "",
+                "content": item.content or "",
+                "reverse": item.reverse,
+                "risk": f"risk item: answer ≥ {item.risk.at_or_above:g} ({text_in(item.risk.label, 'en')})" if item.risk else "",
+                "alliance": f"{item.alliance.level} · {item.alliance.dimension}" if item.alliance else "",
+                "applies_to": ", ".join(item.applies_to) if len(item.applies_to) < 3 else "",
+            }
+            for item in d.items
+        ],
+        "scales": [_scale(d, scale, language) for scale in d.scales],
+    }
+
+
+def _ages(d: Definition) -> str:
+    if d.age_min is not None and d.age_max is not None:
+        return f"{d.age_min}–{d.age_max}"
+    if d.age_min is not None:
+        return f"{d.age_min}+"
+    return f"up to {d.age_max}" if d.age_max is not None else ""
+
+
+def _scale(d: Definition, scale: Scale, language: str) -> dict[str, Any]:
+    low, high = d.scale_bounds(scale)
+    bands = [
+        {"lower": f"{band.lower:g}", "label": text_in(band.label, language)}
+        for band in scale.bands
+    ]
+    cutoff = scale.cutoff
+    change = scale.change
+    return {
+        "id": scale.id,
+        "label": text_in(scale.label, language),
+        "method": scale.method,
+        "items": ", ".join(scale.items),
+        "range": f"{low:g}–{high:g}",
+        "min_answered": scale.min_answered,
+        "n_items": len(scale.items),
+        "missing_rule_source": scale.missing_rule_source,
+        "direction": "higher is better" if scale.higher_is_better else "lower is better",
+        "bands": bands,
+        "bands_source": scale.bands_source,
+        "cutoff": (
+            {
+                "rule": f"{'≥' if cutoff.direction == 'at_or_above' else '<'} {cutoff.value:g}",
+                "label": text_in(cutoff.label, language),
+                "source": cutoff.source,
+            }
+            if cutoff
+            else None
+        ),
+        "change": (
+            {
+                "reliability": f"{change.reliability:g}" if change.reliability is not None else "",
+                "sd": f"{change.sd:g}" if change.sd is not None else "",
+                "points": f"{change.reliable_change_points:g}" if change.reliable_change_points is not None else "",
+                "source": change.source,
+            }
+            if change
+            else None
+        ),
+    }

@@ -1,0 +1,241 @@
+"""The instrument definition model: frozen dataclasses built from YAML files.
+
+The format is documented in docs/instrument-format.md; the loader in loader.py
+builds these objects and is the only place that knows the YAML shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+Text = MappingProxyType[str, str]
+"""Text per language code, e.g. {"en": "...", "es": "..."}."""
+
+EMPTY_TEXT: Text = MappingProxyType({})
+
+
+def _no_text() -> Text:
+    return EMPTY_TEXT
+
+LICENCE_CLASSES = (
+    "public_domain",
+    "blanket_permission",
+    "project_open",
+    "free_use_confirm",
+    "permission_required",
+    "licensed_local_text_only",
+)
+ROLES = ("alliance", "symptom", "support", "outcome", "screen")
+RESPONDENTS = ("client", "child", "caregiver", "therapist")
+ALLIANCE_LEVELS = ("self", "other", "group", "within")
+ALLIANCE_DIMENSIONS = (
+    "empathy",
+    "respect",
+    "genuineness",
+    "warmth",
+    "goal",
+    "task",
+    "bond",
+    "safety",
+    "shared-purpose",
+    "engagement",
+    "connection",
+    "overall",
+)
+CASE_KINDS = ("individual", "couple", "family")
+TARGETS = ("member", "family")
+METHODS = ("sum", "mean")
+CUTOFF_DIRECTIONS = ("at_or_above", "below")
+
+
+def text_in(text: Text, language: str, fallback: str = "en") -> str:
+    """The text in `language`, else in `fallback`, else the first one there is."""
+    if language in text:
+        return text[language]
+    if fallback in text:
+        return text[fallback]
+    return next(iter(text.values()), "")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: float
+    label: Text
+    score: float
+    picture: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ValueRange:
+    minimum: float
+    maximum: float
+    step: float
+
+
+@dataclass(frozen=True, slots=True)
+class RiskTrigger:
+    at_or_above: float
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class AllianceFacet:
+    level: str
+    dimension: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    text: Text = field(default_factory=_no_text)
+    content: str | None = None
+    reverse: bool = False
+    loinc: str | None = None
+    risk: RiskTrigger | None = None
+    alliance: AllianceFacet | None = None
+    applies_to: tuple[str, ...] = CASE_KINDS
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    lower: float
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Cutoff:
+    value: float
+    direction: Literal["at_or_above", "below"]
+    label: Text
+    source: str
+
+    def is_met(self, score: float) -> bool:
+        """True when `score` is on the clinical (concern) side of the cutoff."""
+        if self.direction == "at_or_above":
+            return score >= self.value
+        return score < self.value
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeNorms:
+    source: str
+    reliability: float | None = None
+    sd: float | None = None
+    reliable_change_points: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    id: str
+    label: Text
+    items: tuple[str, ...]
+    method: Literal["sum", "mean"]
+    min_answered: int
+    higher_is_better: bool
+    missing_rule_source: str = ""
+    bands: tuple[Band, ...] = ()
+    bands_source: str = ""
+    cutoff: Cutoff | None = None
+    change: ChangeNorms | None = None
+
+    def band_for(self, score: float) -> Band | None:
+        """The last band whose lower bound is at or below `score`."""
+        found = None
+        for band in self.bands:
+            if band.lower <= score:
+                found = band
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Licence:
+    klass: str
+    text_bundled: bool
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    id: str
+    version: str
+    title: Text
+    short_title: str
+    citation: str
+    licence: Licence
+    validated: bool
+    role: str
+    respondents: tuple[str, ...]
+    items: tuple[Item, ...]
+    scales: tuple[Scale, ...]
+    options: tuple[Option, ...] = ()
+    value_range: ValueRange | None = None
+    default: bool = False
+    languages: tuple[str, ...] = ()
+    age_min: int | None = None
+    age_max: int | None = None
+    recall: Text = field(default_factory=_no_text)
+    trauma_content: bool = False
+    allow_skip: bool = False
+    loinc: MappingProxyType[str, str] = field(default_factory=_no_text)
+    instructions: Text = field(default_factory=_no_text)
+    stem: Text = field(default_factory=_no_text)
+    source_path: str = ""
+    text_source: str = ""
+    """Where the item text came from: "bundled", a text pack's source, or ""."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.items)
+
+    @property
+    def has_text(self) -> bool:
+        return all(item.text for item in self.items)
+
+    @property
+    def risk_items(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.risk is not None)
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def scale(self, scale_id: str) -> Scale:
+        for scale in self.scales:
+            if scale.id == scale_id:
+                return scale
+        raise KeyError(scale_id)
+
+    @property
+    def score_bounds(self) -> tuple[float, float]:
+        """The lowest and highest scored value one item can take."""
+        if self.value_range is not None:
+            return self.value_range.minimum, self.value_range.maximum
+        scores = [option.score for option in self.options]
+        return min(scores), max(scores)
+
+    def scale_bounds(self, scale: Scale) -> tuple[float, float]:
+        """The range a scale's score can take (sum or mean of its items)."""
+        low, high = self.score_bounds
+        if scale.method == "mean":
+            return low, high
+        return low * len(scale.items), high * len(scale.items)
+
+    def describe_allowed(self) -> str:
+        """The allowed answer values, as shown in error messages."""
+        if self.value_range is not None:
+            r = self.value_range
+            return f"a number from {_num(r.minimum)} to {_num(r.maximum)} in steps of {_num(r.step)}"
+        return "{" + ", ".join(_num(option.value) for option in self.options) + "}"
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

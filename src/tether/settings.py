@@ -1,0 +1,143 @@
+"""Tether's one settings module, read from the environment (healthchecks style).
+
+SQLite in the data directory by default; DATABASE_URL=postgres://… switches to
+PostgreSQL. Nothing here reads settings of other modules at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+
+from tether import config
+
+
+def envbool(name: str, default: str) -> bool:
+    value = os.environ.get(name, default)
+    if value not in ("True", "False", "1", "0"):
+        raise ValueError(f"{name} must be True or False, not {value!r}")
+    return value in ("True", "1")
+
+
+def _secret_key(data_dir: Path) -> str:
+    """TETHER_SECRET_KEY, else a key generated once and kept in the data dir."""
+    if os.environ.get("TETHER_SECRET_KEY"):
+        return os.environ["TETHER_SECRET_KEY"]
+    path = data_dir / "secret-key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = config.data_dir()
+DEMO = envbool("TETHER_DEMO", "False")
+DEBUG = envbool("TETHER_DEBUG", "False")
+SECRET_KEY = _secret_key(DATA_DIR)
+ALLOWED_HOSTS = os.environ.get("TETHER_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "tether.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "tether.urls"
+WSGI_APPLICATION = "tether.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tether.core.context.site",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict[str, object]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        database = dj_database_url.parse(url, conn_max_age=0)
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            database["OPTIONS"] = {"pool": True}
+        return dict(database)
+    name = "demo.sqlite3" if DEMO else "tether.sqlite3"
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / name,
+        # WAL and a busy timeout avoid "database is locked" with several
+        # workers; IMMEDIATE takes the write lock at BEGIN (ecosystem.md A.6.5).
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
+            "transaction_mode": "IMMEDIATE",
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Serve straight from the apps' static folders, so the demo and tests need no
+# collectstatic step; a production install runs collectstatic and may turn it off.
+WHITENOISE_USE_FINDERS = envbool("TETHER_STATIC_FINDERS", "True")
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    }
+}
