@@ -6,4 +6,4 @@ import tempfile
 os.environ.setdefault("TETHER_DATA_DIR", tempfile.mkdtemp(prefix="tether-test-"))
 os.environ.setdefault("TETHER_SECRET_KEY", "tests-only-secret-key")
 
-from tether.settings import *  # noqa: E402, F403
+from tether.settings import *  # noqa: F403

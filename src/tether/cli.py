@@ -39,7 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INPUT_ERROR
     try:
         return int(options.run(options) or 0)
-    except (UnknownInstrument, DefinitionError, TextPackError, TableError, AnswerError) as error:
+    except (
+        UnknownInstrument,
+        DefinitionError,
+        TextPackError,
+        TableError,
+        AnswerError,
+    ) as error:
         print(f"tether: {error}", file=sys.stderr)
         return INPUT_ERROR
 
@@ -51,11 +57,15 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> _Parser:
     parser = _Parser(prog="tether", description=__doc__)
     sub = parser.add_subparsers(metavar="COMMAND")
-    instruments = sub.add_parser("instruments", help="list, show, validate instruments and add licensed text")
+    instruments = sub.add_parser(
+        "instruments", help="list, show, validate instruments and add licensed text"
+    )
     isub = instruments.add_subparsers(metavar="ACTION", required=True)
     p = isub.add_parser("list", help="every instrument and version")
     p.set_defaults(run=_list)
-    p = isub.add_parser("show", help="one instrument: items, options, scales, cutoffs, licence")
+    p = isub.add_parser(
+        "show", help="one instrument: items, options, scales, cutoffs, licence"
+    )
     p.add_argument("id", help="id or id@version, e.g. pcl-5 or pcl-5@past-month")
     p.set_defaults(run=_show)
     p = isub.add_parser("validate", help="check definition files")
@@ -74,8 +84,14 @@ def _parser() -> _Parser:
     )
     score.add_argument("id", help="instrument id or id@version")
     score.add_argument("input", type=Path)
-    score.add_argument("--item-columns", help="comma list or glob (e.g. 'Q28_*') of the item columns, in item order")
-    score.add_argument("--id-column", help="column that identifies each row (default: an unnamed first column, else the row number)")
+    score.add_argument(
+        "--item-columns",
+        help="comma list or glob (e.g. 'Q28_*') of the item columns, in item order",
+    )
+    score.add_argument(
+        "--id-column",
+        help="column that identifies each row (default: an unnamed first column, else the row number)",
+    )
     score.set_defaults(run=_score)
 
     demo = sub.add_parser("demo", help="start the demo on a fresh SQLite database")
@@ -95,18 +111,37 @@ def _library():  # type: ignore[no-untyped-def]
 def _list(options: argparse.Namespace) -> int:
     rows = [("instrument", "title", "role", "respondents", "item text", "licence")]
     for d in _library():
-        text = "bundled" if d.licence.text_bundled else ("text pack" if d.has_text else "not loaded")
-        rows.append((d.key, text_in(d.title, "en"), d.role, ",".join(d.respondents), text, d.licence.klass))
+        text = (
+            "bundled"
+            if d.licence.text_bundled
+            else ("text pack" if d.has_text else "not loaded")
+        )
+        rows.append(
+            (
+                d.key,
+                text_in(d.title, "en"),
+                d.role,
+                ",".join(d.respondents),
+                text,
+                d.licence.klass,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        print(
+            "  ".join(
+                cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+            ).rstrip()
+        )
     return 0
 
 
 def _show(options: argparse.Namespace) -> int:
     d = _library().get(options.id)
     print(f"{d.key}  {text_in(d.title, 'en')}")
-    print(f"role: {d.role}; respondents: {', '.join(d.respondents)}; validated: {'yes' if d.validated else 'NOT YET VALIDATED'}")
+    print(
+        f"role: {d.role}; respondents: {', '.join(d.respondents)}; validated: {'yes' if d.validated else 'NOT YET VALIDATED'}"
+    )
     print(f"licence: {d.licence.klass}; {d.licence.note}")
     print(f"citation: {d.citation}")
     print(f"answers: {d.describe_allowed()}")
@@ -114,20 +149,28 @@ def _show(options: argparse.Namespace) -> int:
         print(f"  {option.value:g} = {text_in(option.label, 'en')}")
     print("items:")
     for item in d.items:
-        words = text_in(item.text, "en") if item.text else f"[licensed text not loaded] {item.content or ''}"
+        words = (
+            text_in(item.text, "en")
+            if item.text
+            else f"[licensed text not loaded] {item.content or ''}"
+        )
         flags = " (reversed)" if item.reverse else ""
         flags += f" (risk item: >= {item.risk.at_or_above:g})" if item.risk else ""
         print(f"  {item.id}. {words}{flags}")
     print("scales:")
     for scale in d.scales:
         low, high = d.scale_bounds(scale)
-        print(f"  {scale.id}: {scale.method} of items {', '.join(scale.items)} ({low:g}-{high:g}); at least {scale.min_answered} answered")
+        print(
+            f"  {scale.id}: {scale.method} of items {', '.join(scale.items)} ({low:g}-{high:g}); at least {scale.min_answered} answered"
+        )
         for band in scale.bands:
             print(f"    from {band.lower:g}: {text_in(band.label, 'en')}")
         if scale.cutoff:
             c = scale.cutoff
             side = ">=" if c.direction == "at_or_above" else "<"
-            print(f"    cutoff {side} {c.value:g}: {text_in(c.label, 'en')} ({c.source})")
+            print(
+                f"    cutoff {side} {c.value:g}: {text_in(c.label, 'en')} ({c.source})"
+            )
     return 0
 
 
@@ -140,7 +183,9 @@ def _validate(options: argparse.Namespace) -> int:
             failed += 1
             print("\n".join(error.problems), file=sys.stderr)
         else:
-            print(f"{path.name}: ok ({d.key}, {len(d.items)} items, {len(d.scales)} scales)")
+            print(
+                f"{path.name}: ok ({d.key}, {len(d.items)} items, {len(d.scales)} scales)"
+            )
     return INPUT_ERROR if failed else 0
 
 
@@ -161,7 +206,9 @@ def _score(options: argparse.Namespace) -> int:
         raise TableError([f"{options.input}: cannot be read: {error}"]) from error
     if not rows:
         raise TableError([f"{options.input}: is empty"])
-    output = score_rows(definition, rows[0], rows[1:], options.item_columns, options.id_column)
+    output = score_rows(
+        definition, rows[0], rows[1:], options.item_columns, options.id_column
+    )
     import defusedcsv.csv as safe_csv  # spreadsheet-safe output (formula injection)
 
     buffer = io.StringIO()

@@ -7,7 +7,7 @@ import os
 
 def run_demo(port: int = 8000) -> int:
     os.environ["TETHER_DEMO"] = "True"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tether.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tether.settings"
     import django
     from django.conf import settings
     from django.core.management import call_command

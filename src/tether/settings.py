@@ -120,6 +120,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve straight from the apps' static folders, so the demo and tests need no
 # collectstatic step; a production install runs collectstatic and may turn it off.
 WHITENOISE_USE_FINDERS = envbool("TETHER_STATIC_FINDERS", "True")

@@ -24,7 +24,11 @@ VALID = {
         ]
     },
     "items": [
-        {"id": "1", "text": {"en": "One", "es": "Uno"}, "risk": {"at_or_above": 1, "label": {"en": "r"}}},
+        {
+            "id": "1",
+            "text": {"en": "One", "es": "Uno"},
+            "risk": {"at_or_above": 1, "label": {"en": "r"}},
+        },
         {"id": "2", "text": {"en": "Two", "es": "Dos"}},
     ],
     "scales": [
@@ -35,7 +39,10 @@ VALID = {
             "method": "sum",
             "min_answered": 1,
             "higher_is_better": True,
-            "bands": [{"from": 0, "label": {"en": "low"}}, {"from": 1, "label": {"en": "high"}}],
+            "bands": [
+                {"from": 0, "label": {"en": "low"}},
+                {"from": 1, "label": {"en": "high"}},
+            ],
             "bands_source": "test",
         }
     ],
@@ -60,31 +67,114 @@ def test_the_valid_example_loads():
     ("change", "expected"),
     [
         (lambda d: d.pop("id"), "mini.yaml: id: is required"),
-        (lambda d: d.update(id="Mini_1"), "mini.yaml: id: 'Mini_1' must be kebab-case, e.g. pcl-5"),
+        (
+            lambda d: d.update(id="Mini_1"),
+            "mini.yaml: id: 'Mini_1' must be kebab-case, e.g. pcl-5",
+        ),
         (lambda d: d.update(colour="blue"), "mini.yaml: colour: is not a known field"),
-        (lambda d: d.update(role="mood"), "mini.yaml: role: 'mood' is not one of alliance, symptom, support, outcome, screen"),
-        (lambda d: d.update(respondents=["client", "teacher"]), "mini.yaml: respondents[1]: 'teacher' is not one of client, child, caregiver, therapist"),
-        (lambda d: d["licence"].update({"class": "free"}), "mini.yaml: licence.class: 'free' is not one of public_domain, blanket_permission, project_open, free_use_confirm, permission_required, licensed_local_text_only"),
-        (lambda d: d.update(title="Mini"), "mini.yaml: title: must be a mapping, not 'Mini'"),
-        (lambda d: d.update(title={"english": "Mini"}), "mini.yaml: title: 'english' is not a language code such as en or es"),
-        (lambda d: d["items"].append({"id": "2", "text": {"en": "x", "es": "x"}}), "mini.yaml: items: item id '2' appears more than once"),
-        (lambda d: d["items"][1]["text"].pop("es"), "mini.yaml: items[1].text: has no text in es"),
-        (lambda d: d["items"][0].update(reverse="yes"), "mini.yaml: items[0].reverse: must be true or false, not 'yes'"),
-        (lambda d: d["items"][0]["risk"].update(at_or_above=3), "mini.yaml: items[0].risk.at_or_above: 3 is not an answer value ({0, 1})"),
-        (lambda d: d["items"][0].update(alliance={"level": "team", "dimension": "goal"}), "mini.yaml: items[0].alliance.level: 'team' is not one of self, other, group, within"),
-        (lambda d: d["scales"][0].update(items=["1", "9"]), "mini.yaml: scales[0].items: item '9' is not an item of this instrument"),
-        (lambda d: d["scales"][0].update(items="every"), "mini.yaml: scales[0].items: must be 'all' or a list of item ids, not 'every'"),
-        (lambda d: d["scales"][0].update(min_answered=3), "mini.yaml: scales[0].min_answered: must be a whole number from 1 to 2, not 3"),
-        (lambda d: d["scales"][0].update(method="median"), "mini.yaml: scales[0].method: 'median' is not one of sum, mean"),
-        (lambda d: d["scales"][0]["bands"].reverse(), "mini.yaml: scales[0].bands: must be in increasing order of `from`"),
-        (lambda d: d["scales"][0].update(change={"source": "x", "reliability": 1.2}), "mini.yaml: scales[0].change.reliability: must be at least 0 and below 1, not 1.2"),
-        (lambda d: d["scales"][0].update(cutoff={"value": 1, "direction": "above", "label": {"en": "x"}, "source": "x"}), "mini.yaml: scales[0].cutoff.direction: 'above' is not one of at_or_above, below"),
-        (lambda d: d["response"].update(range={"min": 0, "max": 10, "step": 1}), "mini.yaml: response.options: give exactly one of options or range"),
-        (lambda d: d["response"]["options"].append({"value": 1, "label": {"en": "x", "es": "x"}}), "mini.yaml: response.options: value 1 appears more than once"),
-        (lambda d: d["response"]["options"][1]["label"].pop("es"), "mini.yaml: response.options[1].label: has no text in es"),
-        (lambda d: d["licence"].update(text_bundled=False), "mini.yaml: items[0].text: licence.text_bundled is false, so no item text may be bundled"),
-        (lambda d: d["scales"][0].update(min_answered=2), "mini.yaml: allow_skip: no scale allows a missing answer (min_answered), so skipping cannot be offered"),
-        (lambda d: d.update(ages={"min": 12.5}), "mini.yaml: ages.min: must be a whole number of years, not 12.5"),
+        (
+            lambda d: d.update(role="mood"),
+            "mini.yaml: role: 'mood' is not one of alliance, symptom, support, outcome, screen",
+        ),
+        (
+            lambda d: d.update(respondents=["client", "teacher"]),
+            "mini.yaml: respondents[1]: 'teacher' is not one of client, child, caregiver, therapist",
+        ),
+        (
+            lambda d: d["licence"].update({"class": "free"}),
+            "mini.yaml: licence.class: 'free' is not one of public_domain, blanket_permission, project_open, free_use_confirm, permission_required, licensed_local_text_only",
+        ),
+        (
+            lambda d: d.update(title="Mini"),
+            "mini.yaml: title: must be a mapping, not 'Mini'",
+        ),
+        (
+            lambda d: d.update(title={"english": "Mini"}),
+            "mini.yaml: title: 'english' is not a language code such as en or es",
+        ),
+        (
+            lambda d: d["items"].append({"id": "2", "text": {"en": "x", "es": "x"}}),
+            "mini.yaml: items: item id '2' appears more than once",
+        ),
+        (
+            lambda d: d["items"][1]["text"].pop("es"),
+            "mini.yaml: items[1].text: has no text in es",
+        ),
+        (
+            lambda d: d["items"][0].update(reverse="yes"),
+            "mini.yaml: items[0].reverse: must be true or false, not 'yes'",
+        ),
+        (
+            lambda d: d["items"][0]["risk"].update(at_or_above=3),
+            "mini.yaml: items[0].risk.at_or_above: 3 is not an answer value ({0, 1})",
+        ),
+        (
+            lambda d: d["items"][0].update(
+                alliance={"level": "team", "dimension": "goal"}
+            ),
+            "mini.yaml: items[0].alliance.level: 'team' is not one of self, other, group, within",
+        ),
+        (
+            lambda d: d["scales"][0].update(items=["1", "9"]),
+            "mini.yaml: scales[0].items: item '9' is not an item of this instrument",
+        ),
+        (
+            lambda d: d["scales"][0].update(items="every"),
+            "mini.yaml: scales[0].items: must be 'all' or a list of item ids, not 'every'",
+        ),
+        (
+            lambda d: d["scales"][0].update(min_answered=3),
+            "mini.yaml: scales[0].min_answered: must be a whole number from 1 to 2, not 3",
+        ),
+        (
+            lambda d: d["scales"][0].update(method="median"),
+            "mini.yaml: scales[0].method: 'median' is not one of sum, mean",
+        ),
+        (
+            lambda d: d["scales"][0]["bands"].reverse(),
+            "mini.yaml: scales[0].bands: must be in increasing order of `from`",
+        ),
+        (
+            lambda d: d["scales"][0].update(change={"source": "x", "reliability": 1.2}),
+            "mini.yaml: scales[0].change.reliability: must be at least 0 and below 1, not 1.2",
+        ),
+        (
+            lambda d: d["scales"][0].update(
+                cutoff={
+                    "value": 1,
+                    "direction": "above",
+                    "label": {"en": "x"},
+                    "source": "x",
+                }
+            ),
+            "mini.yaml: scales[0].cutoff.direction: 'above' is not one of at_or_above, below",
+        ),
+        (
+            lambda d: d["response"].update(range={"min": 0, "max": 10, "step": 1}),
+            "mini.yaml: response.options: give exactly one of options or range",
+        ),
+        (
+            lambda d: d["response"]["options"].append(
+                {"value": 1, "label": {"en": "x", "es": "x"}}
+            ),
+            "mini.yaml: response.options: value 1 appears more than once",
+        ),
+        (
+            lambda d: d["response"]["options"][1]["label"].pop("es"),
+            "mini.yaml: response.options[1].label: has no text in es",
+        ),
+        (
+            lambda d: d["licence"].update(text_bundled=False),
+            "mini.yaml: items[0].text: licence.text_bundled is false, so no item text may be bundled",
+        ),
+        (
+            lambda d: d["scales"][0].update(min_answered=2),
+            "mini.yaml: allow_skip: no scale allows a missing answer (min_answered), so skipping cannot be offered",
+        ),
+        (
+            lambda d: d.update(ages={"min": 12.5}),
+            "mini.yaml: ages.min: must be a whole number of years, not 12.5",
+        ),
     ],
 )
 def test_each_invalid_field_is_reported_with_file_field_and_reason(change, expected):
@@ -120,17 +210,24 @@ def test_structure_only_items_need_a_content_descriptor():
 def test_a_file_that_is_not_yaml_is_reported(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("id: [unclosed\n", encoding="utf-8")
-    with pytest.raises(DefinitionError, match=r"^broken.yaml: \(file\): is not valid YAML"):
+    with pytest.raises(
+        DefinitionError, match=r"^broken.yaml: \(file\): is not valid YAML"
+    ):
         load_definition(path)
 
 
 def test_a_yaml_list_is_not_a_definition(tmp_path):
     path = tmp_path / "list.yaml"
     path.write_text(yaml.safe_dump([1, 2]), encoding="utf-8")
-    with pytest.raises(DefinitionError, match=r"^list.yaml: \(file\): must be a YAML mapping of fields$"):
+    with pytest.raises(
+        DefinitionError,
+        match=r"^list.yaml: \(file\): must be a YAML mapping of fields$",
+    ):
         load_definition(path)
 
 
 def test_a_missing_file_is_reported(tmp_path):
-    with pytest.raises(DefinitionError, match=r"^absent.yaml: \(file\): cannot be read"):
+    with pytest.raises(
+        DefinitionError, match=r"^absent.yaml: \(file\): cannot be read"
+    ):
         load_definition(tmp_path / "absent.yaml")

@@ -28,9 +28,18 @@ def test_phq9_total_is_the_sum_with_its_kroenke_band():
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"),
-     (14, "moderate"), (15, "moderately severe"), (19, "moderately severe"),
-     (20, "severe"), (27, "severe")],
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "moderately severe"),
+        (19, "moderately severe"),
+        (20, "severe"),
+        (27, "severe"),
+    ],
 )
 def test_phq9_band_edges_follow_kroenke_2001(total, band):
     values = [3] * (total // 3) + [total % 3] + [0] * 9
@@ -76,7 +85,9 @@ def test_every_bad_answer_is_reported_at_once():
 @pytest.mark.parametrize("value", [True, False, "2", [2]])
 def test_values_that_are_not_numbers_are_refused_even_when_they_look_like_one(value):
     # pydantic's lax mode once scored `false` as 0 (ecosystem.md A.6.3c).
-    with pytest.raises(AnswerError, match=r"item 1: .* is not a number; allowed: \{0, 1, 2, 3\}"):
+    with pytest.raises(
+        AnswerError, match=r"item 1: .* is not a number; allowed: \{0, 1, 2, 3\}"
+    ):
         score(PHQ9, {**phq9(0, 0, 0, 0, 0, 0, 0, 0, 0), "1": value})
 
 
@@ -129,8 +140,14 @@ MINI = {
         {"id": "b", "content": "b", "reverse": True},
     ],
     "scales": [
-        {"id": "total", "label": {"en": "Total"}, "items": "all", "method": "sum",
-         "min_answered": 2, "higher_is_better": True},
+        {
+            "id": "total",
+            "label": {"en": "Total"},
+            "items": "all",
+            "method": "sum",
+            "min_answered": 2,
+            "higher_is_better": True,
+        },
     ],
 }
 
@@ -158,7 +175,9 @@ def test_score_many_rejects_a_matrix_of_the_wrong_width():
 def test_score_many_names_the_row_of_a_bad_value():
     matrix = np.zeros((3, 9))
     matrix[2, 4] = 9
-    with pytest.raises(AnswerError, match=r"item 5: row 2: value 9 not in \{0, 1, 2, 3\}"):
+    with pytest.raises(
+        AnswerError, match=r"item 5: row 2: value 9 not in \{0, 1, 2, 3\}"
+    ):
         score_many(PHQ9, matrix)
 
 

@@ -13,7 +13,7 @@ MINIMAL_PATTERN = {"1": 2, "6": 2, "8": 2, "9": 2, "15": 2, "16": 2}
 
 def answers(endorsed, level=2, rest=0):
     values = {str(i): rest for i in range(1, 21)}
-    values.update({item: level for item in endorsed})
+    values.update(dict.fromkeys(endorsed, level))
     return values
 
 

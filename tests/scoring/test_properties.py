@@ -13,7 +13,7 @@ DEFINITIONS = bundled_definitions()
 def allowed_values(definition):
     if definition.value_range is not None:
         r = definition.value_range
-        steps = int(round((r.maximum - r.minimum) / r.step))
+        steps = round((r.maximum - r.minimum) / r.step)
         return st.integers(0, steps).map(lambda k: round(r.minimum + k * r.step, 6))
     return st.sampled_from([option.value for option in definition.options])
 

@@ -20,7 +20,9 @@ LICENCE_NAMES = {
 def text_status(definition: Definition) -> str:
     if definition.licence.text_bundled:
         return "bundled"
-    return "loaded from a text pack" if definition.has_text else "licensed text not loaded"
+    return (
+        "loaded from a text pack" if definition.has_text else "licensed text not loaded"
+    )
 
 
 def instrument_summary(d: Definition) -> dict[str, Any]:
@@ -55,7 +57,11 @@ def instrument_view(d: Definition, language: str) -> dict[str, Any]:
         "ages": _ages(d),
         "allowed": d.describe_allowed(),
         "options": [
-            {"value": f"{o.value:g}", "label": text_in(o.label, language), "score": f"{o.score:g}" if o.score != o.value else ""}
+            {
+                "value": f"{o.value:g}",
+                "label": text_in(o.label, language),
+                "score": f"{o.score:g}" if o.score != o.value else "",
+            }
             for o in d.options
         ],
         "items": [
@@ -64,9 +70,15 @@ def instrument_view(d: Definition, language: str) -> dict[str, Any]:
                 "text": text_in(item.text, language) if item.text else "",
                 "content": item.content or "",
                 "reverse": item.reverse,
-                "risk": f"risk item: answer ≥ {item.risk.at_or_above:g} ({text_in(item.risk.label, 'en')})" if item.risk else "",
-                "alliance": f"{item.alliance.level} · {item.alliance.dimension}" if item.alliance else "",
-                "applies_to": ", ".join(item.applies_to) if len(item.applies_to) < 3 else "",
+                "risk": f"risk item: answer ≥ {item.risk.at_or_above:g} ({text_in(item.risk.label, 'en')})"
+                if item.risk
+                else "",
+                "alliance": f"{item.alliance.level} · {item.alliance.dimension}"
+                if item.alliance
+                else "",
+                "applies_to": ", ".join(item.applies_to)
+                if len(item.applies_to) < 3
+                else "",
             }
             for item in d.items
         ],
@@ -99,7 +111,9 @@ def _scale(d: Definition, scale: Scale, language: str) -> dict[str, Any]:
         "min_answered": scale.min_answered,
         "n_items": len(scale.items),
         "missing_rule_source": scale.missing_rule_source,
-        "direction": "higher is better" if scale.higher_is_better else "lower is better",
+        "direction": "higher is better"
+        if scale.higher_is_better
+        else "lower is better",
         "bands": bands,
         "bands_source": scale.bands_source,
         "cutoff": (
@@ -113,9 +127,13 @@ def _scale(d: Definition, scale: Scale, language: str) -> dict[str, Any]:
         ),
         "change": (
             {
-                "reliability": f"{change.reliability:g}" if change.reliability is not None else "",
+                "reliability": f"{change.reliability:g}"
+                if change.reliability is not None
+                else "",
                 "sd": f"{change.sd:g}" if change.sd is not None else "",
-                "points": f"{change.reliable_change_points:g}" if change.reliable_change_points is not None else "",
+                "points": f"{change.reliable_change_points:g}"
+                if change.reliable_change_points is not None
+                else "",
                 "source": change.source,
             }
             if change

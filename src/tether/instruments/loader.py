@@ -112,11 +112,15 @@ class _Reader:
             self.problem(key, f"{value!r} is not one of {', '.join(allowed)}")
         return value or ""
 
-    def choices(self, key: str, allowed: tuple[str, ...], required: bool) -> tuple[str, ...]:
+    def choices(
+        self, key: str, allowed: tuple[str, ...], required: bool
+    ) -> tuple[str, ...]:
         values = self.get(key, list, required) or []
         for index, value in enumerate(values):
             if value not in allowed:
-                self.problem(f"{key}[{index}]", f"{value!r} is not one of {', '.join(allowed)}")
+                self.problem(
+                    f"{key}[{index}]", f"{value!r} is not one of {', '.join(allowed)}"
+                )
         return tuple(str(v) for v in values)
 
     def text(self, key: str, required: bool = True) -> Text:
@@ -126,7 +130,9 @@ class _Reader:
         out = {}
         for language, words in value.items():
             if not isinstance(language, str) or not LANGUAGE.match(language):
-                self.problem(key, f"{language!r} is not a language code such as en or es")
+                self.problem(
+                    key, f"{language!r} is not a language code such as en or es"
+                )
             elif not isinstance(words, str) or not words.strip():
                 self.problem(f"{key}.{language}", "must be non-empty text")
             else:
@@ -174,13 +180,17 @@ def load_definition(path: Path) -> Definition:
     except (OSError, UnicodeDecodeError) as error:
         raise DefinitionError([f"{file}: (file): cannot be read: {error}"]) from error
     except yaml.YAMLError as error:
-        raise DefinitionError([f"{file}: (file): is not valid YAML: {error}"]) from error
+        raise DefinitionError(
+            [f"{file}: (file): is not valid YAML: {error}"]
+        ) from error
     if not isinstance(data, dict):
         raise DefinitionError([f"{file}: (file): must be a YAML mapping of fields"])
     return parse_definition(data, file, source_path=str(path))
 
 
-def parse_definition(data: Mapping[str, Any], file: str, source_path: str = "") -> Definition:
+def parse_definition(
+    data: Mapping[str, Any], file: str, source_path: str = ""
+) -> Definition:
     """Build a Definition from parsed YAML, validating every field."""
     r = _Reader(file, data)
     ident = r.string("id") or ""
@@ -282,7 +292,9 @@ def _option(r: _Reader) -> Option:
     option = Option(
         value=value if value is not None else math.nan,
         label=r.text("label"),
-        score=score if score is not None else (value if value is not None else math.nan),
+        score=score
+        if score is not None
+        else (value if value is not None else math.nan),
         picture=r.string("picture", required=False),
     )
     r.finish()
@@ -345,7 +357,10 @@ def _scale(r: _Reader, item_ids: list[str]) -> Scale:
     if min_answered is not None and not (
         min_answered.is_integer() and 1 <= min_answered <= len(items)
     ):
-        r.problem("min_answered", f"must be a whole number from 1 to {len(items)}, not {min_answered:g}")
+        r.problem(
+            "min_answered",
+            f"must be a whole number from 1 to {len(items)}, not {min_answered:g}",
+        )
     bands = tuple(_band(sub) for sub in r.mappings("bands", required=False))
     lowers = [band.lower for band in bands]
     if lowers != sorted(lowers) or len(set(lowers)) != len(lowers):
@@ -433,21 +448,35 @@ def _check_consistency(r: _Reader, d: Definition) -> None:
             if missing:
                 r.problem(f"{field}.text", f"has no text in {', '.join(missing)}")
         elif item.text:
-            r.problem(f"{field}.text", "licence.text_bundled is false, so no item text may be bundled")
+            r.problem(
+                f"{field}.text",
+                "licence.text_bundled is false, so no item text may be bundled",
+            )
         elif not item.content:
-            r.problem(f"{field}.content", "is required when the item text is not bundled")
+            r.problem(
+                f"{field}.content", "is required when the item text is not bundled"
+            )
         if item.risk is not None and not _is_possible(d, item.risk.at_or_above):
-            r.problem(f"{field}.risk.at_or_above", f"{item.risk.at_or_above:g} is not an answer value ({d.describe_allowed()})")
+            r.problem(
+                f"{field}.risk.at_or_above",
+                f"{item.risk.at_or_above:g} is not an answer value ({d.describe_allowed()})",
+            )
     if d.licence.text_bundled and not d.languages:
         r.problem("languages", "must list the languages of the bundled text")
     if not d.licence.text_bundled and d.languages:
         r.problem("languages", "must be empty when licence.text_bundled is false")
     if d.allow_skip and all(s.min_answered == len(s.items) for s in d.scales):
-        r.problem("allow_skip", "no scale allows a missing answer (min_answered), so skipping cannot be offered")
+        r.problem(
+            "allow_skip",
+            "no scale allows a missing answer (min_answered), so skipping cannot be offered",
+        )
     for index, option in enumerate(d.options):
         missing = [lang for lang in d.languages if lang not in option.label]
         if missing:
-            r.problem(f"response.options[{index}].label", f"has no text in {', '.join(missing)}")
+            r.problem(
+                f"response.options[{index}].label",
+                f"has no text in {', '.join(missing)}",
+            )
 
 
 def _is_possible(d: Definition, value: float) -> bool:

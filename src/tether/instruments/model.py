@@ -19,6 +19,7 @@ EMPTY_TEXT: Text = MappingProxyType({})
 def _no_text() -> Text:
     return EMPTY_TEXT
 
+
 LICENCE_CLASSES = (
     "public_domain",
     "blanket_permission",

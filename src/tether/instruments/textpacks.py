@@ -67,7 +67,9 @@ def read_pack(path: Path, instrument: str | None = None) -> TextPack:
     except yaml.YAMLError as error:
         raise TextPackError([f"{name}: is not valid YAML: {error}"]) from error
     if not isinstance(data, dict):
-        raise TextPackError([f"{name}: must be a YAML mapping with instrument and items"])
+        raise TextPackError(
+            [f"{name}: must be a YAML mapping with instrument and items"]
+        )
     return _from_mapping(name, data)
 
 
@@ -78,9 +80,19 @@ def _from_mapping(name: str, data: dict[str, Any]) -> TextPack:
         problems.append(f"{name}: instrument: is required")
     items = data.get("items")
     if not isinstance(items, dict) or not items:
-        problems.append(f"{name}: items: must map each item id to its text per language")
+        problems.append(
+            f"{name}: items: must map each item id to its text per language"
+        )
         items = {}
-    unknown = set(data) - {"instrument", "version", "source", "items", "stem", "instructions", "options"}
+    unknown = set(data) - {
+        "instrument",
+        "version",
+        "source",
+        "items",
+        "stem",
+        "instructions",
+        "options",
+    }
     problems += [f"{name}: {key}: is not a known field" for key in sorted(unknown)]
     texts = {str(k): _text(name, f"items.{k}", v, problems) for k, v in items.items()}
     raw_options = data.get("options") or {}
@@ -120,7 +132,9 @@ def _text(name: str, where: str, value: object, problems: list[str]) -> dict[str
 def _read_csv(name: str, raw: str, instrument: str | None) -> TextPack:
     rows = list(csv.reader(io.StringIO(raw)))
     if not rows or not rows[0] or rows[0][0].strip().lower() != "item":
-        raise TextPackError([f"{name}: the first row must be a header: item,<language>[,<language>…]"])
+        raise TextPackError(
+            [f"{name}: the first row must be a header: item,<language>[,<language>…]"]
+        )
     header = [cell.strip() for cell in rows[0]]
     problems = [
         f"{name}: header: {lang!r} is not a language code"
@@ -138,20 +152,31 @@ def _read_csv(name: str, raw: str, instrument: str | None) -> TextPack:
         items[item] = {lang: text for lang, text in texts.items() if text}
     if problems:
         raise TextPackError(problems)
-    return TextPack(instrument=instrument or "", version=None, source=f"CSV pack {name}", items=items)
+    return TextPack(
+        instrument=instrument or "",
+        version=None,
+        source=f"CSV pack {name}",
+        items=items,
+    )
 
 
 def check_pack(pack: TextPack, definition: Definition) -> list[str]:
     """Every reason the pack cannot be applied to `definition`."""
     if pack.instrument != definition.id:
-        return [f"the pack is for instrument {pack.instrument!r}, not {definition.id!r}"]
+        return [
+            f"the pack is for instrument {pack.instrument!r}, not {definition.id!r}"
+        ]
     if pack.version not in (None, definition.version):
-        return [f"the pack is for version {pack.version!r}; {definition.id} has version {definition.version!r}"]
+        return [
+            f"the pack is for version {pack.version!r}; {definition.id} has version {definition.version!r}"
+        ]
     problems = []
     known = definition.item_ids
     for item in pack.items:
         if item not in known:
-            problems.append(f"item {item!r} is not an item of {definition.key} (items: {', '.join(known)})")
+            problems.append(
+                f"item {item!r} is not an item of {definition.key} (items: {', '.join(known)})"
+            )
     for item in known:
         have = pack.items.get(item, {})
         missing = [lang for lang in pack.languages if lang not in have]
@@ -162,7 +187,9 @@ def check_pack(pack: TextPack, definition: Definition) -> list[str]:
     values = {f"{option.value:g}" for option in definition.options}
     for value in pack.options:
         if value not in values:
-            problems.append(f"option {value!r} is not an answer value of {definition.key}")
+            problems.append(
+                f"option {value!r} is not an answer value of {definition.key}"
+            )
     return problems
 
 
@@ -174,7 +201,8 @@ def apply_pack(definition: Definition, pack: TextPack) -> Definition:
     )
     options = tuple(
         dataclasses.replace(
-            option, label=_merge(option.label, pack.options.get(f"{option.value:g}", {}))
+            option,
+            label=_merge(option.label, pack.options.get(f"{option.value:g}", {})),
         )
         for option in definition.options
     )
@@ -211,5 +239,7 @@ def store_pack(pack: TextPack, definition: Definition, data_dir: Path) -> Path:
         "instructions": pack.instructions,
         "options": pack.options,
     }
-    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return path

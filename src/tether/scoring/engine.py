@@ -142,12 +142,18 @@ def _answer_row(definition: Definition, answers: Mapping[str, object]) -> FloatA
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(AnswerProblem(item, value, f"{value!r} is not a number; allowed: {allowed}"))
+            problems.append(
+                AnswerProblem(
+                    item, value, f"{value!r} is not a number; allowed: {allowed}"
+                )
+            )
             continue
         row[column] = float(value)
     bad = invalid_cells(definition, row[np.newaxis, :])
     problems += [
-        AnswerProblem(definition.item_ids[c], row[c], f"value {row[c]:g} not in {allowed}")
+        AnswerProblem(
+            definition.item_ids[c], row[c], f"value {row[c]:g} not in {allowed}"
+        )
         for _, c in bad
     ]
     if problems:
@@ -169,12 +175,19 @@ def score_many(definition: Definition, matrix: npt.ArrayLike) -> ScoreTable:
         raise AnswerError(
             definition.key,
             [
-                AnswerProblem(definition.item_ids[c], answers[r, c], f"row {r}: value {answers[r, c]:g} not in {allowed}")
+                AnswerProblem(
+                    definition.item_ids[c],
+                    answers[r, c],
+                    f"row {r}: value {answers[r, c]:g} not in {allowed}",
+                )
                 for r, c in bad[:50]
             ],
         )
     scored = item_scores(definition, answers)
-    scales = {scale.id: _scale_column(definition, scale, scored) for scale in definition.scales}
+    scales = {
+        scale.id: _scale_column(definition, scale, scored)
+        for scale in definition.scales
+    }
     risk = {
         item.id: answers[:, column] >= item.risk.at_or_above
         for column, item in enumerate(definition.items)
@@ -198,7 +211,9 @@ def item_scores(definition: Definition, answers: FloatArray) -> FloatArray:
     return scored
 
 
-def _scale_column(definition: Definition, scale: Scale, scored: FloatArray) -> ScaleColumn:
+def _scale_column(
+    definition: Definition, scale: Scale, scored: FloatArray
+) -> ScaleColumn:
     columns = [definition.item_ids.index(item) for item in scale.items]
     block = scored[:, columns]
     answered = np.sum(~np.isnan(block), axis=1)
@@ -211,14 +226,18 @@ def _scale_column(definition: Definition, scale: Scale, scored: FloatArray) -> S
     return ScaleColumn(values, answered, prorated, band_labels(scale, values))
 
 
-def band_labels(scale: Scale, values: FloatArray, language: str = "en") -> npt.NDArray[np.object_]:
+def band_labels(
+    scale: Scale, values: FloatArray, language: str = "en"
+) -> npt.NDArray[np.object_]:
     """The interpretation band of each value (None without a value or bands)."""
     labels = np.full(len(values), None, dtype=object)
     if not scale.bands:
         return labels
     lowers = np.array([band.lower for band in scale.bands])
     index = np.searchsorted(lowers, values, side="right") - 1
-    names = np.array([text_in(band.label, language) for band in scale.bands], dtype=object)
+    names = np.array(
+        [text_in(band.label, language) for band in scale.bands], dtype=object
+    )
     has = ~np.isnan(values) & (index >= 0)
     labels[has] = names[index[has]]
     return labels
@@ -246,7 +265,9 @@ def _row_result(definition: Definition, table: ScoreTable, row: int) -> ScoreRes
             ),
         )
     risk = tuple(
-        RiskFlag(item.id, float(table.answers[row, column]), text_in(item.risk.label, "en"))
+        RiskFlag(
+            item.id, float(table.answers[row, column]), text_in(item.risk.label, "en")
+        )
         for column, item in enumerate(definition.items)
         if item.risk is not None and table.risk[item.id][row]
     )

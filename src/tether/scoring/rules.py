@@ -22,10 +22,14 @@ PCL5_CLUSTERS_NEEDED = {"cluster-b": 1, "cluster-c": 1, "cluster-d": 2, "cluster
 
 
 def _columns(definition: Definition, scale_id: str) -> list[int]:
-    return [definition.item_ids.index(item) for item in definition.scale(scale_id).items]
+    return [
+        definition.item_ids.index(item) for item in definition.scale(scale_id).items
+    ]
 
 
-def _tristate(met: npt.NDArray[np.bool_], possible: npt.NDArray[np.bool_]) -> npt.NDArray[Any]:
+def _tristate(
+    met: npt.NDArray[np.bool_], possible: npt.NDArray[np.bool_]
+) -> npt.NDArray[Any]:
     """True where met, False where impossible even if every missing answer
     were endorsed, None where the missing answers decide it."""
     out = np.full(len(met), None, dtype=object)
@@ -64,13 +68,17 @@ def phq9_syndromes(
     column = {item: definition.item_ids.index(item) for item in definition.item_ids}
     complete = ~np.isnan(answers).any(axis=1)
     filled = np.nan_to_num(answers, nan=-1.0)
-    core = (filled[:, [column["1"], column["2"]]] >= 2).sum(axis=1)
+    core_count = (filled[:, [column["1"], column["2"]]] >= 2).sum(axis=1)
     others = (filled[:, [column[str(i)] for i in range(3, 9)]] >= 2).sum(axis=1)
-    total = core + others + (filled[:, column["9"]] >= 1)
-    core = core > 0
-    major = core & (total >= 5)
-    other = core & (total >= 2) & (total <= 4)
-    label = np.where(major, "major depressive syndrome", np.where(other, "other depressive syndrome", "neither"))
+    total = core_count + others + (filled[:, column["9"]] >= 1)
+    has_core = core_count > 0
+    major = has_core & (total >= 5)
+    other = has_core & (total >= 2) & (total <= 4)
+    label = np.where(
+        major,
+        "major depressive syndrome",
+        np.where(other, "other depressive syndrome", "neither"),
+    )
     out = label.astype(object)
     out[~complete] = None
     return {"syndrome": out}

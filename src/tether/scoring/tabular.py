@@ -54,7 +54,9 @@ def select_item_columns(
         names = [name.strip() for name in spec.split(",") if name.strip()]
         missing = [name for name in names if name not in header]
         if missing:
-            raise TableError([f"column {name!r} is not in the file" for name in missing])
+            raise TableError(
+                [f"column {name!r} is not in the file" for name in missing]
+            )
     if len(names) != len(definition.items):
         raise TableError(
             [
@@ -114,7 +116,9 @@ def output_header(definition: Definition, table: ScoreTable) -> list[str]:
     return header
 
 
-def output_rows(definition: Definition, table: ScoreTable, ids: Sequence[str]) -> list[list[str]]:
+def output_rows(
+    definition: Definition, table: ScoreTable, ids: Sequence[str]
+) -> list[list[str]]:
     rows = []
     for r, ident in enumerate(ids):
         row = [ident]
@@ -148,7 +152,9 @@ def score_rows(
     return [output_header(definition, table), *output_rows(definition, table, ids)]
 
 
-def _ids(header: Sequence[str], rows: Sequence[Sequence[str]], id_column: str | None) -> list[str]:
+def _ids(
+    header: Sequence[str], rows: Sequence[Sequence[str]], id_column: str | None
+) -> list[str]:
     if id_column is not None:
         if id_column not in header:
             raise TableError([f"--id-column {id_column!r} is not in the file"])

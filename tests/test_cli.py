@@ -1,0 +1,210 @@
+"""The `tether` command: instruments and score."""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tether.cli import main
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+VETERANS = SHARED_DATA / "pcl5_items_veterans.csv"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("TETHER_DATA_DIR", str(tmp_path / "data"))
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def rows_of(out):
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_score_pcl5_gives_each_veteran_total_clusters_and_provisional_diagnosis(capsys):
+    code, out, err = run(
+        capsys, "score", "pcl-5@past-month", str(VETERANS), "--item-columns", "Q28_*"
+    )
+    assert (code, err) == (0, "")
+    rows = rows_of(out)
+    assert len(rows) == 221
+    first = rows[0]
+    # Row "1" of the file: 1,0,1,2,1 | 2,2 | 0,1,1,2,1,2,1 | 1,1,0,0,2,1
+    assert first["id"] == "1"
+    assert (
+        first["cluster-b"],
+        first["cluster-c"],
+        first["cluster-d"],
+        first["cluster-e"],
+    ) == ("5", "4", "8", "5")
+    assert first["total"] == "22"
+    assert first["provisional_diagnosis"] == "0"
+    assert first["total_cutoff_met"] == "0"
+    assert rows[1]["provisional_diagnosis"] == "1"
+
+
+def test_score_output_agrees_with_an_independent_count(capsys):
+    _, out, _ = run(
+        capsys, "score", "pcl-5@past-month", str(VETERANS), "--item-columns", "Q28_*"
+    )
+    with VETERANS.open() as handle:
+        source = list(csv.DictReader(handle))
+    expected_totals = [
+        sum(int(row[f"Q28_{i:02d}_MONTH"]) for i in range(1, 21)) for row in source
+    ]
+    rows = rows_of(out)
+    assert [int(row["total"]) for row in rows] == expected_totals
+    diagnosed = sum(row["provisional_diagnosis"] == "1" for row in rows)
+    at_cutoff = sum(row["total_cutoff_met"] == "1" for row in rows)
+    assert at_cutoff == sum(total >= 33 for total in expected_totals)
+    assert 0 < diagnosed < len(rows)
+
+
+def write_csv(path, header, rows):
+    path.write_text(
+        "\n".join([",".join(header), *(",".join(r) for r in rows)]) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+PHQ_HEADER = ["person", *[str(i) for i in range(1, 10)]]
+
+
+def test_bad_cells_are_all_listed_by_row_and_column_and_nothing_is_written(
+    tmp_path, capsys
+):
+    path = write_csv(
+        tmp_path / "phq.csv",
+        PHQ_HEADER,
+        [
+            ["a", *"012301230"],
+            ["b", "4", *"0123", "x", "0", "1", "2"],
+            ["c", *"00000000", "-1"],
+        ],
+    )
+    code, out, err = run(capsys, "score", "phq-9", str(path), "--id-column", "person")
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == [
+        "tether: 3 bad cells; nothing was scored:",
+        "row 3, column 1: value '4' not in {0, 1, 2, 3}",
+        "row 3, column 6: value 'x' not in {0, 1, 2, 3}",
+        "row 4, column 9: value '-1' not in {0, 1, 2, 3}",
+    ]
+
+
+def test_a_long_list_of_bad_cells_is_cut_with_a_count(tmp_path, capsys):
+    path = write_csv(
+        tmp_path / "phq.csv", PHQ_HEADER, [[str(n), *"999999999"] for n in range(10)]
+    )
+    code, _, err = run(capsys, "score", "phq-9", str(path))
+    assert code == 2
+    lines = err.splitlines()
+    assert lines[0] == "tether: 90 bad cells; nothing was scored:"
+    assert lines[-1] == "… and 40 more bad cells"
+    assert len(lines) == 52
+
+
+def test_columns_named_like_item_ids_are_found_without_options(tmp_path, capsys):
+    path = write_csv(
+        tmp_path / "phq.csv", PHQ_HEADER, [["a", *"012301230"], ["b", *"33333333", ""]]
+    )
+    code, out, _ = run(capsys, "score", "phq-9", str(path), "--id-column", "person")
+    assert code == 0
+    rows = rows_of(out)
+    assert (rows[0]["id"], rows[0]["total"], rows[0]["total_band"]) == (
+        "a",
+        "12",
+        "moderate",
+    )
+    assert (rows[1]["total"], rows[1]["total_prorated"]) == ("27", "1")
+    assert rows[1]["risk_item_9"] == "0"
+
+
+def test_a_glob_that_selects_the_wrong_number_of_columns_is_explained(tmp_path, capsys):
+    code, _, err = run(
+        capsys, "score", "pcl-5", str(VETERANS), "--item-columns", "Q28_0*"
+    )
+    assert code == 2
+    assert (
+        "--item-columns 'Q28_0*' selects 9 columns, but pcl-5@past-week has 20 items"
+        in err
+    )
+
+
+def test_missing_item_columns_are_named(tmp_path, capsys):
+    path = write_csv(tmp_path / "x.csv", ["a", "b"], [["1", "2"]])
+    code, _, err = run(capsys, "score", "phq-9", str(path), "--item-columns", "a,b,c")
+    assert code == 2
+    assert "column 'c' is not in the file" in err
+
+
+def test_an_unknown_instrument_lists_the_known_ones(capsys):
+    code, _, err = run(capsys, "score", "pcl-6", str(VETERANS))
+    assert code == 2
+    assert "unknown instrument 'pcl-6'; known instruments:" in err
+    assert "pcl-5@past-week" in err
+
+
+def test_instruments_list_names_every_instrument_and_its_text_status(capsys):
+    code, out, _ = run(capsys, "instruments", "list")
+    assert code == 0
+    assert "pcl-5@past-month" in out
+    wai_line = next(line for line in out.splitlines() if line.startswith("wai-sr@"))
+    assert "not loaded" in wai_line
+
+
+def test_instruments_show_prints_items_scales_and_licence(capsys):
+    code, out, _ = run(capsys, "instruments", "show", "phq-9")
+    assert code == 0
+    assert "9. Thoughts that you would be better off dead" in out
+    assert "(risk item: >= 1)" in out
+    assert "cutoff >= 10" in out
+    code, out, _ = run(capsys, "instruments", "show", "srs")
+    assert "[licensed text not loaded]" in out
+
+
+def test_instruments_validate_passes_good_files_and_lists_problems_of_bad_ones(
+    tmp_path, capsys
+):
+    good = (
+        Path(__file__).resolve().parents[1]
+        / "src/tether/instruments/definitions/phq-9@1.0.yaml"
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        good.read_text(encoding="utf-8").replace("method: sum", "method: median"),
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "instruments", "validate", str(good), str(bad))
+    assert code == 2
+    assert "phq-9@1.0.yaml: ok (phq-9@1.0, 9 items, 1 scales)" in out
+    assert "bad.yaml: scales[0].method: 'median' is not one of sum, mean" in err
+
+
+def test_the_installed_console_script_runs():
+    script = Path(sys.executable).parent / "tether"
+    result = subprocess.run(
+        [
+            str(script),
+            "score",
+            "pcl-5@past-month",
+            str(VETERANS),
+            "--item-columns",
+            "Q28_*",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 222
