@@ -7,6 +7,9 @@ import os
 
 def run_demo(port: int = 8000) -> int:
     os.environ["TETHER_DEMO"] = "True"
+    # The demo always runs on its own embedded SQLite file, never on a
+    # configured server database.
+    os.environ.pop("DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "tether.settings"
     import django
     from django.conf import settings
