@@ -1,0 +1,62 @@
+"""Thresholds for every signal rule, with the defaults of DESIGN §5.
+
+One object, so an organization can override any default; every field names the
+rule it belongs to and its source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from tether.scoring.change import Z_CRIT
+
+
+@dataclass(frozen=True, slots=True)
+class SignalConfig:
+    z_crit: float = Z_CRIT
+    """Two-sided 95% critical value for reliable change (methods §1.1)."""
+
+    rupture_k: float = 2.0
+    """Person-relative drop in SDs: 2 strict, 1 lenient (methods §3.3; Gumz 2012)."""
+    rupture_min_prior: int = 3
+    """Prior sessions needed before the person-relative rule applies (methods §3.3)."""
+    repair_window: int = 2
+    """Sessions after a rupture within which a return counts as repair (methods §3.3)."""
+
+    split_persistent_sessions: int = 2
+    """Consecutive split sessions that make a split red (methods §4.4)."""
+
+    not_on_track_yellow_z: float = 0.8416
+    """Worse than 80% of similar cases (methods §2.2)."""
+    not_on_track_red_z: float = 1.2816
+    """Worse than 90% of similar cases (methods §2.2)."""
+    etr_min_cases: int = 100
+    """Cases needed to fit the expected-response model (methods §2.2 [P])."""
+    etr_min_sessions: int = 3
+    """Sessions a case needs to enter the expected-response fit."""
+    etr_max_fit_cases: int = 1500
+    """Cases sampled for the fit; more add time, not accuracy (fixed-seed sample)."""
+
+    low_support_below: float = 3.0
+    """MSPSS family subscale mean below this is low support (DESIGN §5; Zimet bands)."""
+    disengagement_missed: int = 2
+    """Consecutive unanswered invitations that signal disengagement (DESIGN §5)."""
+
+    discrepancy_sessions: int = 3
+    """Sessions averaged for the therapist–client discrepancy (methods §5 [P])."""
+
+    min_series_for_norms: int = 20
+    """Series needed to estimate a clinic's own SEM and between-client SD."""
+    fallback_sem_pomp: float = 3.0
+    """SEM on the 0-100 scale when the clinic has too few series [P]."""
+    fallback_between_sd_pomp: float = 10.0
+    """Between-client SD on 0-100 when the clinic has too few series [P]."""
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> SignalConfig:
+        """Defaults overridden by `values`; unknown names are refused."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown signal settings: {', '.join(unknown)}")
+        return replace(cls(), **values)

@@ -1,0 +1,59 @@
+"""Run every rule over a checked score table (DESIGN §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from tether.instruments import Library
+
+from .alliance import Norms, alliance_frame, clinic_norms
+from .config import SignalConfig
+from .discrepancy import discrepancy_signals
+from .engagement import disengagement_signals
+from .expected import ExpectedResponse
+from .levels import low_alliance_signals, low_support_signals
+from .model import COLUMNS, RANK, empty
+from .outcome import change_signals, not_on_track_signals, outcome_scales
+from .risk import risk_signals
+from .rupture import rupture_signals
+from .split import split_signals
+
+
+@dataclass(frozen=True, slots=True)
+class SignalRun:
+    signals: pd.DataFrame
+    """One row per signal: case_id, subject, session, signal, severity, state, evidence."""
+    norms: Norms
+    models: dict[str, ExpectedResponse | None] = field(default_factory=dict)
+    """The expected-response model per instrument, or None where too few cases."""
+
+
+def compute_signals(frame: pd.DataFrame, library: Library, config: SignalConfig | None = None) -> SignalRun:
+    """Every signal of every case in `frame` (a table from data.check_scores)."""
+    config = config or SignalConfig()
+    alliance = alliance_frame(frame, library)
+    members = alliance[alliance["respondent"] == "member"]
+    therapist = alliance[alliance["respondent"] == "therapist"]
+    norms = clinic_norms(members, config)
+    parts = [
+        risk_signals(frame, library),
+        rupture_signals(members, norms, config),
+        split_signals(members, therapist, norms, config),
+        low_alliance_signals(frame, library),
+        discrepancy_signals(members, therapist, norms, config),
+        low_support_signals(frame, config),
+        disengagement_signals(frame, config),
+    ]
+    models: dict[str, ExpectedResponse | None] = {}
+    for spec in outcome_scales(frame, library, config):
+        parts.append(change_signals(frame, spec))
+        if spec.scale.id == "total" and not spec.scale.higher_is_better:
+            signals, models[spec.instrument] = not_on_track_signals(frame, spec, config)
+            parts.append(signals)
+    table = pd.concat([p for p in parts if not p.empty] or [empty()], ignore_index=True)
+    table = table[COLUMNS]
+    order = table["severity"].map(RANK)
+    table = table.assign(_rank=-order).sort_values(["case_id", "session", "_rank", "signal", "subject"]).drop(columns="_rank")
+    return SignalRun(table.reset_index(drop=True), norms, models)

@@ -1,0 +1,65 @@
+"""Expected treatment response fitted on the clinic's own data (methods §2.2).
+
+  y_it = β0 + β1·L_t + β2·I_i + β3·I_i·L_t + u0i + u1i·L_t + e_it
+  L_t = ln(t), t = session number; I_i = intake_i − mean(intake) (intake = session 1)
+  μ(t|x) = β0 + β1 L_t + β2 (x − c) + β3 (x − c) L_t
+  sd_pred(t) = sqrt(z_tᵀ G z_t + σ²), z_t = (1, L_t)
+After Finch, Lambert & Schaalje 2001 (log session, intake-conditioned curves);
+fitted with statsmodels MixedLM (REML), random intercept and slope on L_t.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedResponse:
+    """A fitted expected-response model for one instrument scale."""
+
+    beta: tuple[float, float, float, float]
+    """β0 (intercept), β1 (ln t), β2 (intake), β3 (intake × ln t)."""
+    g: tuple[tuple[float, float], tuple[float, float]]
+    """Covariance of the random intercept and slope."""
+    sigma2: float
+    intake_mean: float
+    cases: int
+    observations: int
+
+    def mean(self, session: np.ndarray, intake: np.ndarray) -> np.ndarray:
+        lt = np.log(session)
+        centred = intake - self.intake_mean
+        b0, b1, b2, b3 = self.beta
+        return b0 + b1 * lt + b2 * centred + b3 * centred * lt
+
+    def sd(self, session: np.ndarray) -> np.ndarray:
+        lt = np.log(session)
+        (g00, g01), (_, g11) = self.g
+        return np.sqrt(g00 + 2 * g01 * lt + g11 * lt * lt + self.sigma2)
+
+
+def fit_expected_response(data: pd.DataFrame) -> ExpectedResponse:
+    """Fit on columns `patient`, `session` (1, 2, …), `score`, `intake`.
+
+    Rows with a missing value are dropped first: MixedLM does not handle them
+    (methods §2.2)."""
+    frame = data.dropna(subset=["patient", "session", "score", "intake"]).copy()
+    intake_mean = float(frame.drop_duplicates("patient")["intake"].mean())
+    frame["lt"] = np.log(frame["session"].astype(float))
+    frame["ic"] = frame["intake"] - intake_mean
+    model = smf.mixedlm("score ~ lt * ic", frame, groups=frame["patient"], re_formula="~lt")
+    result = model.fit(reml=True, method=["lbfgs"])
+    params = result.fe_params
+    cov = np.asarray(result.cov_re)
+    return ExpectedResponse(
+        beta=(float(params["Intercept"]), float(params["lt"]), float(params["ic"]), float(params["lt:ic"])),
+        g=((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
+        sigma2=float(result.scale),
+        intake_mean=intake_mean,
+        cases=int(frame["patient"].nunique()),
+        observations=len(frame),
+    )

@@ -1,0 +1,95 @@
+"""Alliance rupture and repair (methods §3.3 [P], vector RUP-1).
+
+For one respondent's alliance series A_1..A_T (higher is better, 0-100):
+  RC_A = z · √2 · SEM_A
+  R1: A_{t-1} − A_t ≥ RC_A                                          (reliable drop)
+  R2: A_t < mean(A_1..A_{t-1}) − k · max(sd(A_1..A_{t-1}), σ_within)  (person-relative;
+      needs at least 3 prior sessions, else R1 alone applies)
+  rupture at t = R1 and (R2 or fewer than 3 prior sessions)
+  repaired if within the next 2 sessions A ≥ A_pre − RC_A, with A_pre the mean of
+  the up-to-3 sessions before t; unrepaired if neither of those sessions is; pending
+  while they have not happened yet.
+Sources: Stiles et al. 2004; Gumz et al. 2012 (strict k = 2 / lenient k = 1);
+McLaughlin et al. 2014 (unrepaired ruptures and PTSD outcome).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .alliance import SERIES, Norms
+from .config import SignalConfig
+from .model import rows
+
+
+def rupture_table(series: pd.DataFrame, sem: pd.Series | float, config: SignalConfig) -> pd.DataFrame:
+    """Per session of each series: drop, thresholds, R1, R2, rupture, state.
+
+    `series` holds one respondent's answered scores in `pomp`, sorted by the
+    SERIES columns and session; `sem` is SEM_A per row (or one value)."""
+    a = series["pomp"]
+    group = series.groupby(SERIES, sort=False)["pomp"]
+    rc = config.z_crit * np.sqrt(2.0) * sem
+    previous = group.shift(1)
+    prior_n = group.cumcount()
+    prior_sum = group.cumsum() - a
+    keys = [series[column] for column in SERIES]
+    prior_sq = (a * a).groupby(keys, sort=False).cumsum() - a * a
+    prior_mean = prior_sum / prior_n.replace(0, np.nan)
+    prior_var = (prior_sq - prior_n * prior_mean**2) / (prior_n - 1).replace(0, np.nan)
+    prior_sd = np.sqrt(prior_var.clip(lower=0))
+    spread = np.maximum(prior_sd.fillna(0), sem)
+    drop = previous - a
+    r1 = drop >= rc
+    r2 = a < prior_mean - config.rupture_k * spread
+    enough_prior = prior_n >= config.rupture_min_prior
+    rupture = r1 & (r2 | ~enough_prior)
+    before = pd.concat([group.shift(step) for step in (1, 2, 3)], axis=1)
+    pre_level = before.mean(axis=1)
+    floor = pre_level - rc
+    later = [group.shift(-step) for step in range(1, config.repair_window + 1)]
+    sessions = series.groupby(SERIES, sort=False)["session"]
+    later_sessions = [sessions.shift(-step) for step in range(1, config.repair_window + 1)]
+    repaired_at = pd.Series(np.nan, index=series.index)
+    for value, session in zip(reversed(later), reversed(later_sessions), strict=True):
+        repaired_at = repaired_at.where(~(value >= floor), session)
+    complete = later[-1].notna()
+    state = np.where(repaired_at.notna(), "repaired", np.where(complete, "unrepaired", "pending"))
+    return series.assign(
+        previous=previous,
+        drop=drop,
+        threshold=rc,
+        prior_mean=prior_mean,
+        prior_sd=prior_sd,
+        r1=r1,
+        r2=r2 & enough_prior,
+        relative_drop=drop >= 0.15 * previous,
+        rupture=rupture,
+        pre_level=pre_level,
+        repaired_at=repaired_at,
+        state=state,
+    )
+
+
+def rupture_signals(members: pd.DataFrame, norms: Norms, config: SignalConfig) -> pd.DataFrame:
+    """Red rupture signals for members' own alliance series, with their state."""
+    sem = members["instrument"].map(norms.sem_for).astype(float)
+    table = rupture_table(members, sem, config)
+    hits = table[table["rupture"]]
+    evidence = [
+        {
+            "member": r.member_id,
+            "instrument": r.instrument,
+            "previous": round(r.previous, 1),
+            "current": round(r.pomp, 1),
+            "drop": round(r.drop, 1),
+            "threshold": round(r.threshold, 1),
+            "prior_mean": round(r.prior_mean, 1),
+            "person_relative": bool(r.r2),
+            "relative_drop_15pct": bool(r.relative_drop),
+            "repaired_session": None if np.isnan(r.repaired_at) else int(r.repaired_at),
+        }
+        for r in hits.itertuples(index=False)
+    ]
+    return rows("rupture", hits, "red", "member:" + hits["member_id"], evidence, hits["state"])

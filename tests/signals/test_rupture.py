@@ -1,0 +1,77 @@
+"""Rupture and repair: methods.md §3.3 and its vector RUP-1."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tether.signals.config import SignalConfig
+from tether.signals.rupture import rupture_table
+
+CONFIG = SignalConfig(z_crit=1.96)
+
+
+def series(values, member="M1"):
+    return pd.DataFrame(
+        {
+            "case_id": "C1",
+            "member_id": member,
+            "instrument": "wai-sr@1.0",
+            "session": np.arange(1, len(values) + 1),
+            "pomp": np.asarray(values, dtype=float),
+        }
+    )
+
+
+def test_rup_1_a_reliable_person_relative_drop_repaired_at_session_5():
+    table = rupture_table(series([48, 50, 49, 38, 47, 50]), 2.5, CONFIG)
+    s4 = table.iloc[3]
+    assert s4["threshold"] == pytest.approx(6.93, abs=0.005)
+    assert s4["drop"] == 11
+    assert bool(s4["r1"]) and bool(s4["r2"])
+    assert s4["prior_mean"] == pytest.approx(49.0)
+    assert s4["prior_sd"] == pytest.approx(1.0)
+    assert bool(s4["relative_drop"])  # R3: 11 >= 0.15 * 49 = 7.35
+    assert table["rupture"].tolist() == [False, False, False, True, False, False]
+    assert s4["pre_level"] == pytest.approx(49.0)
+    assert s4["state"] == "repaired"
+    assert s4["repaired_at"] == 5
+
+
+def test_rup_1_the_same_series_without_recovery_is_unrepaired():
+    table = rupture_table(series([48, 50, 49, 38, 40, 41]), 2.5, CONFIG)
+    assert table.iloc[3]["state"] == "unrepaired"
+    assert np.isnan(table.iloc[3]["repaired_at"])
+
+
+def test_a_rupture_in_the_last_session_is_pending():
+    table = rupture_table(series([48, 50, 49, 38]), 2.5, CONFIG)
+    assert table.iloc[3]["state"] == "pending"
+
+
+def test_a_reliable_drop_inside_the_persons_usual_swings_is_not_a_rupture():
+    # Prior 40, 60, 45: sd 10.4, so 38 is within mean - 2 sd; the drop of 7 is reliable.
+    table = rupture_table(series([40, 60, 45, 38]), 2.5, CONFIG)
+    assert bool(table.iloc[3]["r1"])
+    assert not table.iloc[3]["rupture"]
+
+
+def test_with_fewer_than_three_prior_sessions_a_reliable_drop_alone_is_a_rupture():
+    table = rupture_table(series([70, 60]), 2.5, CONFIG)
+    assert table["rupture"].tolist() == [False, True]
+
+
+def test_series_of_different_members_do_not_mix():
+    both = pd.concat([series([48, 50, 49, 38]), series([20, 50, 49, 48], member="M2")], ignore_index=True)
+    table = rupture_table(both, 2.5, CONFIG)
+    assert table["rupture"].tolist() == [False, False, False, True, False, False, False, False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 100), min_size=2, max_size=12), st.floats(0.5, 10))
+def test_a_rupture_always_needs_a_drop_of_at_least_the_reliable_change(values, sem):
+    table = rupture_table(series(values), sem, CONFIG)
+    flagged = table[table["rupture"]]
+    assert (flagged["drop"] >= 1.96 * np.sqrt(2) * sem - 1e-9).all()
+    assert (flagged["pomp"] < flagged["previous"]).all()
