@@ -24,6 +24,7 @@ from tether.instruments import (
 )
 from tether.scoring.engine import AnswerError
 from tether.scoring.tabular import TableError, score_rows
+from tether.signals.data import ScoreTableError
 
 INPUT_ERROR = 2
 
@@ -93,6 +94,23 @@ def _parser() -> _Parser:
         help="column that identifies each row (default: an unnamed first column, else the row number)",
     )
     score.set_defaults(run=_score)
+
+    signals = sub.add_parser(
+        "signals",
+        help="compute the clinical signals of a long-format score CSV",
+        description="Read a long-format score CSV (docs/long-format.md), fit the "
+        "expected-response model when the data allow, and write one row per signal "
+        "(case_id, subject, session, signal, severity, evidence as JSON) to stdout.",
+    )
+    signals.add_argument("scores", type=Path)
+    signals.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    signals.set_defaults(run=_signals)
+
+    simulate = sub.add_parser("simulate", help="write a synthetic cohort with planted events")
+    simulate.add_argument("--cases", type=int, default=200)
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument("--out", type=Path, required=True, help="folder for scores.csv and truth.csv")
+    simulate.set_defaults(run=_simulate)
 
     demo = sub.add_parser("demo", help="start the demo on a fresh SQLite database")
     demo.add_argument("--port", type=int, default=8000)
@@ -215,6 +233,38 @@ def _score(options: argparse.Namespace) -> int:
     safe_csv.writer(buffer, lineterminator="\n").writerows(output)
     sys.stdout.write(buffer.getvalue())
     return 0
+
+
+def _signals(options: argparse.Namespace) -> int:
+    from tether.signals import read_scores
+    from tether.signals.engine import compute_signals
+    from tether.signals.report import signal_rows, summary
+
+    library = _library()
+    run = compute_signals(read_scores(options.scores, library), library)
+    _write_csv(signal_rows(run.signals))
+    if not options.quiet:
+        print(summary(run), file=sys.stderr)
+    return 0
+
+
+def _simulate(options: argparse.Namespace) -> int:
+    from tether.simulate import simulate_cohort, write_cohort
+
+    if options.cases < 1:
+        raise TableError([f"--cases must be at least 1, not {options.cases}"])
+    cohort = simulate_cohort(options.cases, options.seed)
+    scores, truth = write_cohort(cohort, options.out)
+    print(f"wrote {len(cohort.scores)} score rows to {scores} and {len(cohort.truth)} planted events to {truth}")
+    return 0
+
+
+def _write_csv(rows: list[list[str]]) -> None:
+    import defusedcsv.csv as safe_csv  # spreadsheet-safe output (formula injection)
+
+    buffer = io.StringIO()
+    safe_csv.writer(buffer, lineterminator="\n").writerows(rows)
+    sys.stdout.write(buffer.getvalue())
 
 
 def _django(args: list[str]) -> int:

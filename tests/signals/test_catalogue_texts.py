@@ -87,6 +87,9 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
                 "upper80",
                 "upper90",
                 "method",
+                "intake",
+                "change",
+                "threshold",
             }
         ),
     ),
@@ -170,6 +173,7 @@ SAMPLE = {
     "upper90": "50.1",
     "method": "expected-response model",
     "baseline": "52",
+    "intake": "52",
     "change": "+17",
     "missed": "2",
     "since_session": "5",
@@ -255,13 +259,14 @@ def test_entry_shape(catalogue, kind):
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
-def test_states_only_for_rupture(catalogue, kind):
+def test_states_only_where_a_signal_has_states(catalogue, kind):
     states = catalogue[kind].get("states")
-    if kind == "rupture":
+    expected = {"rupture": RUPTURE_STATES, "not-on-track": {"reliable-change"}}
+    if kind in expected:
         assert isinstance(states, dict)
-        assert set(states) == RUPTURE_STATES
+        assert set(states) == expected[kind]
         for name, text in states.items():
-            assert isinstance(text, str), f"rupture.states.{name}"
+            assert isinstance(text, str), f"{kind}.states.{name}"
             assert text.strip()
     else:
         assert states is None, f"{kind} has no states"

@@ -163,13 +163,17 @@ def not_on_track_signals(
             "upper80": None if np.isnan(r.upper80) else round(r.upper80, 1),
             "upper90": None if np.isnan(r.upper90) else round(r.upper90, 1),
             "method": method,
+            "change": round(r.score - r.intake, 1),
+            "threshold": round(spec.threshold, 1),
             "sessions": int(r.sessions),
             "last_session": int(r.last_session),
             "first_red_session": None if np.isnan(r.first_red_session) else int(r.first_red_session),
         }
         for r in runs.itertuples(index=False)
     ]
-    return rows("not-on-track", runs, runs["severity"] if not runs.empty else "red", "member:" + runs["member_id"], evidence), model
+    state = "" if model is not None else "reliable-change"
+    table = rows("not-on-track", runs, runs["severity"] if not runs.empty else "red", "member:" + runs["member_id"], evidence, state)
+    return table, model
 
 
 def _fit(data: pd.DataFrame, config: SignalConfig) -> ExpectedResponse | None:

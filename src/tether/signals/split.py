@@ -74,7 +74,7 @@ def split_signals(members: pd.DataFrame, therapist: pd.DataFrame, norms: Norms, 
 def _adult_youth(levels: pd.DataFrame, norms: Norms, config: SignalConfig) -> pd.DataFrame:
     family = levels[levels["case_kind"] == "family"]
     groups = family.groupby([*SESSION, "age_band"])["pomp"].agg(["mean", "size"]).unstack("age_band")
-    if "adult" not in groups or ("mean", "youth") not in groups:
+    if ("mean", "adult") not in groups.columns or ("mean", "youth") not in groups.columns:
         return empty()
     table = pd.DataFrame(
         {

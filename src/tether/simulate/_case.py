@@ -197,10 +197,14 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
     # ---- alliance, true levels -------------------------------------------------
     case_level = rng.normal(cfg.alliance_mean, cfg.alliance_case_sd)
     member_dev = rng.normal(0.0, cfg.alliance_member_sd, n_members)
-    base = (
+    # The noise-free level is kept on the scale (0-4), so a planted drop below a
+    # level at the ceiling is a drop in what members can report.
+    base = np.clip(
         case_level
         + member_dev[:, None]
-        + cfg.alliance_growth * (session_numbers[None, :] - 1)
+        + cfg.alliance_growth * (session_numbers[None, :] - 1),
+        0.0,
+        4.0,
     )
     shared_shift = np.zeros((n_members, n_sessions))  # seen by the therapist too
     member_only_shift = np.zeros((n_members, n_sessions))  # family-therapist split
@@ -233,7 +237,7 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
                     member_id(m),
                     t,
                     None,
-                    _detail(repaired=False, drop=drop, kept=kept * drop),
+                    _detail(repaired=False, drop=drop, stays_below=kept * drop),
                 )
             )
 
@@ -285,21 +289,23 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
             break
 
     # ---- therapist overestimation ----------------------------------------------
+    overestimated: tuple[int, int, float] | None = None
     if rng.random() < cfg.overestimation_rate:
         m = int(rng.integers(n_members))
         bias = float(rng.uniform(*cfg.overestimation_bias))
         therapist_bias[m] = bias
         calendar.mark([m], 1, n_sessions, alliance=False)
+        overestimated = (m, len(truth), bias)
         truth.append(
-            TruthEvent(
-                "therapist-overestimation", member_id(m), 1, None, _detail(bias=bias)
-            )
+            TruthEvent("therapist-overestimation", member_id(m), 1, None, "")
         )
 
     # ---- PCL-5 trajectory (identified client) -----------------------------------
     trajectory = _pick(
         rng, (cfg.responder_share, cfg.non_responder_share, cfg.deteriorator_share)
     )
+    if trajectory == 2 and n_sessions < 7:
+        trajectory = 0  # no onset 4 <= o <= S - 3 exists: a responder instead
     intake = float(
         np.clip(rng.normal(cfg.pcl5_intake_mean, cfg.pcl5_intake_sd), *cfg.pcl5_intake_bounds)
     )
@@ -416,6 +422,19 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
     family_rating = therapist_view.mean(axis=0) + rng.normal(
         0.0, cfg.therapist_sd, n_sessions
     )
+    if overestimated is not None:
+        # The ceiling (4) caps the bias: record how much of it can be seen.
+        m, index, bias = overestimated
+        seen = np.minimum(therapist_view[m] + bias, 4.0) - np.minimum(
+            therapist_view[m], 4.0
+        )
+        truth[index] = TruthEvent(
+            "therapist-overestimation",
+            member_id(m),
+            1,
+            None,
+            _detail(bias=bias, visible_bias=float(seen.mean())),
+        )
 
     # ---- series table ------------------------------------------------------------------
     s_member: list[int] = []

@@ -1,0 +1,77 @@
+"""What each signal means: title, rule, source, a plain explanation and
+suggested responses (texts in catalogue.yaml, drawn from clinical-support.md)."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import Signal
+
+CATALOGUE = Path(__file__).with_name("catalogue.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    signal: Signal
+    title: str
+    rule: str
+    source: str
+    explanation: str
+    suggestions: tuple[Suggestion, ...]
+    cautions: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Mapping[str, Mapping[str, Any]]:
+    data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def describe(signal: Signal, names: Mapping[str, str] | None = None) -> Explained:
+    """The signal with its texts; `names` maps member ids to display names."""
+    entry = catalogue()[signal.kind]
+    template = entry.get("states", {}).get(signal.state) or entry["explanation"]
+    values = {key: _shown(key, value, names or {}) for key, value in signal.evidence.items()}
+    return Explained(
+        signal=signal,
+        title=entry["title"],
+        rule=entry["rule"],
+        source=entry["source"],
+        explanation=string.Formatter().vformat(template, (), _Blank(values)),
+        suggestions=tuple(Suggestion(s["text"], s["source"]) for s in entry["suggestions"]),
+        cautions=tuple(entry["cautions"]),
+    )
+
+
+MEMBER_KEYS = {"member", "lower", "higher", "lowest", "highest"}
+
+
+def _shown(key: str, value: Any, names: Mapping[str, str]) -> str:
+    if value is None:
+        return "—"
+    if key in MEMBER_KEYS and isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class _Blank(dict[str, str]):
+    """Missing evidence shows as a dash rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
