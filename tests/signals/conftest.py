@@ -1,0 +1,20 @@
+import pandas as pd
+import pytest
+
+from tether.instruments import bundled_definitions
+from tether.instruments.library import Library
+from tether.signals import check_scores
+
+LIBRARY = Library(bundled_definitions())
+HEADER = ["case_id", "member_id", "member_role", "respondent", "session", "instrument", "scale", "score"]
+
+
+def table(*lines):
+    """A checked score table from `case,member,role,respondent,session,instrument,scale,score` lines."""
+    rows = [line.split(",") for line in lines]
+    return check_scores(pd.DataFrame(rows, columns=HEADER), LIBRARY)
+
+
+@pytest.fixture
+def library():
+    return LIBRARY
