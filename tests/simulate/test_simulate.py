@@ -19,7 +19,7 @@ from tether.simulate import (
 )
 
 LIBRARY = Library(bundled_definitions())
-COHORT = simulate_cohort(300, seed=4)
+COHORT = simulate_cohort(300, seed=7)
 SCORES = COHORT.scores
 TRUTH = COHORT.truth
 KEY = ["case_id", "member_id", "respondent", "session", "instrument", "scale"]

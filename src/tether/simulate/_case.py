@@ -135,11 +135,17 @@ def _pick(rng: np.random.Generator, shares: tuple[float, ...]) -> int:
 
 
 class _Calendar:
-    """Which sessions of which member an event already uses (sessions 1..S)."""
+    """Which sessions planted events already use (columns are sessions 1..S).
+
+    `any[m]`: sessions where member m has an event (a missed pair must avoid them).
+    `alliance`: sessions where any member's alliance carries an event, with its
+    baseline and repair window; a rupture and a split never share a session, so
+    neither hides or imitates the other.
+    """
 
     def __init__(self, members: int, sessions: int) -> None:
         self.sessions = sessions
-        self.alliance = np.zeros((members, sessions + 2), dtype=np.bool_)
+        self.alliance = np.zeros(sessions + 2, dtype=np.bool_)
         self.any = np.zeros((members, sessions + 2), dtype=np.bool_)
 
     def mark(
@@ -150,7 +156,7 @@ class _Calendar:
             return
         self.any[members, first : last + 1] = True
         if alliance:
-            self.alliance[members, first : last + 1] = True
+            self.alliance[first : last + 1] = True
 
 
 def _free_windows(
@@ -165,6 +171,15 @@ def _free_windows(
     inside = cumulative[starts + length - 1] - cumulative[starts - 1]
     result: IntArray = starts[inside == 0]
     return result
+
+
+def _rupture_window(sessions: int, t: int, repaired: bool) -> BoolArray:
+    """The sessions a rupture at t keeps for itself: three baseline sessions
+    before it, and the two-session repair window after it (or, unrepaired, the
+    rest of the case)."""
+    window = np.zeros(sessions + 2, dtype=np.bool_)
+    window[max(t - 3, 1) : (t + 3 if repaired else sessions + 1)] = True
+    return window
 
 
 def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput:
@@ -213,11 +228,31 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
     truth: list[TruthEvent] = []
 
     # ---- rupture -----------------------------------------------------------------
-    if rng.random() < cfg.rupture_rate:
+    # Both are decided first: when a case gets a rupture and a split, the rupture
+    # goes where a split still fits (their windows never overlap).
+    has_rupture = rng.random() < cfg.rupture_rate
+    has_split = kind != INDIVIDUAL and rng.random() < cfg.split_rate
+    if has_rupture:
         m = int(rng.integers(n_members))
-        t = int(rng.integers(4, n_sessions - 1))  # 4 <= t <= S - 2
         drop = float(rng.uniform(*cfg.rupture_drop))
         repaired = bool(rng.random() < cfg.rupture_repaired_share)
+        times = np.arange(4, n_sessions - 1, dtype=np.int64)  # 4 <= t <= S - 2
+        if has_split:
+            leaves_room = np.array(
+                [
+                    _free_windows(
+                        _rupture_window(n_sessions, int(t), repaired),
+                        n_sessions,
+                        cfg.split_first_session,
+                        cfg.split_length[0],
+                    ).size
+                    > 0
+                    for t in times
+                ]
+            )
+            if leaves_room.any():
+                times = times[leaves_room]
+        t = int(times[rng.integers(times.size)])
         shared_shift[m, t - 1] -= drop
         if repaired:
             calendar.mark([m], t - 3, t + 2)
@@ -242,7 +277,7 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
             )
 
     # ---- split (couple and family cases) -------------------------------------
-    if kind != INDIVIDUAL and rng.random() < cfg.split_rate:
+    if has_split:
         everyone = list(range(n_members))
         singles = [(member_id(i), [i]) for i in everyone]
         options: list[tuple[str, list[tuple[str, list[int]]]]]
@@ -261,13 +296,12 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
         for option in rng.permutation(len(options)):
             event, groups = options[int(option)]
             feasible: list[tuple[int, int, int]] = []
-            for g, (_, group) in enumerate(groups):
-                busy = calendar.alliance[group].any(axis=0)
-                for length in lengths:
-                    for s in _free_windows(
-                        busy, n_sessions, cfg.split_first_session, length
-                    ):
-                        feasible.append((g, int(s), length))
+            for length in lengths:
+                starts = _free_windows(
+                    calendar.alliance, n_sessions, cfg.split_first_session, length
+                )
+                for g in range(len(groups)):
+                    feasible += [(g, int(s), length) for s in starts]
             if not feasible:
                 continue
             g, s, length = feasible[int(rng.integers(len(feasible)))]

@@ -1,0 +1,200 @@
+"""Accuracy of the signals against planted events in simulated cohorts.
+
+Simulates several seeds (tether.simulate, noise model in docs/simulation.md),
+runs every signal rule, and compares with the ground truth:
+- rupture: a rupture signal for the planted member at the planted session or the
+  next one; state accuracy = repaired/unrepaired as planted;
+- split: a red (persistent) split signal in the planted case overlapping the
+  planted sessions; precision counts a red split as right when it overlaps any
+  planted split of its case;
+- deterioration: a red not-on-track or reliable-deterioration signal for a planted
+  deteriorator first red within three sessions of onset (delay = first red − onset);
+  false alarms: planted responders ever flagged red;
+- risk item, disengagement, low support and therapist overestimation: the signal
+  for the planted member at (or, for the last two, anywhere near) the planted session.
+
+Usage: python bench/accuracy.py [--cases 600] [--seeds 1 2 3]
+Prints a table and writes bench/results/accuracy.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tether.instruments import load_library
+from tether.signals import check_scores, compute_signals
+from tether.simulate import simulate_cohort
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SPLIT_KINDS = ("split-dyad", "split-family", "split-adult-youth", "split-family-therapist")
+
+
+def member_of(subject: pd.Series) -> pd.Series:
+    return subject.str.removeprefix("member:")
+
+
+def evaluate(signals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, dict[str, float]]:
+    signals = signals.assign(member=member_of(signals["subject"]))
+    out = {
+        "rupture": _rupture(signals, truth),
+        "split (persistent, red)": _split(signals, truth, red_only=True),
+        "split (any, incl. single-session yellow)": _split(signals, truth, red_only=False),
+        "deterioration (red within 3 sessions)": _deterioration(signals, truth),
+        "risk item": _exact(signals[signals["signal"] == "risk-item"], truth[truth["event"] == "risk-item"], window=0),
+        "disengagement": _exact(signals[signals["signal"] == "disengagement"], truth[truth["event"] == "missed"], window=2),
+        "low support": _exact(signals[signals["signal"] == "low-support"], truth[truth["event"] == "low-support"], window=0),
+        "therapist overestimation (info)": _member_level(
+            signals[signals["signal"] == "therapist-discrepancy"], truth[truth["event"] == "therapist-overestimation"]
+        ),
+    }
+    return out
+
+
+def _precision_recall(hit_signals: int, n_signals: int, found: int, n_truth: int) -> dict[str, float]:
+    return {
+        "signals": n_signals,
+        "planted": n_truth,
+        "precision": hit_signals / n_signals if n_signals else float("nan"),
+        "recall": found / n_truth if n_truth else float("nan"),
+    }
+
+
+def _rupture(signals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
+    found = signals[signals["signal"] == "rupture"]
+    planted = truth[truth["event"] == "rupture"]
+    merged = found.merge(
+        planted.rename(columns={"member_id": "member", "session": "planted_session"}),
+        on=["case_id", "member"],
+        how="left",
+    )
+    near = merged["session"].between(merged["planted_session"], merged["planted_session"] + 1)
+    hits = merged[near]
+    hit_signals = hits.drop_duplicates(["case_id", "member", "session"])
+    detected = hits.drop_duplicates(["case_id", "member", "planted_session"])
+    result = _precision_recall(len(hit_signals), len(found), len(detected), len(planted))
+    repaired = detected["detail"].map(lambda d: json.loads(d)["repaired"])
+    decided = detected["state"].isin(("repaired", "unrepaired"))
+    agree = (detected.loc[decided, "state"] == np.where(repaired[decided], "repaired", "unrepaired"))
+    result["repair state accuracy"] = float(agree.mean()) if decided.any() else float("nan")
+    return result
+
+
+def _split(signals: pd.DataFrame, truth: pd.DataFrame, red_only: bool) -> dict[str, float]:
+    found = signals[signals["signal"].isin(SPLIT_KINDS)]
+    if red_only:
+        found = found[found["severity"] == "red"]
+    planted = truth[truth["event"].isin(SPLIT_KINDS)].copy()
+    planted["end"] = pd.to_numeric(planted["end_session"], errors="coerce").fillna(10_000)
+    found = found.assign(last=found["evidence"].map(lambda e: e.get("last_session")).fillna(found["session"]))
+    merged = found.merge(planted[["case_id", "event", "session", "end"]].rename(columns={"session": "start"}), on="case_id", how="left")
+    overlap = (merged["session"] <= merged["end"]) & (merged["last"] >= merged["start"])
+    hit_signals = merged[overlap].drop_duplicates(["case_id", "signal", "session"])
+    detected = merged[overlap].drop_duplicates(["case_id", "event", "start"])
+    result = _precision_recall(len(hit_signals), len(found), len(detected), len(planted))
+    for kind in SPLIT_KINDS:
+        n = int((planted["event"] == kind).sum())
+        k = int((detected["event"] == kind).sum())
+        result[f"recall {kind}"] = k / n if n else float("nan")
+    return result
+
+
+def _deterioration(signals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
+    red = signals[signals["signal"].isin(("not-on-track", "reliable-deterioration")) & (signals["severity"] == "red")]
+    first_red = red.assign(
+        first=red.apply(lambda r: r["evidence"].get("first_red_session") or r["session"], axis=1)
+    ).groupby(["case_id", "member"])["first"].apply(list)
+    deteriorators = truth[truth["event"] == "pcl5-deteriorator"]
+    delays = []
+    for r in deteriorators.itertuples(index=False):
+        reds = [s for s in first_red.get((r.case_id, r.member_id), []) if r.session <= s <= r.session + 3]
+        if reds:
+            delays.append(min(reds) - r.session)
+    responders = truth[truth["event"] == "pcl5-responder"]
+    flagged = [(r.case_id, r.member_id) in first_red.index for r in responders.itertuples(index=False)]
+    non = truth[truth["event"] == "pcl5-non-responder"]
+    non_flagged = [(r.case_id, r.member_id) in first_red.index for r in non.itertuples(index=False)]
+    return {
+        "planted": len(deteriorators),
+        "recall": len(delays) / len(deteriorators) if len(deteriorators) else float("nan"),
+        "mean delay (sessions)": float(np.mean(delays)) if delays else float("nan"),
+        "on-track (responders) ever red": float(np.mean(flagged)) if flagged else float("nan"),
+        "non-responders ever red": float(np.mean(non_flagged)) if non_flagged else float("nan"),
+    }
+
+
+def _exact(found: pd.DataFrame, planted: pd.DataFrame, window: int) -> dict[str, float]:
+    merged = found.merge(
+        planted.rename(columns={"member_id": "member", "session": "planted_session"})[["case_id", "member", "planted_session"]],
+        on=["case_id", "member"],
+        how="left",
+    )
+    near = merged["session"].between(merged["planted_session"], merged["planted_session"] + window)
+    hit_signals = merged[near].drop_duplicates(["case_id", "member", "session"])
+    detected = merged[near].drop_duplicates(["case_id", "member", "planted_session"])
+    return _precision_recall(len(hit_signals), len(found), len(detected), len(planted))
+
+
+def _member_level(found: pd.DataFrame, planted: pd.DataFrame) -> dict[str, float]:
+    keys = set(zip(planted["case_id"], planted["member_id"], strict=True))
+    got = set(zip(found["case_id"], found["member"], strict=True))
+    return _precision_recall(len(got & keys), len(got), len(got & keys), len(keys))
+
+
+def run(cases: int, seeds: list[int]) -> dict[str, object]:
+    library = load_library()
+    per_seed = []
+    for seed in seeds:
+        cohort = simulate_cohort(cases, seed)
+        raw = cohort.scores.astype(object).where(cohort.scores.notna(), "").astype(str)
+        frame = check_scores(raw, library)
+        started = time.perf_counter()
+        result = compute_signals(frame, library)
+        seconds = time.perf_counter() - started
+        scores = evaluate(result.signals, cohort.truth)
+        per_seed.append({"seed": seed, "seconds": seconds, "metrics": scores})
+    return {"cases": cases, "seeds": seeds, "runs": per_seed, "mean": _mean(per_seed)}
+
+
+def _mean(per_seed: list[dict[str, object]]) -> dict[str, dict[str, float]]:
+    first = per_seed[0]["metrics"]
+    assert isinstance(first, dict)
+    out: dict[str, dict[str, float]] = {}
+    for group, values in first.items():
+        out[group] = {}
+        for name in values:
+            numbers = [run["metrics"][group][name] for run in per_seed]  # type: ignore[index]
+            out[group][name] = float(np.nanmean(numbers)) if not all(np.isnan(numbers)) else float("nan")
+    return out
+
+
+def print_table(summary: dict[str, object], stream=sys.stdout) -> None:  # type: ignore[no-untyped-def]
+    mean = summary["mean"]
+    assert isinstance(mean, dict)
+    print(f"Signal accuracy on simulated cohorts: {summary['cases']} cases × seeds {summary['seeds']} (mean over seeds)", file=stream)
+    for group, values in mean.items():
+        print(f"\n{group}", file=stream)
+        for name, value in values.items():
+            shown = f"{value:.3f}" if isinstance(value, float) and not float(value).is_integer() else f"{value:g}"
+            print(f"  {name:<38} {shown}", file=stream)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=600)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    args = parser.parse_args()
+    summary = run(args.cases, args.seeds)
+    print_table(summary)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "accuracy.json").write_text(json.dumps(summary, indent=2, default=float), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
