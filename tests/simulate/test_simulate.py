@@ -80,7 +80,9 @@ def test_case_and_member_ids_follow_the_pattern():
     assert SCORES["member_id"].str.fullmatch(r"M\d|family").all()
     family_rows = SCORES[SCORES["member_id"] == "family"]
     assert set(family_rows["member_role"]) == {"family"}
-    assert set(family_rows["instrument"] + "/" + family_rows["scale"]) == {"tac-t/family"}
+    assert set(family_rows["instrument"] + "/" + family_rows["scale"]) == {
+        "tac-t/family"
+    }
     assert family_rows["age_band"].isna().all()
     assert set(SCORES.loc[SCORES["member_id"] != "family", "age_band"]) == {
         "adult",
@@ -158,11 +160,15 @@ def test_children_answer_the_child_form_and_only_13_plus_answer_tac_and_mspss():
     assert set(child_form["age_band"]) == {"youth"}
     children = set(zip(child_form["case_id"], child_form["member_id"], strict=True))
     grown = SCORES[SCORES["instrument"].isin(["tac", "mspss"])]
-    assert children.isdisjoint(set(zip(grown["case_id"], grown["member_id"], strict=True)))
+    assert children.isdisjoint(
+        set(zip(grown["case_id"], grown["member_id"], strict=True))
+    )
     individual = SCORES[SCORES["case_kind"] == "individual"]
     assert set(individual["member_id"]) == {"M1"}
     pairs = set(individual["instrument"] + "/" + individual["scale"])
-    assert pairs.isdisjoint({"tac/family-therapist", "tac/within-family", "tac-t/family"})
+    assert pairs.isdisjoint(
+        {"tac/family-therapist", "tac/within-family", "tac-t/family"}
+    )
 
 
 def test_no_row_is_duplicated():
@@ -261,8 +267,14 @@ def test_the_therapist_overestimates_the_planted_member():
     ratings = SCORES[SCORES["scale"] == "self"].pivot_table(
         index=["case_id", "member_id", "session"], columns="respondent", values="score"
     )
-    gap = (ratings["therapist"] - ratings["member"]).groupby(["case_id", "member_id"]).mean()
-    planted = events("therapist-overestimation").set_index(["case_id", "member_id"]).index
+    gap = (
+        (ratings["therapist"] - ratings["member"])
+        .groupby(["case_id", "member_id"])
+        .mean()
+    )
+    planted = (
+        events("therapist-overestimation").set_index(["case_id", "member_id"]).index
+    )
     assert gap.loc[planted].mean() > 0.6
     assert abs(gap.drop(planted).mean()) < 0.1
 
@@ -286,7 +298,9 @@ def test_deteriorators_rise_by_at_least_15_after_onset():
 
 def test_responders_improve_and_non_responders_do_not():
     pcl5 = SCORES[SCORES["instrument"] == "pcl-5@past-week"]
-    change = pcl5.groupby("case_id")["score"].agg(lambda s: s.iloc[-3:].mean() - s.iloc[0])
+    change = pcl5.groupby("case_id")["score"].agg(
+        lambda s: s.iloc[-3:].mean() - s.iloc[0]
+    )
     responders = events("pcl5-responder")["case_id"]
     non_responders = events("pcl5-non-responder")["case_id"]
     assert change[responders].mean() < -15
@@ -318,7 +332,9 @@ def test_mspss_is_asked_every_fourth_session_and_low_support_only_where_planted(
         zip(planted["case_id"], planted["member_id"], strict=True)
     )
     for event in planted.itertuples():
-        rows = low[(low["case_id"] == event.case_id) & (low["member_id"] == event.member_id)]
+        rows = low[
+            (low["case_id"] == event.case_id) & (low["member_id"] == event.member_id)
+        ]
         assert rows["session"].min() == event.session
 
 

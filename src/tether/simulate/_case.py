@@ -159,9 +159,7 @@ class _Calendar:
             self.alliance[first : last + 1] = True
 
 
-def _free_windows(
-    busy: BoolArray, sessions: int, first: int, length: int
-) -> IntArray:
+def _free_windows(busy: BoolArray, sessions: int, first: int, length: int) -> IntArray:
     """Start sessions s >= first with sessions s..s+length-1 all free."""
     used = busy[1 : sessions + 1].astype(np.int64)
     cumulative = np.concatenate(([0], np.cumsum(used)))
@@ -308,7 +306,9 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
             label, group = groups[g]
             end = s + length - 1
             drop = float(rng.uniform(*cfg.split_drop))
-            target = member_only_shift if event == "split-family-therapist" else shared_shift
+            target = (
+                member_only_shift if event == "split-family-therapist" else shared_shift
+            )
             target[group, s - 1 : end] -= drop
             calendar.mark(group, s, end)
             truth.append(
@@ -330,9 +330,7 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
         therapist_bias[m] = bias
         calendar.mark([m], 1, n_sessions, alliance=False)
         overestimated = (m, len(truth), bias)
-        truth.append(
-            TruthEvent("therapist-overestimation", member_id(m), 1, None, "")
-        )
+        truth.append(TruthEvent("therapist-overestimation", member_id(m), 1, None, ""))
 
     # ---- PCL-5 trajectory (identified client) -----------------------------------
     trajectory = _pick(
@@ -341,7 +339,10 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
     if trajectory == 2 and n_sessions < 7:
         trajectory = 0  # no onset 4 <= o <= S - 3 exists: a responder instead
     intake = float(
-        np.clip(rng.normal(cfg.pcl5_intake_mean, cfg.pcl5_intake_sd), *cfg.pcl5_intake_bounds)
+        np.clip(
+            rng.normal(cfg.pcl5_intake_mean, cfg.pcl5_intake_sd),
+            *cfg.pcl5_intake_bounds,
+        )
     )
     slope_mean, slope_sd = (
         cfg.non_responder_slope if trajectory == 1 else cfg.responder_slope
@@ -355,7 +356,9 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
             1.0, (session_numbers[onset - 1 :] - onset + 1) / cfg.deterioration_sessions
         )
         mu[onset - 1 :] = mu[onset - 2] + rise * steps
-        calendar.mark([0], onset - 1, onset + cfg.deterioration_sessions - 1, alliance=False)
+        calendar.mark(
+            [0], onset - 1, onset + cfg.deterioration_sessions - 1, alliance=False
+        )
         truth.append(
             TruthEvent(
                 "pcl5-deteriorator",
@@ -375,11 +378,16 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
                 _detail(intake=intake, slope=slope),
             )
         )
-    pcl5 = _on_grid(mu + rng.normal(0.0, cfg.pcl5_residual_sd, n_sessions), 1.0, 0.0, 80.0)
+    pcl5 = _on_grid(
+        mu + rng.normal(0.0, cfg.pcl5_residual_sd, n_sessions), 1.0, 0.0, 80.0
+    )
 
     # ---- PHQ-9 and the risk item --------------------------------------------------
     phq9 = _on_grid(
-        pcl5 * cfg.phq9_per_pcl5 + rng.normal(0.0, cfg.phq9_sd, n_sessions), 1.0, 0.0, 27.0
+        pcl5 * cfg.phq9_per_pcl5 + rng.normal(0.0, cfg.phq9_sd, n_sessions),
+        1.0,
+        0.0,
+        27.0,
     )
     item9 = np.zeros(n_sessions)
     if rng.random() < cfg.risk_item_rate:
@@ -403,7 +411,9 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
     mspss_sessions = np.arange(1, n_sessions + 1, cfg.mspss_every, dtype=np.int64)
     n_assess = mspss_sessions.size
     traits = rng.normal(cfg.mspss_mean, cfg.mspss_sd, (len(answers_mspss), 3))
-    occasions = rng.normal(0.0, cfg.mspss_occasion_sd, (len(answers_mspss), 3, n_assess))
+    occasions = rng.normal(
+        0.0, cfg.mspss_occasion_sd, (len(answers_mspss), 3, n_assess)
+    )
     mspss = traits[:, :, None] + occasions
     mspss[:, 1:] = _on_grid(mspss[:, 1:], 0.25, 1.0, 7.0)
     mspss[:, 0] = _on_grid(mspss[:, 0], 0.25, cfg.mspss_unplanted_family_floor, 7.0)
@@ -438,7 +448,9 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
             missed = candidates[int(rng.integers(len(candidates)))]
             m, s = missed
             truth.append(
-                TruthEvent("missed", member_id(m), s, s + span - 1, _detail(sessions=span))
+                TruthEvent(
+                    "missed", member_id(m), s, s + span - 1, _detail(sessions=span)
+                )
             )
 
     # ---- observed alliance scores ---------------------------------------------------
@@ -501,8 +513,18 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
         else:
             add(m, MEMBER, TAC_SELF, _on_grid(own[m], 1.0 / 7.0, 0.0, 4.0))
             if kind != INDIVIDUAL:
-                add(m, MEMBER, TAC_FAMILY_THERAPIST, _on_grid(family_scales[m, 0], 0.5, 0.0, 4.0))
-                add(m, MEMBER, TAC_WITHIN_FAMILY, _on_grid(family_scales[m, 1], 0.5, 0.0, 4.0))
+                add(
+                    m,
+                    MEMBER,
+                    TAC_FAMILY_THERAPIST,
+                    _on_grid(family_scales[m, 0], 0.5, 0.0, 4.0),
+                )
+                add(
+                    m,
+                    MEMBER,
+                    TAC_WITHIN_FAMILY,
+                    _on_grid(family_scales[m, 1], 0.5, 0.0, 4.0),
+                )
         add(m, THERAPIST, TACT_SELF, _on_grid(therapist[m], 1.0 / 7.0, 0.0, 4.0))
         if m == 0:
             add(m, MEMBER, PCL5_TOTAL, pcl5)
@@ -522,7 +544,12 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
                 mspss_series.append(len(values))
                 add(m, MEMBER, code, padded)
     if kind != INDIVIDUAL:
-        add(FAMILY_MEMBER, THERAPIST, TACT_FAMILY, _on_grid(family_rating, 1.0 / 3.0, 0.0, 4.0))
+        add(
+            FAMILY_MEMBER,
+            THERAPIST,
+            TACT_FAMILY,
+            _on_grid(family_rating, 1.0 / 3.0, 0.0, 4.0),
+        )
 
     n_series = len(values)
     matrix = np.vstack(values)  # series x sessions
@@ -530,7 +557,8 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
     if mspss_series:
         off_schedule = np.ones(n_sessions, dtype=np.bool_)
         off_schedule[mspss_sessions - 1] = False
-        present[np.ix_(mspss_series, off_schedule.nonzero()[0])] = False
+        rows = np.asarray(mspss_series, dtype=np.int64)
+        present[np.ix_(rows, off_schedule.nonzero()[0])] = False
     if missed is not None and missed_series:
         s = missed[1]
         matrix[missed_series, s - 1 : s - 1 + cfg.missed_sessions] = np.nan

@@ -78,7 +78,9 @@ def simulate_cohort(
     outputs = [simulate_case(generator, cfg) for generator in generators]
     width = max(5, len(str(cases)))
     case_ids = [f"C{k:0{width}d}" for k in range(1, cases + 1)]
-    return Cohort(scores=_scores_frame(outputs, case_ids), truth=_truth_frame(outputs, case_ids))
+    return Cohort(
+        scores=_scores_frame(outputs, case_ids), truth=_truth_frame(outputs, case_ids)
+    )
 
 
 def write_cohort(cohort: Cohort, out_dir: Path) -> tuple[Path, Path]:

@@ -51,8 +51,34 @@ class SimulationConfig:
     support is clipped to [3, 7], so no unplanted "low support" exists);
     `total` = mean of the three subscales (a multiple of 1/12).
 
-    Planted events (events_mt above) are documented with their fields below and
-    in docs/simulation.md.
+    Planted events (each listed in the truth table; rates are per case):
+
+    * rupture (25%): one member, session t with 4 <= t <= S - 2, true level
+      lowered by U(1.0, 1.6) at t. Repaired (half): back on the member's own
+      curve at t + 1. Unrepaired: from t + 1 on, the level stays at the level of
+      t - 1 minus U(0.8, 1.0) x the drop (growth stalls).
+    * split (35% of couple and family cases, one type per case, 3-5 sessions
+      starting at session 2 or later): split-dyad (couple: one partner),
+      split-family (family: one member), split-adult-youth (family with a youth:
+      every youth), each lowered by U(0.9, 1.4) in what they report and what the
+      therapist sees; split-family-therapist (couple or family: every member
+      lowered by one U(0.9, 1.4) draw, the therapist's ratings not).
+      A rupture keeps sessions t - 3 .. t + 2 (unrepaired: t - 3 .. S) to itself:
+      no split overlaps them, and when a case gets both, the rupture goes where
+      a split still fits.
+    * therapist-overestimation (15%): one member's TAC-T `self` ratings are
+      U(0.8, 1.2) above their true level in every session (capped at 4; the
+      truth detail gives the bias and the part of it visible under the cap).
+    * PCL-5 class, every case: pcl5-responder, pcl5-non-responder or
+      pcl5-deteriorator (onset o with 4 <= o <= S - 3; a case with 6 sessions has
+      no such o, so a deteriorator drawn there becomes a responder).
+    * risk-item (5%): PHQ-9 item 9 = 1, 2 or 3 at one session.
+    * low-support (10%): one member 13+ has an MSPSS family subscale drawn from
+      U(1.5, 2.75) (rounded to 1/4) from one assessment on.
+    * missed (10%): one member answers nothing in two consecutive sessions
+      (2 <= s, s + 1 <= S); their member rows are written with an empty score,
+      the therapist's rows stay. The pair avoids every session of another event
+      of that member, so a case where no such pair exists gets none.
     """
 
     # Case composition
@@ -141,8 +167,14 @@ class SimulationConfig:
             numbers = value if isinstance(value, tuple) else (value,)
             if not all(math.isfinite(v) for v in numbers):
                 problems.append(f"{f.name}: must be finite, got {value!r}")
-            elif isinstance(value, tuple) and value[0] > value[1] and "slope" not in f.name:
-                problems.append(f"{f.name}: low end {value[0]} is above high end {value[1]}")
+            elif (
+                isinstance(value, tuple)
+                and value[0] > value[1]
+                and "slope" not in f.name
+            ):
+                problems.append(
+                    f"{f.name}: low end {value[0]} is above high end {value[1]}"
+                )
         for name in (
             "individual_share",
             "couple_share",
@@ -169,7 +201,9 @@ class SimulationConfig:
             problems.append(
                 f"individual_share + couple_share + family_share must be 1, got {kinds}"
             )
-        classes = self.responder_share + self.non_responder_share + self.deteriorator_share
+        classes = (
+            self.responder_share + self.non_responder_share + self.deteriorator_share
+        )
         if not math.isclose(classes, 1.0, abs_tol=1e-9):
             problems.append(
                 "responder_share + non_responder_share + deteriorator_share must be 1, "
@@ -182,15 +216,25 @@ class SimulationConfig:
         if self.youth_ages[0] < 8 or self.youth_ages[1] > 17:
             problems.append(f"youth_ages: must lie within 8-17, got {self.youth_ages}")
         if self.split_length[0] < 3:
-            problems.append(f"split_length: a split lasts at least 3 sessions, got {self.split_length}")
+            problems.append(
+                f"split_length: a split lasts at least 3 sessions, got {self.split_length}"
+            )
         if self.split_first_session < 2:
-            problems.append(f"split_first_session: must be 2 or later, got {self.split_first_session}")
+            problems.append(
+                f"split_first_session: must be 2 or later, got {self.split_first_session}"
+            )
         if self.unrepaired_kept[0] < 0.7:
             problems.append(
                 f"unrepaired_kept: an unrepaired rupture keeps at least 0.7 of the drop, got {self.unrepaired_kept}"
             )
-        if self.mspss_every < 1 or self.deterioration_sessions < 1 or self.missed_sessions < 1:
-            problems.append("mspss_every, deterioration_sessions and missed_sessions must be >= 1")
+        if (
+            self.mspss_every < 1
+            or self.deterioration_sessions < 1
+            or self.missed_sessions < 1
+        ):
+            problems.append(
+                "mspss_every, deterioration_sessions and missed_sessions must be >= 1"
+            )
         for name in (
             "alliance_case_sd",
             "alliance_member_sd",
