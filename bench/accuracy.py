@@ -98,6 +98,10 @@ def _split(signals: pd.DataFrame, truth: pd.DataFrame, red_only: bool) -> dict[s
     hit_signals = merged[overlap].drop_duplicates(["case_id", "signal", "session"])
     detected = merged[overlap].drop_duplicates(["case_id", "event", "start"])
     result = _precision_recall(len(hit_signals), len(found), len(detected), len(planted))
+    unexplained = found.merge(hit_signals[["case_id", "signal", "session"]], how="left", indicator=True)
+    unexplained = unexplained[unexplained["_merge"] == "left_only"]
+    by_rupture = _explained_by_rupture(unexplained, truth)
+    result["precision, rupture-made splits counted"] = (len(hit_signals) + by_rupture) / len(found) if len(found) else float("nan")
     for kind in SPLIT_KINDS:
         n = int((planted["event"] == kind).sum())
         k = int((detected["event"] == kind).sum())
@@ -105,8 +109,28 @@ def _split(signals: pd.DataFrame, truth: pd.DataFrame, red_only: bool) -> dict[s
     return result
 
 
+def _explained_by_rupture(found: pd.DataFrame, truth: pd.DataFrame) -> int:
+    """Splits that a planted rupture made: the ruptured member is the lower one
+    from the rupture on (to its repair, or to the end when unrepaired). They are
+    real splits by the rule's own definition, but not planted as splits."""
+    ruptures = truth[truth["event"] == "rupture"]
+    end = pd.to_numeric(ruptures["end_session"], errors="coerce").fillna(10_000)
+    spans = {
+        (c, m): (s, e) for c, m, s, e in zip(ruptures["case_id"], ruptures["member_id"], ruptures["session"], end, strict=True)
+    }
+    count = 0
+    for r in found.itertuples(index=False):
+        lower = r.evidence.get("lower") or r.evidence.get("lowest")
+        members = [m for (c, m) in spans if c == r.case_id] if lower in ("the young people", "the adults", "the family") else [lower]
+        last = r.evidence.get("last_session", r.session)
+        if any((r.case_id, m) in spans and r.session <= spans[(r.case_id, m)][1] and last >= spans[(r.case_id, m)][0] for m in members):
+            count += 1
+    return count
+
+
 def _deterioration(signals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
-    red = signals[signals["signal"].isin(("not-on-track", "reliable-deterioration")) & (signals["severity"] == "red")]
+    pcl5 = signals["evidence"].map(lambda e: str(e.get("instrument", "")).startswith("pcl-5"))
+    red = signals[signals["signal"].isin(("not-on-track", "reliable-deterioration")) & (signals["severity"] == "red") & pcl5]
     first_red = red.assign(
         first=red.apply(lambda r: r["evidence"].get("first_red_session") or r["session"], axis=1)
     ).groupby(["case_id", "member"])["first"].apply(list)

@@ -10,6 +10,7 @@ fitted with statsmodels MixedLM (REML), random intercept and slope on L_t.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ class ExpectedResponse:
     intake_mean: float
     cases: int
     observations: int
+    converged: bool = True
 
     def mean(self, session: np.ndarray, intake: np.ndarray) -> np.ndarray:
         lt = np.log(session)
@@ -52,7 +54,10 @@ def fit_expected_response(data: pd.DataFrame) -> ExpectedResponse:
     frame["lt"] = np.log(frame["session"].astype(float))
     frame["ic"] = frame["intake"] - intake_mean
     model = smf.mixedlm("score ~ lt * ic", frame, groups=frame["patient"], re_formula="~lt")
-    result = model.fit(reml=True, method=["lbfgs"])
+    with warnings.catch_warnings():
+        # Non-convergence is recorded on the result and reported, not printed.
+        warnings.simplefilter("ignore")
+        result = model.fit(reml=True, method=["lbfgs", "powell"])
     params = result.fe_params
     cov = np.asarray(result.cov_re)
     return ExpectedResponse(
@@ -62,4 +67,5 @@ def fit_expected_response(data: pd.DataFrame) -> ExpectedResponse:
         intake_mean=intake_mean,
         cases=int(frame["patient"].nunique()),
         observations=len(frame),
+        converged=bool(result.converged),
     )

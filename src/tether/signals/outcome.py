@@ -43,9 +43,10 @@ class OutcomeScale:
 
 
 def outcome_scales(frame: pd.DataFrame, library: Library, config: SignalConfig) -> list[OutcomeScale]:
-    """Each symptom, outcome or support scale in the data with a change rule."""
+    """Each symptom or outcome scale in the data with a change rule. Support
+    (MSPSS) has its own rule, low support, rather than a red deterioration."""
     found = []
-    present = frame[frame["role"].isin(("symptom", "outcome", "support"))]
+    present = frame[frame["role"].isin(("symptom", "outcome"))]
     for key in present["instrument"].unique():
         definition = library.get(key)
         for scale in definition.scales:
@@ -185,4 +186,6 @@ def _fit(data: pd.DataFrame, config: SignalConfig) -> ExpectedResponse | None:
     chosen = sorted(eligible)
     if len(chosen) > config.etr_max_fit_cases:
         chosen = sorted(rng.choice(chosen, size=config.etr_max_fit_cases, replace=False))
-    return fit_expected_response(data[data["patient"].isin(chosen)])
+    model = fit_expected_response(data[data["patient"].isin(chosen)])
+    # A fit that did not converge gives no trustworthy bands: fall back.
+    return model if model.converged else None

@@ -30,7 +30,7 @@ def summary(run: SignalRun) -> str:
     lines.append(f"alliance noise on 0-100: SEM {norms.pooled_sem:.2f}, between-client SD {norms.between_sd:.2f} ({source})")
     for instrument, model in run.models.items():
         if model is None:
-            lines.append(f"{instrument}: too few cases for the expected-response model; reliable-change rule only")
+            lines.append(f"{instrument}: no expected-response model (too few cases, or the fit did not converge); reliable-change rule only")
         else:
             lines.append(f"{instrument}: expected-response model fitted on {model.cases} cases, {model.observations} scores")
     return "\n".join(lines)

@@ -298,6 +298,10 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
                 starts = _free_windows(
                     calendar.alliance, n_sessions, cfg.split_first_session, length
                 )
+                # A split is there from its first session on: an abrupt drop of
+                # one member mid-therapy is a rupture by definition (methods §3.3),
+                # so planting it as a split would blur the ground truth.
+                starts = starts[starts == cfg.split_first_session]
                 for g in range(len(groups)):
                     feasible += [(g, int(s), length) for s in starts]
             if not feasible:
@@ -355,7 +359,10 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
         steps = np.minimum(
             1.0, (session_numbers[onset - 1 :] - onset + 1) / cfg.deterioration_sessions
         )
-        mu[onset - 1 :] = mu[onset - 2] + rise * steps
+        # A deteriorator ends worse than at intake (reliable deterioration is
+        # judged against intake; Hannan et al. 2005), whatever they gained first.
+        before = mu[onset - 2]
+        mu[onset - 1 :] = before + (intake + rise - before) * steps
         calendar.mark(
             [0], onset - 1, onset + cfg.deterioration_sessions - 1, alliance=False
         )

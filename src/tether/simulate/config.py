@@ -38,8 +38,9 @@ class SimulationConfig:
     intake ~ N(50, 10) clipped to [25, 80]; mu_t = intake - b * ln(t); score =
     round(mu_t + N(0, 5)) clipped to [0, 80]. Responders (55%) b ~ N(10, 2.5);
     non-responders (30%) b ~ N(0, 1); deteriorators (15%) follow a responder
-    curve up to onset o, then mu rises linearly by U(15, 25) over two sessions
-    (half at o, all from o + 1) above mu_(o-1) and stays there.
+    curve up to onset o, then mu rises linearly over two sessions (half way at o,
+    all the way from o + 1) from mu_(o-1) to intake + U(5, 20), and stays there:
+    they end worse than they started.
 
     PHQ-9 `total` = round(PCL-5 score / 3 + N(0, 2)) clipped to [0, 27];
     `item:9` is 0 except at a planted risk-item session (1-3; the total is then
@@ -58,7 +59,8 @@ class SimulationConfig:
       curve at t + 1. Unrepaired: from t + 1 on, the level stays at the level of
       t - 1 minus U(0.8, 1.0) x the drop (growth stalls).
     * split (35% of couple and family cases, one type per case, 3-5 sessions
-      starting at session 2 or later): split-dyad (couple: one partner),
+      present from session 1, since an abrupt drop mid-therapy is a
+      rupture by definition): split-dyad (couple: one partner),
       split-family (family: one member), split-adult-youth (family with a youth:
       every youth), each lowered by U(0.9, 1.4) in what they report and what the
       therapist sees; split-family-therapist (couple or family: every member
@@ -120,7 +122,7 @@ class SimulationConfig:
     split_rate: float = 0.35
     split_drop: tuple[float, float] = (0.9, 1.4)
     split_length: tuple[int, int] = (3, 5)
-    split_first_session: int = 2
+    split_first_session: int = 1
 
     # Therapist overestimation
     overestimation_rate: float = 0.15
@@ -137,7 +139,8 @@ class SimulationConfig:
     responder_slope: tuple[float, float] = (10.0, 2.5)
     """Mean and SD of b for responders (and deteriorators before onset)."""
     non_responder_slope: tuple[float, float] = (0.0, 1.0)
-    deterioration_rise: tuple[float, float] = (15.0, 25.0)
+    deterioration_rise: tuple[float, float] = (5.0, 20.0)
+    """Points above intake that a deteriorator rises to."""
     deterioration_sessions: int = 2
     """The rise is spread linearly over this many sessions."""
 
@@ -219,9 +222,9 @@ class SimulationConfig:
             problems.append(
                 f"split_length: a split lasts at least 3 sessions, got {self.split_length}"
             )
-        if self.split_first_session < 2:
+        if self.split_first_session < 1:
             problems.append(
-                f"split_first_session: must be 2 or later, got {self.split_first_session}"
+                f"split_first_session: must be 1 or later, got {self.split_first_session}"
             )
         if self.unrepaired_kept[0] < 0.7:
             problems.append(
