@@ -33,7 +33,12 @@ from tether.signals import check_scores, compute_signals
 from tether.simulate import simulate_cohort
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SPLIT_KINDS = ("split-dyad", "split-family", "split-adult-youth", "split-family-therapist")
+SPLIT_KINDS = (
+    "split-dyad",
+    "split-family",
+    "split-adult-youth",
+    "split-family-therapist",
+)
 
 
 def member_of(subject: pd.Series) -> pd.Series:
@@ -45,19 +50,36 @@ def evaluate(signals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, dict[str, 
     out = {
         "rupture": _rupture(signals, truth),
         "split (persistent, red)": _split(signals, truth, red_only=True),
-        "split (any, incl. single-session yellow)": _split(signals, truth, red_only=False),
+        "split (any, incl. single-session yellow)": _split(
+            signals, truth, red_only=False
+        ),
         "deterioration (red within 3 sessions)": _deterioration(signals, truth),
-        "risk item": _exact(signals[signals["signal"] == "risk-item"], truth[truth["event"] == "risk-item"], window=0),
-        "disengagement": _exact(signals[signals["signal"] == "disengagement"], truth[truth["event"] == "missed"], window=2),
-        "low support": _exact(signals[signals["signal"] == "low-support"], truth[truth["event"] == "low-support"], window=0),
+        "risk item": _exact(
+            signals[signals["signal"] == "risk-item"],
+            truth[truth["event"] == "risk-item"],
+            window=0,
+        ),
+        "disengagement": _exact(
+            signals[signals["signal"] == "disengagement"],
+            truth[truth["event"] == "missed"],
+            window=2,
+        ),
+        "low support": _exact(
+            signals[signals["signal"] == "low-support"],
+            truth[truth["event"] == "low-support"],
+            window=0,
+        ),
         "therapist overestimation (info)": _member_level(
-            signals[signals["signal"] == "therapist-discrepancy"], truth[truth["event"] == "therapist-overestimation"]
+            signals[signals["signal"] == "therapist-discrepancy"],
+            truth[truth["event"] == "therapist-overestimation"],
         ),
     }
     return out
 
 
-def _precision_recall(hit_signals: int, n_signals: int, found: int, n_truth: int) -> dict[str, float]:
+def _precision_recall(
+    hit_signals: int, n_signals: int, found: int, n_truth: int
+) -> dict[str, float]:
     return {
         "signals": n_signals,
         "planted": n_truth,
@@ -74,34 +96,62 @@ def _rupture(signals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
         on=["case_id", "member"],
         how="left",
     )
-    near = merged["session"].between(merged["planted_session"], merged["planted_session"] + 1)
+    near = merged["session"].between(
+        merged["planted_session"], merged["planted_session"] + 1
+    )
     hits = merged[near]
     hit_signals = hits.drop_duplicates(["case_id", "member", "session"])
     detected = hits.drop_duplicates(["case_id", "member", "planted_session"])
-    result = _precision_recall(len(hit_signals), len(found), len(detected), len(planted))
+    result = _precision_recall(
+        len(hit_signals), len(found), len(detected), len(planted)
+    )
     repaired = detected["detail"].map(lambda d: json.loads(d)["repaired"])
     decided = detected["state"].isin(("repaired", "unrepaired"))
-    agree = (detected.loc[decided, "state"] == np.where(repaired[decided], "repaired", "unrepaired"))
-    result["repair state accuracy"] = float(agree.mean()) if decided.any() else float("nan")
+    agree = detected.loc[decided, "state"] == np.where(
+        repaired[decided], "repaired", "unrepaired"
+    )
+    result["repair state accuracy"] = (
+        float(agree.mean()) if decided.any() else float("nan")
+    )
     return result
 
 
-def _split(signals: pd.DataFrame, truth: pd.DataFrame, red_only: bool) -> dict[str, float]:
+def _split(
+    signals: pd.DataFrame, truth: pd.DataFrame, red_only: bool
+) -> dict[str, float]:
     found = signals[signals["signal"].isin(SPLIT_KINDS)]
     if red_only:
         found = found[found["severity"] == "red"]
     planted = truth[truth["event"].isin(SPLIT_KINDS)].copy()
-    planted["end"] = pd.to_numeric(planted["end_session"], errors="coerce").fillna(10_000)
-    found = found.assign(last=found["evidence"].map(lambda e: e.get("last_session")).fillna(found["session"]))
-    merged = found.merge(planted[["case_id", "event", "session", "end"]].rename(columns={"session": "start"}), on="case_id", how="left")
+    planted["end"] = pd.to_numeric(planted["end_session"], errors="coerce").fillna(
+        10_000
+    )
+    found = found.assign(
+        last=found["evidence"]
+        .map(lambda e: e.get("last_session"))
+        .fillna(found["session"])
+    )
+    merged = found.merge(
+        planted[["case_id", "event", "session", "end"]].rename(
+            columns={"session": "start"}
+        ),
+        on="case_id",
+        how="left",
+    )
     overlap = (merged["session"] <= merged["end"]) & (merged["last"] >= merged["start"])
     hit_signals = merged[overlap].drop_duplicates(["case_id", "signal", "session"])
     detected = merged[overlap].drop_duplicates(["case_id", "event", "start"])
-    result = _precision_recall(len(hit_signals), len(found), len(detected), len(planted))
-    unexplained = found.merge(hit_signals[["case_id", "signal", "session"]], how="left", indicator=True)
+    result = _precision_recall(
+        len(hit_signals), len(found), len(detected), len(planted)
+    )
+    unexplained = found.merge(
+        hit_signals[["case_id", "signal", "session"]], how="left", indicator=True
+    )
     unexplained = unexplained[unexplained["_merge"] == "left_only"]
     by_rupture = _explained_by_rupture(unexplained, truth)
-    result["precision, rupture-made splits counted"] = (len(hit_signals) + by_rupture) / len(found) if len(found) else float("nan")
+    result["precision, rupture-made splits counted"] = (
+        (len(hit_signals) + by_rupture) / len(found) if len(found) else float("nan")
+    )
     for kind in SPLIT_KINDS:
         n = int((planted["event"] == kind).sum())
         k = int((detected["event"] == kind).sum())
@@ -116,50 +166,97 @@ def _explained_by_rupture(found: pd.DataFrame, truth: pd.DataFrame) -> int:
     ruptures = truth[truth["event"] == "rupture"]
     end = pd.to_numeric(ruptures["end_session"], errors="coerce").fillna(10_000)
     spans = {
-        (c, m): (s, e) for c, m, s, e in zip(ruptures["case_id"], ruptures["member_id"], ruptures["session"], end, strict=True)
+        (c, m): (s, e)
+        for c, m, s, e in zip(
+            ruptures["case_id"],
+            ruptures["member_id"],
+            ruptures["session"],
+            end,
+            strict=True,
+        )
     }
     count = 0
     for r in found.itertuples(index=False):
         lower = r.evidence.get("lower") or r.evidence.get("lowest")
-        members = [m for (c, m) in spans if c == r.case_id] if lower in ("the young people", "the adults", "the family") else [lower]
+        members = (
+            [m for (c, m) in spans if c == r.case_id]
+            if lower in ("the young people", "the adults", "the family")
+            else [lower]
+        )
         last = r.evidence.get("last_session", r.session)
-        if any((r.case_id, m) in spans and r.session <= spans[(r.case_id, m)][1] and last >= spans[(r.case_id, m)][0] for m in members):
+        if any(
+            (r.case_id, m) in spans
+            and r.session <= spans[(r.case_id, m)][1]
+            and last >= spans[(r.case_id, m)][0]
+            for m in members
+        ):
             count += 1
     return count
 
 
 def _deterioration(signals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
-    pcl5 = signals["evidence"].map(lambda e: str(e.get("instrument", "")).startswith("pcl-5"))
-    red = signals[signals["signal"].isin(("not-on-track", "reliable-deterioration")) & (signals["severity"] == "red") & pcl5]
-    first_red = red.assign(
-        first=red.apply(lambda r: r["evidence"].get("first_red_session") or r["session"], axis=1)
-    ).groupby(["case_id", "member"])["first"].apply(list)
+    pcl5 = signals["evidence"].map(
+        lambda e: str(e.get("instrument", "")).startswith("pcl-5")
+    )
+    red = signals[
+        signals["signal"].isin(("not-on-track", "reliable-deterioration"))
+        & (signals["severity"] == "red")
+        & pcl5
+    ]
+    first_red = (
+        red.assign(
+            first=red.apply(
+                lambda r: r["evidence"].get("first_red_session") or r["session"], axis=1
+            )
+        )
+        .groupby(["case_id", "member"])["first"]
+        .apply(list)
+    )
     deteriorators = truth[truth["event"] == "pcl5-deteriorator"]
     delays = []
     for r in deteriorators.itertuples(index=False):
-        reds = [s for s in first_red.get((r.case_id, r.member_id), []) if r.session <= s <= r.session + 3]
+        reds = [
+            s
+            for s in first_red.get((r.case_id, r.member_id), [])
+            if r.session <= s <= r.session + 3
+        ]
         if reds:
             delays.append(min(reds) - r.session)
     responders = truth[truth["event"] == "pcl5-responder"]
-    flagged = [(r.case_id, r.member_id) in first_red.index for r in responders.itertuples(index=False)]
+    flagged = [
+        (r.case_id, r.member_id) in first_red.index
+        for r in responders.itertuples(index=False)
+    ]
     non = truth[truth["event"] == "pcl5-non-responder"]
-    non_flagged = [(r.case_id, r.member_id) in first_red.index for r in non.itertuples(index=False)]
+    non_flagged = [
+        (r.case_id, r.member_id) in first_red.index for r in non.itertuples(index=False)
+    ]
     return {
         "planted": len(deteriorators),
-        "recall": len(delays) / len(deteriorators) if len(deteriorators) else float("nan"),
+        "recall": len(delays) / len(deteriorators)
+        if len(deteriorators)
+        else float("nan"),
         "mean delay (sessions)": float(np.mean(delays)) if delays else float("nan"),
-        "on-track (responders) ever red": float(np.mean(flagged)) if flagged else float("nan"),
-        "non-responders ever red": float(np.mean(non_flagged)) if non_flagged else float("nan"),
+        "on-track (responders) ever red": float(np.mean(flagged))
+        if flagged
+        else float("nan"),
+        "non-responders ever red": float(np.mean(non_flagged))
+        if non_flagged
+        else float("nan"),
     }
 
 
 def _exact(found: pd.DataFrame, planted: pd.DataFrame, window: int) -> dict[str, float]:
     merged = found.merge(
-        planted.rename(columns={"member_id": "member", "session": "planted_session"})[["case_id", "member", "planted_session"]],
+        planted.rename(columns={"member_id": "member", "session": "planted_session"})[
+            ["case_id", "member", "planted_session"]
+        ],
         on=["case_id", "member"],
         how="left",
     )
-    near = merged["session"].between(merged["planted_session"], merged["planted_session"] + window)
+    near = merged["session"].between(
+        merged["planted_session"], merged["planted_session"] + window
+    )
     hit_signals = merged[near].drop_duplicates(["case_id", "member", "session"])
     detected = merged[near].drop_duplicates(["case_id", "member", "planted_session"])
     return _precision_recall(len(hit_signals), len(found), len(detected), len(planted))
@@ -194,18 +291,29 @@ def _mean(per_seed: list[dict[str, object]]) -> dict[str, dict[str, float]]:
         out[group] = {}
         for name in values:
             numbers = [run["metrics"][group][name] for run in per_seed]  # type: ignore[index]
-            out[group][name] = float(np.nanmean(numbers)) if not all(np.isnan(numbers)) else float("nan")
+            out[group][name] = (
+                float(np.nanmean(numbers))
+                if not all(np.isnan(numbers))
+                else float("nan")
+            )
     return out
 
 
 def print_table(summary: dict[str, object], stream=sys.stdout) -> None:  # type: ignore[no-untyped-def]
     mean = summary["mean"]
     assert isinstance(mean, dict)
-    print(f"Signal accuracy on simulated cohorts: {summary['cases']} cases × seeds {summary['seeds']} (mean over seeds)", file=stream)
+    print(
+        f"Signal accuracy on simulated cohorts: {summary['cases']} cases × seeds {summary['seeds']} (mean over seeds)",
+        file=stream,
+    )
     for group, values in mean.items():
         print(f"\n{group}", file=stream)
         for name, value in values.items():
-            shown = f"{value:.3f}" if isinstance(value, float) and not float(value).is_integer() else f"{value:g}"
+            shown = (
+                f"{value:.3f}"
+                if isinstance(value, float) and not float(value).is_integer()
+                else f"{value:g}"
+            )
             print(f"  {name:<38} {shown}", file=stream)
 
 
@@ -217,7 +325,9 @@ def main() -> None:
     summary = run(args.cases, args.seeds)
     print_table(summary)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "accuracy.json").write_text(json.dumps(summary, indent=2, default=float), encoding="utf-8")
+    (RESULTS / "accuracy.json").write_text(
+        json.dumps(summary, indent=2, default=float), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ def run(cases: int, seed: int) -> dict[str, float]:
     cohort, simulate_seconds = timed(lambda: simulate_cohort(cases, seed))
     with tempfile.TemporaryDirectory() as folder:
         scores_path, _ = write_cohort(cohort, Path(folder))
-        _, floor = timed(lambda: pd.read_csv(scores_path, dtype=str, keep_default_na=False))
+        _, floor = timed(
+            lambda: pd.read_csv(scores_path, dtype=str, keep_default_na=False)
+        )
         frame, read_seconds = timed(lambda: read_scores(scores_path, library))
         result, rules_seconds = timed(lambda: compute_signals(frame, library))
         _, output_seconds = timed(lambda: signal_rows(result.signals))
@@ -66,11 +68,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     summary = run(args.cases, args.seed)
-    print(f"tether signals on {summary['cases']:,} simulated cases ({summary['score_rows']:,} score rows)")
-    for name in ("floor_read_csv_seconds", "read_and_check_seconds", "rules_seconds", "output_seconds", "total_seconds"):
+    print(
+        f"tether signals on {summary['cases']:,} simulated cases ({summary['score_rows']:,} score rows)"
+    )
+    for name in (
+        "floor_read_csv_seconds",
+        "read_and_check_seconds",
+        "rules_seconds",
+        "output_seconds",
+        "total_seconds",
+    ):
         print(f"  {name:<26} {summary[name]:8.2f} s")
     print(f"  {'ratio to floor':<26} {summary['ratio_to_floor']:8.1f} ×")
-    print(f"  {'target':<26} < {TARGET_SECONDS:.0f} s: {'met' if summary['within_target'] else 'NOT met'}")
+    print(
+        f"  {'target':<26} < {TARGET_SECONDS:.0f} s: {'met' if summary['within_target'] else 'NOT met'}"
+    )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "speed.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
 

@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         TextPackError,
         TableError,
         AnswerError,
+        ScoreTableError,
     ) as error:
         print(f"tether: {error}", file=sys.stderr)
         return INPUT_ERROR
@@ -106,10 +107,14 @@ def _parser() -> _Parser:
     signals.add_argument("--quiet", action="store_true", help="no summary on stderr")
     signals.set_defaults(run=_signals)
 
-    simulate = sub.add_parser("simulate", help="write a synthetic cohort with planted events")
+    simulate = sub.add_parser(
+        "simulate", help="write a synthetic cohort with planted events"
+    )
     simulate.add_argument("--cases", type=int, default=200)
     simulate.add_argument("--seed", type=int, default=1)
-    simulate.add_argument("--out", type=Path, required=True, help="folder for scores.csv and truth.csv")
+    simulate.add_argument(
+        "--out", type=Path, required=True, help="folder for scores.csv and truth.csv"
+    )
     simulate.set_defaults(run=_simulate)
 
     demo = sub.add_parser("demo", help="start the demo on a fresh SQLite database")
@@ -255,7 +260,9 @@ def _simulate(options: argparse.Namespace) -> int:
         raise TableError([f"--cases must be at least 1, not {options.cases}"])
     cohort = simulate_cohort(options.cases, options.seed)
     scores, truth = write_cohort(cohort, options.out)
-    print(f"wrote {len(cohort.scores)} score rows to {scores} and {len(cohort.truth)} planted events to {truth}")
+    print(
+        f"wrote {len(cohort.scores)} score rows to {scores} and {len(cohort.truth)} planted events to {truth}"
+    )
     return 0
 
 

@@ -6,7 +6,16 @@ from tether.instruments.library import Library
 from tether.signals import check_scores
 
 LIBRARY = Library(bundled_definitions())
-HEADER = ["case_id", "member_id", "member_role", "respondent", "session", "instrument", "scale", "score"]
+HEADER = [
+    "case_id",
+    "member_id",
+    "member_role",
+    "respondent",
+    "session",
+    "instrument",
+    "scale",
+    "score",
+]
 
 
 def table(*lines):

@@ -29,7 +29,8 @@ def test_rup_1_a_reliable_person_relative_drop_repaired_at_session_5():
     s4 = table.iloc[3]
     assert s4["threshold"] == pytest.approx(6.93, abs=0.005)
     assert s4["drop"] == 11
-    assert bool(s4["r1"]) and bool(s4["r2"])
+    assert bool(s4["r1"])
+    assert bool(s4["r2"])
     assert s4["prior_mean"] == pytest.approx(49.0)
     assert s4["prior_sd"] == pytest.approx(1.0)
     assert bool(s4["relative_drop"])  # R3: 11 >= 0.15 * 49 = 7.35
@@ -63,9 +64,21 @@ def test_with_fewer_than_three_prior_sessions_a_reliable_drop_alone_is_a_rupture
 
 
 def test_series_of_different_members_do_not_mix():
-    both = pd.concat([series([48, 50, 49, 38]), series([20, 50, 49, 48], member="M2")], ignore_index=True)
+    both = pd.concat(
+        [series([48, 50, 49, 38]), series([20, 50, 49, 48], member="M2")],
+        ignore_index=True,
+    )
     table = rupture_table(both, 2.5, CONFIG)
-    assert table["rupture"].tolist() == [False, False, False, True, False, False, False, False]
+    assert table["rupture"].tolist() == [
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 @settings(max_examples=200, deadline=None)

@@ -16,7 +16,9 @@ def problems(lines, columns=HEADER):
 
 
 def test_a_good_table_is_typed_and_enriched():
-    frame = table("C1,M1,caregiver,member,1,tac,self,3.5", "C1,M2,child,member,1,tac-child,self,")
+    frame = table(
+        "C1,M1,caregiver,member,1,tac,self,3.5", "C1,M2,child,member,1,tac-child,self,"
+    )
     assert frame["session"].dtype.kind == "i"
     assert frame["score"].isna().tolist() == [False, True]
     assert frame["instrument"].tolist() == ["tac@1.0", "tac-child@1.0"]
@@ -31,7 +33,10 @@ def test_case_kind_is_derived_from_who_takes_part():
         "B,M1,identified-client,member,1,tac,self,3",
         "B,M2,partner,member,1,tac,self,3",
     )
-    assert frame.groupby("case_id")["case_kind"].first().to_dict() == {"A": "individual", "B": "couple"}
+    assert frame.groupby("case_id")["case_kind"].first().to_dict() == {
+        "A": "individual",
+        "B": "couple",
+    }
 
 
 def test_a_missing_column_is_named():
@@ -42,15 +47,42 @@ def test_a_missing_column_is_named():
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("C1,M1,caregiver,member,1,tac,self,high", "row 2: score 'high' is not a number"),
-        ("C1,M1,caregiver,member,0,tac,self,3", "row 2: session '0' is not a whole number from 1"),
-        ("C1,M1,caregiver,member,1.5,tac,self,3", "row 2: session '1.5' is not a whole number from 1"),
-        ("C1,M1,caregiver,client,1,tac,self,3", "row 2: respondent 'client' is not member or therapist"),
-        ("C1,M1,aunt,member,1,tac,self,3", "row 2: member_role 'aunt' is not one of identified-client, partner, caregiver, child, sibling, other, family"),
-        ("C1,M1,caregiver,member,1,tac-x,self,3", "row 2: instrument 'tac-x' is not known"),
-        ("C1,M1,caregiver,member,1,tac,total,3", "row 2: scale 'total' is not a scale of tac@1.0 (self, core-conditions, family-therapist, within-family)"),
-        ("C1,M1,caregiver,member,1,tac,self,4.5", "row 2: score 4.5 is outside 0–4 for tac@1.0 self"),
-        ("C1,M1,caregiver,member,1,phq-9,item:12,1", "row 2: scale 'item:12': phq-9@1.0 has no item '12'"),
+        (
+            "C1,M1,caregiver,member,1,tac,self,high",
+            "row 2: score 'high' is not a number",
+        ),
+        (
+            "C1,M1,caregiver,member,0,tac,self,3",
+            "row 2: session '0' is not a whole number from 1",
+        ),
+        (
+            "C1,M1,caregiver,member,1.5,tac,self,3",
+            "row 2: session '1.5' is not a whole number from 1",
+        ),
+        (
+            "C1,M1,caregiver,client,1,tac,self,3",
+            "row 2: respondent 'client' is not member or therapist",
+        ),
+        (
+            "C1,M1,aunt,member,1,tac,self,3",
+            "row 2: member_role 'aunt' is not one of identified-client, partner, caregiver, child, sibling, other, family",
+        ),
+        (
+            "C1,M1,caregiver,member,1,tac-x,self,3",
+            "row 2: instrument 'tac-x' is not known",
+        ),
+        (
+            "C1,M1,caregiver,member,1,tac,total,3",
+            "row 2: scale 'total' is not a scale of tac@1.0 (self, core-conditions, family-therapist, within-family)",
+        ),
+        (
+            "C1,M1,caregiver,member,1,tac,self,4.5",
+            "row 2: score 4.5 is outside 0–4 for tac@1.0 self",
+        ),
+        (
+            "C1,M1,caregiver,member,1,phq-9,item:12,1",
+            "row 2: scale 'item:12': phq-9@1.0 has no item '12'",
+        ),
         (",M1,caregiver,member,1,tac,self,3", "row 2: case_id is empty"),
     ],
 )
@@ -59,7 +91,9 @@ def test_each_bad_cell_is_reported_with_its_row(line, message):
 
 
 def test_a_duplicate_row_is_refused_with_the_row_of_the_repeat():
-    assert problems(["C1,M1,caregiver,member,1,tac,self,3", "C1,M1,caregiver,member,1,tac,self,2"]) == [
+    assert problems(
+        ["C1,M1,caregiver,member,1,tac,self,3", "C1,M1,caregiver,member,1,tac,self,2"]
+    ) == [
         "row 3: duplicate row: the same case, member, respondent, session, instrument and scale as an earlier row"
     ]
 

@@ -47,7 +47,12 @@ def test_two_unanswered_invitations_in_a_row_signal_disengagement():
     out = disengagement_signals(frame, CONFIG)
     assert out["subject"].tolist() == ["member:M1"]
     assert out.iloc[0]["session"] == 3
-    assert out.iloc[0]["evidence"] == {"member": "M1", "missed": 2, "since_session": 2, "reason": "unanswered invitations"}
+    assert out.iloc[0]["evidence"] == {
+        "member": "M1",
+        "missed": 2,
+        "since_session": 2,
+        "reason": "unanswered invitations",
+    }
 
 
 def test_a_member_who_stops_taking_part_while_the_case_goes_on_is_disengaged():

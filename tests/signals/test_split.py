@@ -2,7 +2,6 @@
 
 import itertools
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -23,9 +22,16 @@ def members(values_by_session, kind="family", bands=None):
                 continue
             band = bands[index] if bands else "adult"
             rows.append(
-                {"case_id": "C1", "session": session, "member_id": f"M{index + 1}",
-                 "member_role": "caregiver" if band == "adult" else "child",
-                 "age_band": band, "case_kind": kind, "instrument": "x", "pomp": value}
+                {
+                    "case_id": "C1",
+                    "session": session,
+                    "member_id": f"M{index + 1}",
+                    "member_role": "caregiver" if band == "adult" else "child",
+                    "age_band": band,
+                    "case_kind": kind,
+                    "instrument": "x",
+                    "pomp": value,
+                }
             )
     return pd.DataFrame(rows)
 
@@ -41,7 +47,11 @@ def test_split_1_couple_55_vs_41_is_a_reliable_split_naming_the_lower_partner():
     out = signals_of(members([[55, 41]], kind="couple"))
     assert out["signal"].tolist() == ["split-dyad"]
     evidence = out.iloc[0]["evidence"]
-    assert (evidence["lower"], evidence["difference"], evidence["threshold"]) == ("M2", 14.0, 6.9)
+    assert (evidence["lower"], evidence["difference"], evidence["threshold"]) == (
+        "M2",
+        14.0,
+        6.9,
+    )
     assert out.iloc[0]["subject"] == "member:M2"
     assert out.iloc[0]["severity"] == "yellow"
 
@@ -80,7 +90,9 @@ def test_the_adult_youth_contrast_names_the_young_people_when_they_are_lower():
 
 
 def test_the_family_below_the_therapists_family_rating_is_a_family_therapist_split():
-    therapist = pd.DataFrame([{"case_id": "C1", "session": 1, "member_id": "family", "pomp": 85.0}])
+    therapist = pd.DataFrame(
+        [{"case_id": "C1", "session": 1, "member_id": "family", "pomp": 85.0}]
+    )
     out = signals_of(members([[60, 62, 61]]), between_sd=30, therapist=therapist)
     assert out["signal"].tolist() == ["split-family-therapist"]
     assert out.iloc[0]["evidence"]["lower"] == "the family"
@@ -93,7 +105,14 @@ def test_a_split_does_not_depend_on_the_order_of_members(values):
     results = set()
     for order in itertools.islice(itertools.permutations(values), 6):
         out = signals_of(members([list(order)], kind=kind), between_sd=20)
-        results.add(tuple(sorted((r.signal, r.evidence.get("difference") or r.evidence.get("range")) for r in out.itertuples())))
+        results.add(
+            tuple(
+                sorted(
+                    (r.signal, r.evidence.get("difference") or r.evidence.get("range"))
+                    for r in out.itertuples()
+                )
+            )
+        )
     assert len(results) == 1
 
 

@@ -41,7 +41,9 @@ def alliance_frame(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
     primary = primary_scales(library)
     alliance = frame[frame["role"] == "alliance"]
     wanted = alliance["scale"] == alliance["instrument"].map(primary)
-    family_rating = (alliance["member_id"] == "family") & (alliance["scale"] == "family")
+    family_rating = (alliance["member_id"] == "family") & (
+        alliance["scale"] == "family"
+    )
     out = alliance[(wanted | family_rating) & alliance["score"].notna()].copy()
     out["pomp"] = pomp(out["score"], out["low"], out["high"])
     return out.sort_values([*SERIES, "respondent", "session"]).reset_index(drop=True)
@@ -79,15 +81,24 @@ def clinic_norms(members: pd.DataFrame, config: SignalConfig) -> Norms:
     data = members[counts >= 3]
     series = data.groupby(SERIES)
     if series.ngroups < config.min_series_for_norms:
-        return Norms({}, config.fallback_sem_pomp, config.fallback_between_sd_pomp, False)
+        return Norms(
+            {}, config.fallback_sem_pomp, config.fallback_between_sd_pomp, False
+        )
     a = data["pomp"] - series["pomp"].transform("mean")
     t = data["session"] - series["session"].transform("mean")
     sem = {}
     for instrument, rows in data.groupby("instrument").groups.items():
-        sem[str(instrument)] = _residual_sd(a[rows], t[rows], data.loc[rows, SERIES].drop_duplicates().shape[0])
+        sem[str(instrument)] = _residual_sd(
+            a[rows], t[rows], data.loc[rows, SERIES].drop_duplicates().shape[0]
+        )
     pooled = _residual_sd(a, t, series.ngroups)
     between = float(series["pomp"].mean().std())
-    return Norms({k: v for k, v in sem.items() if v > 0}, pooled or config.fallback_sem_pomp, between, True)
+    return Norms(
+        {k: v for k, v in sem.items() if v > 0},
+        pooled or config.fallback_sem_pomp,
+        between,
+        True,
+    )
 
 
 def _residual_sd(a: pd.Series, t: pd.Series, groups: int) -> float:
@@ -114,7 +125,9 @@ def subsystem_of(role: str, age_band: str, case_kind: str) -> str | None:
         return None
     if role in ("caregiver", "partner"):
         return "caregivers"
-    if role in ("child", "sibling") or (role == "identified-client" and age_band == "youth"):
+    if role in ("child", "sibling") or (
+        role == "identified-client" and age_band == "youth"
+    ):
         return "children"
     return None
 
@@ -132,20 +145,35 @@ def alliance_levels(alliance: pd.DataFrame) -> pd.DataFrame:
     ]
     subsystem = [
         subsystem_of(r, a, k)
-        for r, a, k in zip(members["member_role"], members["age_band"], members["case_kind"], strict=True)
+        for r, a, k in zip(
+            members["member_role"],
+            members["age_band"],
+            members["case_kind"],
+            strict=True,
+        )
     ]
     with_subsystem = members.assign(subsystem=subsystem).dropna(subset=["subsystem"])
-    parts.append(_level(with_subsystem, "subsystem", "subsystem:" + with_subsystem["subsystem"]))
+    parts.append(
+        _level(with_subsystem, "subsystem", "subsystem:" + with_subsystem["subsystem"])
+    )
     multi = members[members["case_kind"] != "individual"]
     parts.append(_level(multi, "family", pd.Series("family", index=multi.index)))
     therapist = alliance[alliance["respondent"] == "therapist"]
-    subject = np.where(therapist["member_id"] == "family", "family", "member:" + therapist["member_id"])
-    parts.append(_level(therapist, "therapist", pd.Series(subject, index=therapist.index)))
-    return pd.concat(parts, ignore_index=True).sort_values(["case_id", "session", "level", "subject"], ignore_index=True)
+    subject = np.where(
+        therapist["member_id"] == "family", "family", "member:" + therapist["member_id"]
+    )
+    parts.append(
+        _level(therapist, "therapist", pd.Series(subject, index=therapist.index))
+    )
+    return pd.concat(parts, ignore_index=True).sort_values(
+        ["case_id", "session", "level", "subject"], ignore_index=True
+    )
 
 
 def _level(rows: pd.DataFrame, level: str, subject: pd.Series) -> pd.DataFrame:
-    grouped = rows.assign(subject=subject).groupby(["case_id", "session", "subject"])["pomp"]
+    grouped = rows.assign(subject=subject).groupby(["case_id", "session", "subject"])[
+        "pomp"
+    ]
     out = grouped.agg(value="mean", spread="std", n="count").reset_index()
     out["spread"] = out["spread"].where(out["n"] > 1)
     out.insert(2, "level", level)

@@ -45,14 +45,18 @@ def describe(signal: Signal, names: Mapping[str, str] | None = None) -> Explaine
     """The signal with its texts; `names` maps member ids to display names."""
     entry = catalogue()[signal.kind]
     template = entry.get("states", {}).get(signal.state) or entry["explanation"]
-    values = {key: _shown(key, value, names or {}) for key, value in signal.evidence.items()}
+    values = {
+        key: _shown(key, value, names or {}) for key, value in signal.evidence.items()
+    }
     return Explained(
         signal=signal,
         title=entry["title"],
         rule=entry["rule"],
         source=entry["source"],
         explanation=string.Formatter().vformat(template, (), _Blank(values)),
-        suggestions=tuple(Suggestion(s["text"], s["source"]) for s in entry["suggestions"]),
+        suggestions=tuple(
+            Suggestion(s["text"], s["source"]) for s in entry["suggestions"]
+        ),
         cautions=tuple(entry["cautions"]),
     )
 

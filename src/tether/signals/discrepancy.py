@@ -19,7 +19,12 @@ PAIR = ["case_id", "member_id"]
 
 def discrepancy_table(members: pd.DataFrame, therapist: pd.DataFrame) -> pd.DataFrame:
     client = members.groupby([*PAIR, "session"])["pomp"].mean().rename("client")
-    rated = therapist[therapist["member_id"] != "family"].groupby([*PAIR, "session"])["pomp"].mean().rename("therapist")
+    rated = (
+        therapist[therapist["member_id"] != "family"]
+        .groupby([*PAIR, "session"])["pomp"]
+        .mean()
+        .rename("therapist")
+    )
     table = pd.concat([client, rated], axis=1, join="inner").reset_index()
     table["difference"] = table["client"] - table["therapist"]
     grouped = table.groupby(PAIR)
@@ -31,7 +36,9 @@ def discrepancy_table(members: pd.DataFrame, therapist: pd.DataFrame) -> pd.Data
     return table
 
 
-def discrepancy_signals(members: pd.DataFrame, therapist: pd.DataFrame, norms: Norms, config: SignalConfig) -> pd.DataFrame:
+def discrepancy_signals(
+    members: pd.DataFrame, therapist: pd.DataFrame, norms: Norms, config: SignalConfig
+) -> pd.DataFrame:
     table = discrepancy_table(members, therapist)
     threshold = config.z_crit * np.sqrt(2.0) * norms.pooled_sem
     hits = table[table["difference"] < -threshold].assign(severity="info")
@@ -49,4 +56,6 @@ def discrepancy_signals(members: pd.DataFrame, therapist: pd.DataFrame, norms: N
         }
         for r in runs.itertuples(index=False)
     ]
-    return rows("therapist-discrepancy", runs, "info", "member:" + runs["member_id"], evidence)
+    return rows(
+        "therapist-discrepancy", runs, "info", "member:" + runs["member_id"], evidence
+    )

@@ -14,27 +14,51 @@ MEMBER = ["case_id", "member_id"]
 
 def disengagement_signals(frame: pd.DataFrame, config: SignalConfig) -> pd.DataFrame:
     members = frame[frame["respondent"] == "member"]
-    per_session = members.groupby([*MEMBER, "session"])["score"].agg(lambda s: s.notna().any())
+    per_session = members.groupby([*MEMBER, "session"])["score"].agg(
+        lambda s: s.notna().any()
+    )
     missed = per_session[~per_session].reset_index()[[*MEMBER, "session"]]
     runs = episodes(missed.assign(severity="yellow"), MEMBER)
     runs = runs[runs["sessions"] >= config.disengagement_missed]
     evidence = [
-        {"member": r.member_id, "missed": int(r.sessions), "since_session": int(r.first_session), "reason": "unanswered invitations"}
+        {
+            "member": r.member_id,
+            "missed": int(r.sessions),
+            "since_session": int(r.first_session),
+            "reason": "unanswered invitations",
+        }
         for r in runs.itertuples(index=False)
     ]
-    unanswered = rows("disengagement", runs.assign(session=runs["first_session"] + config.disengagement_missed - 1), "yellow", "member:" + runs["member_id"], evidence)
+    unanswered = rows(
+        "disengagement",
+        runs.assign(session=runs["first_session"] + config.disengagement_missed - 1),
+        "yellow",
+        "member:" + runs["member_id"],
+        evidence,
+    )
     return pd.concat([unanswered, _stopped(members, config)], ignore_index=True)
 
 
 def _stopped(members: pd.DataFrame, config: SignalConfig) -> pd.DataFrame:
     """Members with no rows in the case's last sessions while others still answer."""
     last_case = members.groupby("case_id")["session"].max().rename("case_last")
-    last_member = members.groupby(MEMBER)["session"].max().rename("member_last").reset_index()
+    last_member = (
+        members.groupby(MEMBER)["session"].max().rename("member_last").reset_index()
+    )
     table = last_member.join(last_case, on="case_id")
-    gone = table[table["case_last"] - table["member_last"] >= config.disengagement_missed]
+    gone = table[
+        table["case_last"] - table["member_last"] >= config.disengagement_missed
+    ]
     gone = gone.assign(session=gone["case_last"])
     evidence = [
-        {"member": r.member_id, "missed": int(r.case_last - r.member_last), "since_session": int(r.member_last + 1), "reason": "stopped attending"}
+        {
+            "member": r.member_id,
+            "missed": int(r.case_last - r.member_last),
+            "since_session": int(r.member_last + 1),
+            "reason": "stopped attending",
+        }
         for r in gone.itertuples(index=False)
     ]
-    return rows("disengagement", gone, "yellow", "member:" + gone["member_id"], evidence)
+    return rows(
+        "disengagement", gone, "yellow", "member:" + gone["member_id"], evidence
+    )

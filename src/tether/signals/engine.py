@@ -30,7 +30,9 @@ class SignalRun:
     """The expected-response model per instrument, or None where too few cases."""
 
 
-def compute_signals(frame: pd.DataFrame, library: Library, config: SignalConfig | None = None) -> SignalRun:
+def compute_signals(
+    frame: pd.DataFrame, library: Library, config: SignalConfig | None = None
+) -> SignalRun:
     """Every signal of every case in `frame` (a table from data.check_scores)."""
     config = config or SignalConfig()
     alliance = alliance_frame(frame, library)
@@ -55,5 +57,9 @@ def compute_signals(frame: pd.DataFrame, library: Library, config: SignalConfig 
     table = pd.concat([p for p in parts if not p.empty] or [empty()], ignore_index=True)
     table = table[COLUMNS]
     order = table["severity"].map(RANK)
-    table = table.assign(_rank=-order).sort_values(["case_id", "session", "_rank", "signal", "subject"]).drop(columns="_rank")
+    table = (
+        table.assign(_rank=-order)
+        .sort_values(["case_id", "session", "_rank", "signal", "subject"])
+        .drop(columns="_rank")
+    )
     return SignalRun(table.reset_index(drop=True), norms, models)

@@ -14,8 +14,11 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import statsmodels.formula.api as smf
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,16 +35,20 @@ class ExpectedResponse:
     observations: int
     converged: bool = True
 
-    def mean(self, session: np.ndarray, intake: np.ndarray) -> np.ndarray:
-        lt = np.log(session)
-        centred = intake - self.intake_mean
+    def mean(self, session: npt.ArrayLike, intake: npt.ArrayLike) -> FloatArray:
+        """μ(t | intake) for each session number and intake score."""
+        lt = np.log(np.asarray(session, dtype=np.float64))
+        centred = np.asarray(intake, dtype=np.float64) - self.intake_mean
         b0, b1, b2, b3 = self.beta
-        return b0 + b1 * lt + b2 * centred + b3 * centred * lt
+        out: FloatArray = b0 + b1 * lt + b2 * centred + b3 * centred * lt
+        return out
 
-    def sd(self, session: np.ndarray) -> np.ndarray:
-        lt = np.log(session)
+    def sd(self, session: npt.ArrayLike) -> FloatArray:
+        """sd_pred(t) = sqrt(z_tᵀ G z_t + σ²) for a new patient."""
+        lt = np.log(np.asarray(session, dtype=np.float64))
         (g00, g01), (_, g11) = self.g
-        return np.sqrt(g00 + 2 * g01 * lt + g11 * lt * lt + self.sigma2)
+        out: FloatArray = np.sqrt(g00 + 2 * g01 * lt + g11 * lt * lt + self.sigma2)
+        return out
 
 
 def fit_expected_response(data: pd.DataFrame) -> ExpectedResponse:
@@ -53,7 +60,9 @@ def fit_expected_response(data: pd.DataFrame) -> ExpectedResponse:
     intake_mean = float(frame.drop_duplicates("patient")["intake"].mean())
     frame["lt"] = np.log(frame["session"].astype(float))
     frame["ic"] = frame["intake"] - intake_mean
-    model = smf.mixedlm("score ~ lt * ic", frame, groups=frame["patient"], re_formula="~lt")
+    model = smf.mixedlm(
+        "score ~ lt * ic", frame, groups=frame["patient"], re_formula="~lt"
+    )
     with warnings.catch_warnings():
         # Non-convergence is recorded on the result and reported, not printed.
         warnings.simplefilter("ignore")
@@ -61,7 +70,12 @@ def fit_expected_response(data: pd.DataFrame) -> ExpectedResponse:
     params = result.fe_params
     cov = np.asarray(result.cov_re)
     return ExpectedResponse(
-        beta=(float(params["Intercept"]), float(params["lt"]), float(params["ic"]), float(params["lt:ic"])),
+        beta=(
+            float(params["Intercept"]),
+            float(params["lt"]),
+            float(params["ic"]),
+            float(params["lt:ic"]),
+        ),
         g=((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
         sigma2=float(result.scale),
         intake_mean=intake_mean,

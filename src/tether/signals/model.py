@@ -33,7 +33,12 @@ def empty() -> pd.DataFrame:
 
 
 def rows(
-    kind: str, frame: pd.DataFrame, severity: str | pd.Series, subject: pd.Series, evidence: list[dict[str, Any]], state: pd.Series | str = ""
+    kind: str,
+    frame: pd.DataFrame,
+    severity: str | pd.Series,
+    subject: pd.Series,
+    evidence: list[dict[str, Any]],
+    state: pd.Series | str = "",
 ) -> pd.DataFrame:
     """Signal rows for each row of `frame` (which has case_id and session)."""
     if frame.empty:
@@ -53,13 +58,24 @@ def rows(
 
 def to_signals(table: pd.DataFrame) -> list[Signal]:
     return [
-        Signal(r.signal, r.severity, r.case_id, r.subject, int(r.session), r.evidence, r.state)
+        Signal(
+            r.signal,
+            r.severity,
+            r.case_id,
+            r.subject,
+            int(r.session),
+            r.evidence,
+            r.state,
+        )
         for r in table.itertuples(index=False)
     ]
 
 
 def episodes(
-    flags: pd.DataFrame, keys: list[str], escalate_after: int | None = None, order: str = "session"
+    flags: pd.DataFrame,
+    keys: list[str],
+    escalate_after: int | None = None,
+    order: str = "session",
 ) -> pd.DataFrame:
     """Collapse runs of consecutive flagged sessions into one row per run.
 
@@ -71,7 +87,9 @@ def episodes(
     and `severity` (the worst in the run); `session` becomes the first session.
     With `escalate_after` = k, a run of k or more sessions is red from its k-th."""
     if flags.empty:
-        return flags.assign(first_session=[], last_session=[], sessions=[], first_red_session=[])
+        return flags.assign(
+            first_session=[], last_session=[], sessions=[], first_red_session=[]
+        )
     flags = flags.sort_values([*keys, order]).reset_index(drop=True)
     same_series = (flags[keys].shift() == flags[keys]).all(axis=1)
     consecutive = flags[order].diff() == 1

@@ -42,7 +42,9 @@ class OutcomeScale:
     source: str
 
 
-def outcome_scales(frame: pd.DataFrame, library: Library, config: SignalConfig) -> list[OutcomeScale]:
+def outcome_scales(
+    frame: pd.DataFrame, library: Library, config: SignalConfig
+) -> list[OutcomeScale]:
     """Each symptom or outcome scale in the data with a change rule. Support
     (MSPSS) has its own rule, low support, rather than a red deterioration."""
     found = []
@@ -52,7 +54,9 @@ def outcome_scales(frame: pd.DataFrame, library: Library, config: SignalConfig) 
         for scale in definition.scales:
             if scale.change is None:
                 continue
-            rows_ = present[(present["instrument"] == key) & (present["scale"] == scale.id)]
+            rows_ = present[
+                (present["instrument"] == key) & (present["scale"] == scale.id)
+            ]
             if rows_.empty:
                 continue
             threshold, source = _threshold(rows_, scale, config)
@@ -61,14 +65,23 @@ def outcome_scales(frame: pd.DataFrame, library: Library, config: SignalConfig) 
     return found
 
 
-def _threshold(rows_: pd.DataFrame, scale: Scale, config: SignalConfig) -> tuple[float | None, str]:
+def _threshold(
+    rows_: pd.DataFrame, scale: Scale, config: SignalConfig
+) -> tuple[float | None, str]:
     change = scale.change
     assert change is not None
     if change.reliable_change_points is not None:
-        return change.reliable_change_points, "published reliable-change value (instrument definition)"
+        return (
+            change.reliable_change_points,
+            "published reliable-change value (instrument definition)",
+        )
     if change.reliability is None:
         return None, ""
-    intakes = rows_.dropna(subset=["score"]).sort_values("session").drop_duplicates(SERIES)["score"]
+    intakes = (
+        rows_.dropna(subset=["score"])
+        .sort_values("session")
+        .drop_duplicates(SERIES)["score"]
+    )
     sd = float(intakes.std()) if len(intakes) >= MIN_INTAKES_FOR_SD else change.sd
     if sd is None or not sd > 0:
         return None, ""
@@ -76,11 +89,20 @@ def _threshold(rows_: pd.DataFrame, scale: Scale, config: SignalConfig) -> tuple
     return float(threshold), f"z·√2·SD·√(1−r), SD {sd:.2f}, r {change.reliability:g}"
 
 
-def series_with_intake(frame: pd.DataFrame, instrument: str, scale: str) -> pd.DataFrame:
-    rows_ = frame[(frame["instrument"] == instrument) & (frame["scale"] == scale) & frame["score"].notna()]
+def series_with_intake(
+    frame: pd.DataFrame, instrument: str, scale: str
+) -> pd.DataFrame:
+    rows_ = frame[
+        (frame["instrument"] == instrument)
+        & (frame["scale"] == scale)
+        & frame["score"].notna()
+    ]
     rows_ = rows_.sort_values([*SERIES, "session"])
     first = rows_.groupby(SERIES, sort=False)
-    return rows_.assign(intake=first["score"].transform("first"), intake_session=first["session"].transform("first"))
+    return rows_.assign(
+        intake=first["score"].transform("first"),
+        intake_session=first["session"].transform("first"),
+    )
 
 
 def change_signals(frame: pd.DataFrame, spec: OutcomeScale) -> pd.DataFrame:
@@ -122,7 +144,9 @@ def change_signals(frame: pd.DataFrame, spec: OutcomeScale) -> pd.DataFrame:
             }
             for r in runs.itertuples(index=False)
         ]
-        parts.append(rows(kind, runs, severity, "member:" + runs["member_id"], evidence))
+        parts.append(
+            rows(kind, runs, severity, "member:" + runs["member_id"], evidence)
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -138,7 +162,9 @@ def not_on_track_signals(
     later = data[data["session"] > data["intake_session"]]
     deteriorated = later["score"] - later["intake"] >= spec.threshold
     if model is None:
-        hits = later[deteriorated].assign(severity="red", expected=np.nan, upper80=np.nan, upper90=np.nan)
+        hits = later[deteriorated].assign(
+            severity="red", expected=np.nan, upper80=np.nan, upper90=np.nan
+        )
         method = "reliable-change rule"
     else:
         session = later["session"].to_numpy(dtype=float)
@@ -147,11 +173,17 @@ def not_on_track_signals(
         upper80 = mu + config.not_on_track_yellow_z * sd
         upper90 = mu + config.not_on_track_red_z * sd
         score = later["score"].to_numpy()
-        clinical = later["score"].map(spec.scale.cutoff.is_met).astype(bool) if spec.scale.cutoff else True
+        clinical = (
+            later["score"].map(spec.scale.cutoff.is_met).astype(bool)
+            if spec.scale.cutoff
+            else True
+        )
         red = ((score > upper90) | deteriorated) & clinical
         yellow = (score > upper80) & clinical & ~red
         later = later.assign(expected=mu, upper80=upper80, upper90=upper90)
-        hits = later[red | yellow].assign(severity=np.where(red[red | yellow], "red", "yellow"))
+        hits = later[red | yellow].assign(
+            severity=np.where(red[red | yellow], "red", "yellow")
+        )
         method = "expected-response model"
     runs = episodes(hits, SERIES)
     evidence = [
@@ -168,12 +200,21 @@ def not_on_track_signals(
             "threshold": round(spec.threshold, 1),
             "sessions": int(r.sessions),
             "last_session": int(r.last_session),
-            "first_red_session": None if np.isnan(r.first_red_session) else int(r.first_red_session),
+            "first_red_session": None
+            if np.isnan(r.first_red_session)
+            else int(r.first_red_session),
         }
         for r in runs.itertuples(index=False)
     ]
     state = "" if model is not None else "reliable-change"
-    table = rows("not-on-track", runs, runs["severity"] if not runs.empty else "red", "member:" + runs["member_id"], evidence, state)
+    table = rows(
+        "not-on-track",
+        runs,
+        runs["severity"] if not runs.empty else "red",
+        "member:" + runs["member_id"],
+        evidence,
+        state,
+    )
     return table, model
 
 
@@ -185,7 +226,9 @@ def _fit(data: pd.DataFrame, config: SignalConfig) -> ExpectedResponse | None:
     rng = np.random.default_rng(0)
     chosen = sorted(eligible)
     if len(chosen) > config.etr_max_fit_cases:
-        chosen = sorted(rng.choice(chosen, size=config.etr_max_fit_cases, replace=False))
+        chosen = sorted(
+            rng.choice(chosen, size=config.etr_max_fit_cases, replace=False)
+        )
     model = fit_expected_response(data[data["patient"].isin(chosen)])
     # A fit that did not converge gives no trustworthy bands: fall back.
     return model if model.converged else None

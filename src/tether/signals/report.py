@@ -17,7 +17,16 @@ def signal_rows(table: pd.DataFrame) -> list[list[str]]:
         evidence = dict(r.evidence)
         if r.state:
             evidence["state"] = r.state
-        out.append([r.case_id, r.subject, str(int(r.session)), r.signal, r.severity, json.dumps(evidence, ensure_ascii=False)])
+        out.append(
+            [
+                r.case_id,
+                r.subject,
+                str(int(r.session)),
+                r.signal,
+                r.severity,
+                json.dumps(evidence, ensure_ascii=False),
+            ]
+        )
     return out
 
 
@@ -26,11 +35,21 @@ def summary(run: SignalRun) -> str:
     lines = [f"{len(run.signals)} signals"]
     counts = run.signals.groupby(["signal", "severity"]).size()
     lines += [f"  {kind} ({severity}): {n}" for (kind, severity), n in counts.items()]
-    source = "estimated from this data" if norms.estimated else "fallback defaults (too few series)"
-    lines.append(f"alliance noise on 0-100: SEM {norms.pooled_sem:.2f}, between-client SD {norms.between_sd:.2f} ({source})")
+    source = (
+        "estimated from this data"
+        if norms.estimated
+        else "fallback defaults (too few series)"
+    )
+    lines.append(
+        f"alliance noise on 0-100: SEM {norms.pooled_sem:.2f}, between-client SD {norms.between_sd:.2f} ({source})"
+    )
     for instrument, model in run.models.items():
         if model is None:
-            lines.append(f"{instrument}: no expected-response model (too few cases, or the fit did not converge); reliable-change rule only")
+            lines.append(
+                f"{instrument}: no expected-response model (too few cases, or the fit did not converge); reliable-change rule only"
+            )
         else:
-            lines.append(f"{instrument}: expected-response model fitted on {model.cases} cases, {model.observations} scores")
+            lines.append(
+                f"{instrument}: expected-response model fitted on {model.cases} cases, {model.observations} scores"
+            )
     return "\n".join(lines)

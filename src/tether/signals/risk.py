@@ -20,9 +20,14 @@ def risk_signals(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
         definition = library.get(key)
         for item in definition.risk_items:
             assert item.risk is not None
-            triggers[(key, f"item:{item.id}")] = (item.risk.at_or_above, text_in(item.risk.label, "en"))
+            triggers[(key, f"item:{item.id}")] = (
+                item.risk.at_or_above,
+                text_in(item.risk.label, "en"),
+            )
     pairs = list(zip(answers["instrument"], answers["scale"], strict=True))
-    at = pd.Series([triggers.get(p, (float("inf"), ""))[0] for p in pairs], index=answers.index)
+    at = pd.Series(
+        [triggers.get(p, (float("inf"), ""))[0] for p in pairs], index=answers.index
+    )
     hits = answers[answers["score"] >= at]
     evidence = [
         {

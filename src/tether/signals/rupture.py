@@ -23,7 +23,9 @@ from .config import SignalConfig
 from .model import rows
 
 
-def rupture_table(series: pd.DataFrame, sem: pd.Series | float, config: SignalConfig) -> pd.DataFrame:
+def rupture_table(
+    series: pd.DataFrame, sem: pd.Series | float, config: SignalConfig
+) -> pd.DataFrame:
     """Per session of each series: drop, thresholds, R1, R2, rupture, state.
 
     `series` holds one respondent's answered scores in `pomp`, sorted by the
@@ -50,12 +52,16 @@ def rupture_table(series: pd.DataFrame, sem: pd.Series | float, config: SignalCo
     floor = pre_level - rc
     later = [group.shift(-step) for step in range(1, config.repair_window + 1)]
     sessions = series.groupby(SERIES, sort=False)["session"]
-    later_sessions = [sessions.shift(-step) for step in range(1, config.repair_window + 1)]
+    later_sessions = [
+        sessions.shift(-step) for step in range(1, config.repair_window + 1)
+    ]
     repaired_at = pd.Series(np.nan, index=series.index)
     for value, session in zip(reversed(later), reversed(later_sessions), strict=True):
         repaired_at = repaired_at.where(~(value >= floor), session)
     complete = later[-1].notna()
-    state = np.where(repaired_at.notna(), "repaired", np.where(complete, "unrepaired", "pending"))
+    state = np.where(
+        repaired_at.notna(), "repaired", np.where(complete, "unrepaired", "pending")
+    )
     return series.assign(
         previous=previous,
         drop=drop,
@@ -72,7 +78,9 @@ def rupture_table(series: pd.DataFrame, sem: pd.Series | float, config: SignalCo
     )
 
 
-def rupture_signals(members: pd.DataFrame, norms: Norms, config: SignalConfig) -> pd.DataFrame:
+def rupture_signals(
+    members: pd.DataFrame, norms: Norms, config: SignalConfig
+) -> pd.DataFrame:
     """Red rupture signals for members' own alliance series, with their state."""
     sem = members["instrument"].map(norms.sem_for).astype(float)
     table = rupture_table(members, sem, config)
@@ -92,4 +100,6 @@ def rupture_signals(members: pd.DataFrame, norms: Norms, config: SignalConfig) -
         }
         for r in hits.itertuples(index=False)
     ]
-    return rows("rupture", hits, "red", "member:" + hits["member_id"], evidence, hits["state"])
+    return rows(
+        "rupture", hits, "red", "member:" + hits["member_id"], evidence, hits["state"]
+    )

@@ -48,7 +48,9 @@ def between_members(levels: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def split_signals(members: pd.DataFrame, therapist: pd.DataFrame, norms: Norms, config: SignalConfig) -> pd.DataFrame:
+def split_signals(
+    members: pd.DataFrame, therapist: pd.DataFrame, norms: Norms, config: SignalConfig
+) -> pd.DataFrame:
     levels = member_levels(members[members["case_kind"] != "individual"])
     if levels.empty:
         return empty()
@@ -57,63 +59,134 @@ def split_signals(members: pd.DataFrame, therapist: pd.DataFrame, norms: Norms, 
     dyads = spread[(spread["n"] == 2) & (spread["range"] > rc)]
     families = spread[(spread["n"] >= 3) & (spread["range"] >= norms.between_sd)]
     parts = [
-        _episodes("split-dyad", dyads, config, lambda r: {
-            "lower": r.lowest, "higher": r.highest, "lower_score": round(r.low, 1),
-            "higher_score": round(r.high, 1), "difference": round(r.range, 1), "threshold": round(rc, 1),
-        }, lambda f: "member:" + f["lowest"]),
-        _episodes("split-family", families, config, lambda r: {
-            "lowest": r.lowest, "highest": r.highest, "range": round(r.range, 1),
-            "sd_family": round(r.sd, 1), "threshold": round(norms.between_sd, 1),
-        }, lambda f: "member:" + f["lowest"]),
+        _episodes(
+            "split-dyad",
+            dyads,
+            config,
+            lambda r: {
+                "lower": r.lowest,
+                "higher": r.highest,
+                "lower_score": round(r.low, 1),
+                "higher_score": round(r.high, 1),
+                "difference": round(r.range, 1),
+                "threshold": round(rc, 1),
+            },
+            lambda f: "member:" + f["lowest"],
+        ),
+        _episodes(
+            "split-family",
+            families,
+            config,
+            lambda r: {
+                "lowest": r.lowest,
+                "highest": r.highest,
+                "range": round(r.range, 1),
+                "sd_family": round(r.sd, 1),
+                "threshold": round(norms.between_sd, 1),
+            },
+            lambda f: "member:" + f["lowest"],
+        ),
         _adult_youth(levels, norms, config),
         _family_therapist(spread, therapist, norms, config),
     ]
     return pd.concat([p for p in parts if not p.empty] or [empty()], ignore_index=True)
 
 
-def _adult_youth(levels: pd.DataFrame, norms: Norms, config: SignalConfig) -> pd.DataFrame:
+def _adult_youth(
+    levels: pd.DataFrame, norms: Norms, config: SignalConfig
+) -> pd.DataFrame:
     family = levels[levels["case_kind"] == "family"]
-    groups = family.groupby([*SESSION, "age_band"])["pomp"].agg(["mean", "size"]).unstack("age_band")
-    if ("mean", "adult") not in groups.columns or ("mean", "youth") not in groups.columns:
+    groups = (
+        family.groupby([*SESSION, "age_band"])["pomp"]
+        .agg(["mean", "size"])
+        .unstack("age_band")
+    )
+    if ("mean", "adult") not in groups.columns or (
+        "mean",
+        "youth",
+    ) not in groups.columns:
         return empty()
-    table = pd.DataFrame(
-        {
-            "adult_mean": groups[("mean", "adult")],
-            "youth_mean": groups[("mean", "youth")],
-            "n_adult": groups[("size", "adult")],
-            "n_youth": groups[("size", "youth")],
-        }
-    ).dropna().reset_index()
+    table = (
+        pd.DataFrame(
+            {
+                "adult_mean": groups[("mean", "adult")],
+                "youth_mean": groups[("mean", "youth")],
+                "n_adult": groups[("size", "adult")],
+                "n_youth": groups[("size", "youth")],
+            }
+        )
+        .dropna()
+        .reset_index()
+    )
     table["difference"] = table["adult_mean"] - table["youth_mean"]
-    table["threshold"] = config.z_crit * norms.pooled_sem * np.sqrt(1 / table["n_adult"] + 1 / table["n_youth"])
+    table["threshold"] = (
+        config.z_crit
+        * norms.pooled_sem
+        * np.sqrt(1 / table["n_adult"] + 1 / table["n_youth"])
+    )
     hits = table[table["difference"].abs() > table["threshold"]]
     lower = np.where(hits["difference"] > 0, "the young people", "the adults")
-    return _episodes("split-adult-youth", hits.assign(lower=lower), config, lambda r: {
-        "lower": r.lower, "adult_mean": round(r.adult_mean, 1), "youth_mean": round(r.youth_mean, 1),
-        "difference": round(abs(r.difference), 1), "threshold": round(r.threshold, 1),
-    }, lambda f: pd.Series("family", index=f.index))
+    return _episodes(
+        "split-adult-youth",
+        hits.assign(lower=lower),
+        config,
+        lambda r: {
+            "lower": r.lower,
+            "adult_mean": round(r.adult_mean, 1),
+            "youth_mean": round(r.youth_mean, 1),
+            "difference": round(abs(r.difference), 1),
+            "threshold": round(r.threshold, 1),
+        },
+        lambda f: pd.Series("family", index=f.index),
+    )
 
 
-def _family_therapist(spread: pd.DataFrame, therapist: pd.DataFrame, norms: Norms, config: SignalConfig) -> pd.DataFrame:
-    rating = therapist[therapist["member_id"] == "family"].groupby(SESSION)["pomp"].mean().rename("therapist")
+def _family_therapist(
+    spread: pd.DataFrame, therapist: pd.DataFrame, norms: Norms, config: SignalConfig
+) -> pd.DataFrame:
+    rating = (
+        therapist[therapist["member_id"] == "family"]
+        .groupby(SESSION)["pomp"]
+        .mean()
+        .rename("therapist")
+    )
     table = spread.join(rating, on=SESSION, how="inner")
     table["difference"] = table["mean"] - table["therapist"]
     table["threshold"] = config.z_crit * norms.pooled_sem * np.sqrt(1 / table["n"] + 1)
     hits = table[table["difference"].abs() > table["threshold"]]
     lower = np.where(hits["difference"] < 0, "the family", "the therapist")
-    return _episodes("split-family-therapist", hits.assign(lower=lower), config, lambda r: {
-        "lower": r.lower, "family_mean": round(r.mean, 1), "therapist": round(r.therapist, 1),
-        "difference": round(abs(r.difference), 1), "threshold": round(r.threshold, 1),
-    }, lambda f: pd.Series("family", index=f.index))
+    return _episodes(
+        "split-family-therapist",
+        hits.assign(lower=lower),
+        config,
+        lambda r: {
+            "lower": r.lower,
+            "family_mean": round(r.mean, 1),
+            "therapist": round(r.therapist, 1),
+            "difference": round(abs(r.difference), 1),
+            "threshold": round(r.threshold, 1),
+        },
+        lambda f: pd.Series("family", index=f.index),
+    )
 
 
 def _episodes(kind, hits, config, evidence_of, subject_of) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     if hits.empty:
         return empty()
-    runs = episodes(hits.assign(severity="yellow"), ["case_id"], escalate_after=config.split_persistent_sessions)
+    runs = episodes(
+        hits.assign(severity="yellow"),
+        ["case_id"],
+        escalate_after=config.split_persistent_sessions,
+    )
     evidence = [
-        {**evidence_of(r), "sessions": int(r.sessions), "last_session": int(r.last_session),
-         "red_from_session": None if np.isnan(r.first_red_session) else int(r.first_red_session)}
+        {
+            **evidence_of(r),
+            "sessions": int(r.sessions),
+            "last_session": int(r.last_session),
+            "red_from_session": None
+            if np.isnan(r.first_red_session)
+            else int(r.first_red_session),
+        }
         for r in runs.itertuples(index=False)
     ]
     return rows(kind, runs, runs["severity"], subject_of(runs), evidence)
