@@ -69,10 +69,7 @@ def evaluate(signals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, dict[str, 
             truth[truth["event"] == "low-support"],
             window=0,
         ),
-        "therapist overestimation (info)": _member_level(
-            signals[signals["signal"] == "therapist-discrepancy"],
-            truth[truth["event"] == "therapist-overestimation"],
-        ),
+        "therapist overestimation (info)": _discrepancy(signals, truth),
     }
     return out
 
@@ -262,10 +259,21 @@ def _exact(found: pd.DataFrame, planted: pd.DataFrame, window: int) -> dict[str,
     return _precision_recall(len(hit_signals), len(found), len(detected), len(planted))
 
 
-def _member_level(found: pd.DataFrame, planted: pd.DataFrame) -> dict[str, float]:
+def _discrepancy(signals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
+    """Member level: any discrepancy signal for a planted overestimated member.
+    A family–therapist split (every member lowered, the therapist's ratings not)
+    is also a therapist rating members above themselves, so it explains one."""
+    found = signals[signals["signal"] == "therapist-discrepancy"]
+    planted = truth[truth["event"] == "therapist-overestimation"]
     keys = set(zip(planted["case_id"], planted["member_id"], strict=True))
     got = set(zip(found["case_id"], found["member"], strict=True))
-    return _precision_recall(len(got & keys), len(got), len(got & keys), len(keys))
+    result = _precision_recall(len(got & keys), len(got), len(got & keys), len(keys))
+    family_split = set(truth.loc[truth["event"] == "split-family-therapist", "case_id"])
+    explained = {(c, m) for c, m in got if (c, m) in keys or c in family_split}
+    result["precision, family-therapist splits counted"] = (
+        len(explained) / len(got) if got else float("nan")
+    )
+    return result
 
 
 def run(cases: int, seeds: list[int]) -> dict[str, object]:

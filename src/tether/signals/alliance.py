@@ -72,8 +72,8 @@ def clinic_norms(members: pd.DataFrame, config: SignalConfig) -> Norms:
     divided by its degrees of freedom, N − series − 1 — except that the spread
     of the residuals is taken robustly (1.4826 · median absolute residual),
     because the ruptures and splits Tether looks for would otherwise inflate the
-    very noise they are judged against (on the simulated cohort: plain SD 7.8,
-    robust 3.4, planted noise 3.0 on 0-100). The between-client SD is
+    very noise they are judged against (600 simulated cases: plain SD 7.8,
+    robust 4.7, planted noise 3.0 plus rounding, on 0-100). The between-client SD is
     the SD of the member series means (methods §4.4). Series with fewer than three
     answers do not count; with fewer than `min_series_for_norms` series the
     configured fallbacks are used."""
