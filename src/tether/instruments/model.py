@@ -216,6 +216,14 @@ class Definition:
         raise KeyError(scale_id)
 
     @property
+    def answer_bounds(self) -> tuple[float, float]:
+        """The lowest and highest stored answer to one item."""
+        if self.value_range is not None:
+            return self.value_range.minimum, self.value_range.maximum
+        values = [option.value for option in self.options]
+        return min(values), max(values)
+
+    @property
     def score_bounds(self) -> tuple[float, float]:
         """The lowest and highest scored value one item can take."""
         if self.value_range is not None:

@@ -11,18 +11,8 @@ import numpy as np
 import pandas as pd
 
 from tether.instruments import Library, UnknownInstrument
+from tether.longformat import OPTIONAL, REQUIRED
 
-REQUIRED = (
-    "case_id",
-    "member_id",
-    "member_role",
-    "respondent",
-    "session",
-    "instrument",
-    "scale",
-    "score",
-)
-OPTIONAL = ("case_kind", "age_band")
 ROLES = (
     "identified-client",
     "partner",
@@ -184,7 +174,7 @@ def _scale_table(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
                     f"scale {scale!r}: {definition.key} has no item {item_id!r}"
                 )
             else:
-                record["low"], record["high"] = _answer_bounds(definition)
+                record["low"], record["high"] = definition.answer_bounds
         elif scale in {s.id for s in definition.scales}:
             record["low"], record["high"] = definition.scale_bounds(
                 definition.scale(scale)
@@ -196,13 +186,6 @@ def _scale_table(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
             )
         records.append(record)
     return pd.DataFrame.from_records(records).set_index(["instrument", "scale"])
-
-
-def _answer_bounds(definition) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    if definition.value_range is not None:
-        return definition.value_range.minimum, definition.value_range.maximum
-    values = [option.value for option in definition.options]
-    return min(values), max(values)
 
 
 def _derive(frame: pd.DataFrame) -> pd.DataFrame:

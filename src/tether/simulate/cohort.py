@@ -13,6 +13,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tether.longformat import COLUMNS
+
 from ._case import (
     AGE_BANDS,
     CASE_KINDS,
@@ -33,18 +35,7 @@ __all__ = [
     "write_cohort",
 ]
 
-SCORE_COLUMNS = (
-    "case_id",
-    "member_id",
-    "member_role",
-    "respondent",
-    "session",
-    "instrument",
-    "scale",
-    "score",
-    "case_kind",
-    "age_band",
-)
+SCORE_COLUMNS = COLUMNS
 TRUTH_COLUMNS = ("case_id", "event", "member_id", "session", "end_session", "detail")
 SCORE_DECIMALS = 4
 """Scores are stored rounded to this many decimals (1/7 grid: 2.8571)."""
