@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import plotly
 from csp.constants import NONCE, NONE, SELF
 
 from tether import config
@@ -48,8 +49,25 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "simple_history",
+    "django_htmx",
     "tether.core",
+    "tether.accounts",
+    "tether.care",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "caseload"
+LOGOUT_REDIRECT_URL = "login"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -58,9 +76,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns lockouts into a response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tether.urls"
@@ -77,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tether.core.context.site",
+                "tether.core.context.csp_nonce",
             ],
         },
     }
@@ -119,6 +143,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# plotly.js is served from the installed plotly wheel, never a CDN (ecosystem.md A.5).
+STATICFILES_DIRS = [
+    ("vendor/plotly", str(Path(plotly.__file__).parent / "package_data"))
+]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve straight from the apps' static folders, so the demo and tests need no
@@ -129,6 +157,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Idle sign-out after 30 minutes: the session expires 30 minutes after the last
+# request, and each request renews it.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Repeated sign-in failures lock the account and address out (django-axes).
+AXES_FAILURE_LIMIT = int(os.environ.get("TETHER_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "Tether"
+OTP_VERIFY_URL = "/accounts/verify/"
+
+EMAIL_BACKEND = os.environ.get(
+    "TETHER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("TETHER_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("TETHER_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("TETHER_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TETHER_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("TETHER_EMAIL_TLS", "False")
+DEFAULT_FROM_EMAIL = os.environ.get("TETHER_EMAIL_FROM", "tether@localhost")
 CSRF_COOKIE_HTTPONLY = True
 
 CONTENT_SECURITY_POLICY = {

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("accounts/", include("tether.accounts.urls")),
     path("", include("tether.core.urls")),
+    path("", include("tether.care.urls")),
 ]

@@ -64,6 +64,25 @@ class Norms:
     def sem_for(self, instrument: str) -> float:
         return self.sem.get(instrument, self.pooled_sem)
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "sem": self.sem,
+            "pooled_sem": self.pooled_sem,
+            "between_sd": self.between_sd,
+            "estimated": self.estimated,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Norms:
+        sem = data["sem"]
+        assert isinstance(sem, dict)
+        return cls(
+            {str(k): float(v) for k, v in sem.items()},
+            float(data["pooled_sem"]),  # type: ignore[arg-type]
+            float(data["between_sd"]),  # type: ignore[arg-type]
+            bool(data["estimated"]),
+        )
+
 
 def clinic_norms(members: pd.DataFrame, config: SignalConfig) -> Norms:
     """σ_within is the residual SD of a random-intercept model of A on session

@@ -15,7 +15,7 @@ from .engagement import disengagement_signals
 from .expected import ExpectedResponse
 from .levels import low_alliance_signals, low_support_signals
 from .model import COLUMNS, RANK, empty
-from .outcome import change_signals, not_on_track_signals, outcome_scales
+from .outcome import FIT, change_signals, not_on_track_signals, outcome_scales
 from .risk import risk_signals
 from .rupture import rupture_signals
 from .split import split_signals
@@ -31,14 +31,21 @@ class SignalRun:
 
 
 def compute_signals(
-    frame: pd.DataFrame, library: Library, config: SignalConfig | None = None
+    frame: pd.DataFrame,
+    library: Library,
+    config: SignalConfig | None = None,
+    norms: Norms | None = None,
+    models: dict[str, ExpectedResponse | None] | None = None,
 ) -> SignalRun:
-    """Every signal of every case in `frame` (a table from data.check_scores)."""
+    """Every signal of every case in `frame` (a table from data.check_scores).
+
+    `norms` and `models`, when given, are the clinic's own, estimated earlier on
+    all its cases (see `clinic_baseline`): one case alone is too little data."""
     config = config or SignalConfig()
     alliance = alliance_frame(frame, library)
     members = alliance[alliance["respondent"] == "member"]
     therapist = alliance[alliance["respondent"] == "therapist"]
-    norms = clinic_norms(members, config)
+    norms = norms or clinic_norms(members, config)
     parts = [
         risk_signals(frame, library),
         rupture_signals(members, norms, config),
@@ -48,11 +55,14 @@ def compute_signals(
         low_support_signals(frame, config),
         disengagement_signals(frame, config),
     ]
-    models: dict[str, ExpectedResponse | None] = {}
+    fitted: dict[str, ExpectedResponse | None] = {}
     for spec in outcome_scales(frame, library, config):
         parts.append(change_signals(frame, spec))
         if spec.scale.id == "total" and not spec.scale.higher_is_better:
-            signals, models[spec.instrument] = not_on_track_signals(frame, spec, config)
+            given = FIT if models is None else models.get(spec.instrument)
+            signals, fitted[spec.instrument] = not_on_track_signals(
+                frame, spec, config, given
+            )
             parts.append(signals)
     table = pd.concat([p for p in parts if not p.empty] or [empty()], ignore_index=True)
     table = table[COLUMNS]
@@ -62,4 +72,12 @@ def compute_signals(
         .sort_values(["case_id", "session", "_rank", "signal", "subject"])
         .drop(columns="_rank")
     )
-    return SignalRun(table.reset_index(drop=True), norms, models)
+    return SignalRun(table.reset_index(drop=True), norms, fitted)
+
+
+def clinic_baseline(
+    frame: pd.DataFrame, library: Library, config: SignalConfig | None = None
+) -> tuple[Norms, dict[str, ExpectedResponse | None]]:
+    """The clinic's alliance noise and expected-response models from all its cases."""
+    run = compute_signals(frame, library, config)
+    return run.norms, run.models

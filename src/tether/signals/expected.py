@@ -35,6 +35,31 @@ class ExpectedResponse:
     observations: int
     converged: bool = True
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "beta": list(self.beta),
+            "g": [list(row) for row in self.g],
+            "sigma2": self.sigma2,
+            "intake_mean": self.intake_mean,
+            "cases": self.cases,
+            "observations": self.observations,
+            "converged": self.converged,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ExpectedResponse:
+        beta = [float(b) for b in data["beta"]]  # type: ignore[attr-defined]
+        g = [[float(v) for v in row] for row in data["g"]]  # type: ignore[attr-defined]
+        return cls(
+            beta=(beta[0], beta[1], beta[2], beta[3]),
+            g=((g[0][0], g[0][1]), (g[1][0], g[1][1])),
+            sigma2=float(data["sigma2"]),  # type: ignore[arg-type]
+            intake_mean=float(data["intake_mean"]),  # type: ignore[arg-type]
+            cases=int(data["cases"]),  # type: ignore[call-overload]
+            observations=int(data["observations"]),  # type: ignore[call-overload]
+            converged=bool(data.get("converged", True)),
+        )
+
     def mean(self, session: npt.ArrayLike, intake: npt.ArrayLike) -> FloatArray:
         """μ(t | intake) for each session number and intake score."""
         lt = np.log(np.asarray(session, dtype=np.float64))

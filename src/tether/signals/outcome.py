@@ -150,15 +150,25 @@ def change_signals(frame: pd.DataFrame, spec: OutcomeScale) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+FIT = "fit"
+"""Fit the expected-response model on the data given (rather than pass one in)."""
+
+
 def not_on_track_signals(
-    frame: pd.DataFrame, spec: OutcomeScale, config: SignalConfig
+    frame: pd.DataFrame,
+    spec: OutcomeScale,
+    config: SignalConfig,
+    model: ExpectedResponse | str | None = FIT,
 ) -> tuple[pd.DataFrame, ExpectedResponse | None]:
-    """Not-on-track signals for a lower-is-better symptom scale, and the model."""
+    """Not-on-track signals for a lower-is-better symptom scale, and the model
+    (fitted here unless one, or None for none, is passed in)."""
     if spec.scale.higher_is_better:
         return empty(), None
     data = series_with_intake(frame, spec.instrument, spec.scale.id)
     data = data.assign(patient=data["case_id"] + "/" + data["member_id"])
-    model = _fit(data, config)
+    if model == FIT:
+        model = _fit(data, config)
+    assert model is None or isinstance(model, ExpectedResponse)
     later = data[data["session"] > data["intake_session"]]
     deteriorated = later["score"] - later["intake"] >= spec.threshold
     if model is None:

@@ -1,0 +1,2 @@
+
+urlpatterns: list = []  # filled by the sign-in pages

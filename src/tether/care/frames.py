@@ -1,0 +1,61 @@
+"""Scores from the database as the long-format table the signals read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from tether.instruments import Library, load_library
+from tether.longformat import COLUMNS
+from tether.signals import check_scores
+
+from .models import AgeBand, Score
+
+
+def library() -> Library:
+    from django.conf import settings
+
+    return load_library(settings.DATA_DIR)
+
+
+def score_frame(
+    case_ids: Iterable[int] | None = None, organization_id: int | None = None
+) -> pd.DataFrame:
+    """The checked long-format table of these cases (or of an organization)."""
+    scores = Score.objects.all()
+    if case_ids is not None:
+        scores = scores.filter(response__session__case_id__in=list(case_ids))
+    if organization_id is not None:
+        scores = scores.filter(organization_id=organization_id)
+    rows = scores.values_list(
+        "response__session__case_id",
+        "response__member_id",
+        "response__member__role",
+        "response__respondent",
+        "response__session__number",
+        "response__instrument",
+        "scale",
+        "value",
+        "response__session__case__kind",
+        "response__member__age_band",
+    )
+    records = [
+        (
+            str(case),
+            str(member) if member is not None else "family",
+            role or "family",
+            respondent,
+            str(number),
+            instrument,
+            scale,
+            "" if value is None else repr(value),
+            kind,
+            "" if member is None else ("adult" if band == AgeBand.ADULT else "youth"),
+        )
+        for case, member, role, respondent, number, instrument, scale, value, kind, band in rows
+    ]
+    if not records:
+        return pd.DataFrame(columns=[*COLUMNS, "instrument_id", "role", "low", "high"])
+    raw = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    return check_scores(raw, library())

@@ -1,0 +1,259 @@
+"""Care records (DESIGN §3). Every clinical row carries its organization, and
+every query filters by it (selectors.py)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from tether.accounts.models import Organization
+
+
+class CaseKind(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual"
+    COUPLE = "couple", "Couple"
+    FAMILY = "family", "Family"
+
+
+class MemberRole(models.TextChoices):
+    IDENTIFIED_CLIENT = "identified-client", "Identified client"
+    PARTNER = "partner", "Partner"
+    CAREGIVER = "caregiver", "Caregiver"
+    CHILD = "child", "Child"
+    SIBLING = "sibling", "Sibling"
+    OTHER = "other", "Other"
+
+
+class AgeBand(models.TextChoices):
+    CHILD = "8-12", "8–12"
+    TEEN = "13-17", "13–17"
+    ADULT = "18+", "18+"
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="cases"
+    )
+    label = models.CharField(
+        max_length=120, help_text="A name for the case, e.g. 'Rivera family'."
+    )
+    kind = models.CharField(max_length=20, choices=CaseKind.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    trauma_focus = models.CharField(max_length=200, blank=True)
+    clinicians = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="cases", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["clinicians"])
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Member(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    first_name = models.CharField(max_length=80)
+    role = models.CharField(max_length=20, choices=MemberRole.choices)
+    age_band = models.CharField(
+        max_length=10, choices=AgeBand.choices, default=AgeBand.ADULT
+    )
+    language = models.CharField(max_length=5, choices=settings.LANGUAGES, default="en")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.first_name
+
+    @property
+    def is_youth(self) -> bool:
+        return self.age_band != AgeBand.ADULT
+
+    @property
+    def is_identified_client(self) -> bool:
+        return self.role == MemberRole.IDENTIFIED_CLIENT
+
+
+class Subsystem(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subsystems")
+    name = models.CharField(max_length=60)
+    members = models.ManyToManyField(Member, related_name="subsystems")
+
+    class Meta:
+        unique_together = [("case", "name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasurePlan(models.Model):
+    class Cadence(models.TextChoices):
+        EVERY_SESSION = "every", "Every session"
+        EVERY_N = "every_n", "Every N sessions"
+        MONTHLY = "monthly", "Monthly"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="measure_plans"
+    )
+    instrument = models.CharField(max_length=60, help_text="id or id@version")
+    roles = models.JSONField(
+        default=list,
+        help_text="Member roles who answer; 'therapist' for the therapist.",
+    )
+    cadence = models.CharField(
+        max_length=10, choices=Cadence.choices, default=Cadence.EVERY_SESSION
+    )
+    every_n = models.PositiveSmallIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.instrument} ({self.get_cadence_display()})"
+
+
+class Session(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveIntegerField()
+    date = models.DateField()
+    attended = models.ManyToManyField(
+        Member, related_name="sessions_attended", blank=True
+    )
+    history = HistoricalRecords(excluded_fields=["attended"])
+
+    class Meta:
+        unique_together = [("case", "number")]
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Session {self.number}"
+
+
+class Response(models.Model):
+    class Respondent(models.TextChoices):
+        MEMBER = "member", "Member"
+        THERAPIST = "therapist", "Therapist"
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in-progress", "In progress"
+        COMPLETE = "complete", "Complete"
+        PAPER = "entered-from-paper", "Entered from paper"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="responses"
+    )
+    respondent = models.CharField(max_length=10, choices=Respondent.choices)
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="responses",
+        help_text="Who answered; for a therapist's rating, the member rated (empty: the whole family).",
+    )
+    instrument = models.CharField(max_length=60, help_text="id@version")
+    language = models.CharField(max_length=5, default="en")
+    answers = models.JSONField(default=dict, blank=True)
+    totals = models.JSONField(
+        default=dict, blank=True, help_text="Scale totals entered from paper."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "respondent", "member", "instrument"],
+                name="one_response_per_person_instrument_session",
+            )
+        ]
+
+
+class Score(models.Model):
+    """Derived from a response; recomputable."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="scores"
+    )
+    scale = models.CharField(
+        max_length=40, help_text="A scale id, or item:<id> for a risk item's answer."
+    )
+    value = models.FloatField(null=True)
+    prorated = models.BooleanField(default=False)
+
+    class Meta:
+        unique_together = [("response", "scale")]
+
+
+class Signal(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        RESOLVED = "resolved", "Resolved"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="signals")
+    kind = models.CharField(max_length=40)
+    severity = models.CharField(max_length=10)
+    subject = models.CharField(max_length=60)
+    session_number = models.PositiveIntegerField()
+    state = models.CharField(max_length=20, blank=True)
+    evidence = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=15, choices=Status.choices, default=Status.OPEN
+    )
+    note = models.TextField(blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "subject", "session_number"],
+                name="one_signal_per_event",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "status", "severity"])]
+
+
+class AuditEvent(models.Model):
+    """Who read or wrote which clinical record, and when (DESIGN §6)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
+    )
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "at"])]

@@ -1,0 +1,124 @@
+"""Permission-checked reads. Every read of clinical data is audited; a case the
+user may not see is a 404, never a hint that it exists (DESIGN §6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
+
+from tether.accounts.models import Role, User
+
+from .audit import record
+from .models import Case, Signal
+
+SEVERITY_ORDER = {"red": 0, "yellow": 1, "green": 2, "info": 3}
+
+
+def cases_for(user: User) -> QuerySet[Case]:
+    """The cases `user` may see: assigned ones for a clinician, the whole
+    organization's for a supervisor or an administrator."""
+    if not user.is_authenticated or user.organization_id is None:
+        return Case.objects.none()
+    cases = Case.objects.filter(organization_id=user.organization_id)
+    if user.role == Role.CLINICIAN:
+        cases = cases.filter(clinicians=user)
+    return cases
+
+
+def can_write(user: User, case: Case) -> bool:
+    """Supervisors read; the case's clinicians and administrators write."""
+    if user.role == Role.SUPERVISOR:
+        return False
+    return user.role == Role.ADMIN or case.clinicians.filter(pk=user.pk).exists()
+
+
+def get_case_for(user: User, case_id: int, write: bool = False) -> Case:
+    """The case, if `user` may see it (404 otherwise, audited as denied);
+    with `write`, also if they may change it (403 otherwise)."""
+    case = cases_for(user).filter(pk=case_id).first()
+    if case is None:
+        record(user, "denied", "case", case_id)
+        raise Http404("No such case.")
+    if write and not can_write(user, case):
+        record(user, "denied-write", "case", case_id, organization=case.organization)
+        raise PermissionDenied("Supervisors have read-only access to cases.")
+    record(user, "read", "case", case.pk, organization=case.organization)
+    return case
+
+
+def get_signal_for(user: User, signal_id: int, write: bool = False) -> Signal:
+    signal = (
+        Signal.objects.filter(pk=signal_id, case__in=cases_for(user))
+        .select_related("case")
+        .first()
+    )
+    if signal is None:
+        record(user, "denied", "signal", signal_id)
+        raise Http404("No such alert.")
+    get_case_for(user, signal.case_id, write=write)
+    return signal
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    case: Case
+    members: list[Any]
+    last_session: Any
+    open_red: int
+    open_yellow: int
+    glance: dict[str, Any]
+    pcl5: dict[str, Any]
+
+
+def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
+    """Every visible case with what a therapist needs at a glance, sorted so the
+    cases that need attention come first. A fixed number of queries, whatever
+    the number of cases."""
+    from .summary import alliance_glance, latest_pcl5
+
+    cases = cases_for(user)
+    if not include_closed:
+        cases = cases.filter(status=Case.Status.OPEN)
+    cases = cases.annotate(
+        last_session=Max("sessions__date"),
+        open_red=Count(
+            "signals",
+            filter=Q(signals__status=Signal.Status.OPEN, signals__severity="red"),
+            distinct=True,
+        ),
+        open_yellow=Count(
+            "signals",
+            filter=Q(signals__status=Signal.Status.OPEN, signals__severity="yellow"),
+            distinct=True,
+        ),
+    ).prefetch_related("members", "clinicians")
+    cases = list(cases)
+    ids = [case.pk for case in cases]
+    glance = alliance_glance(ids)
+    pcl5 = latest_pcl5(ids)
+    rows = [
+        CaseloadRow(
+            case=case,
+            members=list(case.members.all()),
+            last_session=case.last_session,  # type: ignore[attr-defined]
+            open_red=case.open_red,  # type: ignore[attr-defined]
+            open_yellow=case.open_yellow,  # type: ignore[attr-defined]
+            glance=glance.get(case.pk, {}),
+            pcl5=pcl5.get(case.pk, {}),
+        )
+        for case in cases
+    ]
+    record(
+        user,
+        "read",
+        "caseload",
+        "",
+        organization=user.organization,
+        detail={"cases": len(rows)},
+    )
+    rows.sort(key=lambda r: (-r.open_red, -r.open_yellow, r.case.label))
+    return rows

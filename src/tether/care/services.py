@@ -1,0 +1,526 @@
+"""Writes: each service checks permission, runs in one transaction, and leaves
+an audit event. Views and the API call these, never the models directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tether.accounts.models import Organization, Role, User
+from tether.instruments import Definition
+from tether.scoring.engine import AnswerError, AnswerProblem, score
+from tether.signals import SignalConfig, compute_signals, to_signals
+from tether.signals.alliance import Norms
+from tether.signals.engine import clinic_baseline
+from tether.signals.expected import ExpectedResponse
+
+from .audit import record
+from .frames import library, score_frame
+from .models import (
+    AgeBand,
+    Case,
+    CaseKind,
+    Member,
+    MemberRole,
+    Response,
+    Score,
+    Session,
+    Signal,
+    Subsystem,
+)
+from .selectors import get_case_for
+
+
+class InvalidEntry(ValueError):
+    """Input that cannot be saved; `problems` name each field and why."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def _require_admin(user: User) -> None:
+    if user.role != Role.ADMIN:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only an administrator can do this.")
+
+
+# ---- cases and members ---------------------------------------------------------
+
+
+def create_case(
+    user: User,
+    label: str,
+    kind: str,
+    clinicians: Iterable[User] = (),
+    trauma_focus: str = "",
+) -> Case:
+    if user.role == Role.SUPERVISOR:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Supervisors have read-only access to cases.")
+    if kind not in CaseKind.values:
+        raise InvalidEntry(
+            [f"kind: {kind!r} is not one of {', '.join(CaseKind.values)}"]
+        )
+    if not label.strip():
+        raise InvalidEntry(["label: give the case a name"])
+    chosen = list(clinicians) or ([user] if user.role == Role.CLINICIAN else [])
+    _check_same_organization(user, chosen)
+    with transaction.atomic():
+        case = Case.objects.create(
+            organization=user.organization,
+            label=label.strip(),
+            kind=kind,
+            trauma_focus=trauma_focus,
+        )
+        case.clinicians.set(chosen)
+        record(user, "create", "case", case.pk, detail={"kind": kind})
+    return case
+
+
+def _check_same_organization(user: User, others: Iterable[User]) -> None:
+    foreign = [u.username for u in others if u.organization_id != user.organization_id]
+    if foreign:
+        raise InvalidEntry(
+            [f"clinicians: {', '.join(foreign)} is not in your organization"]
+        )
+
+
+def assign_clinicians(user: User, case_id: int, clinicians: Iterable[User]) -> Case:
+    case = get_case_for(user, case_id, write=True)
+    chosen = list(clinicians)
+    _check_same_organization(user, chosen)
+    with transaction.atomic():
+        case.clinicians.set(chosen)
+        record(
+            user,
+            "assign",
+            "case",
+            case.pk,
+            detail={"clinicians": [c.pk for c in chosen]},
+        )
+    return case
+
+
+def close_case(user: User, case_id: int) -> Case:
+    case = get_case_for(user, case_id, write=True)
+    with transaction.atomic():
+        case.status = Case.Status.CLOSED
+        case.closed_at = timezone.now()
+        case.save(update_fields=["status", "closed_at"])
+        record(user, "close", "case", case.pk)
+    return case
+
+
+def add_member(
+    user: User,
+    case_id: int,
+    first_name: str,
+    role: str,
+    age_band: str = AgeBand.ADULT,
+    language: str = "en",
+    email: str = "",
+    phone: str = "",
+) -> Member:
+    case = get_case_for(user, case_id, write=True)
+    problems = []
+    if not first_name.strip():
+        problems.append("first_name: give the member's first name")
+    if role not in MemberRole.values:
+        problems.append(f"role: {role!r} is not one of {', '.join(MemberRole.values)}")
+    if age_band not in AgeBand.values:
+        problems.append(
+            f"age_band: {age_band!r} is not one of {', '.join(AgeBand.values)}"
+        )
+    if problems:
+        raise InvalidEntry(problems)
+    with transaction.atomic():
+        member = Member.objects.create(
+            organization=case.organization,
+            case=case,
+            first_name=first_name.strip(),
+            role=role,
+            age_band=age_band,
+            language=language,
+            email=email,
+            phone=phone,
+        )
+        derive_subsystems(case)
+        record(user, "create", "member", member.pk, detail={"case": case.pk})
+    return member
+
+
+SUBSYSTEM_RULES = {
+    "caregivers": lambda m, kind: (
+        kind == CaseKind.FAMILY and m.role in (MemberRole.CAREGIVER, MemberRole.PARTNER)
+    ),
+    "children": lambda m, kind: (
+        kind == CaseKind.FAMILY
+        and (
+            m.role in (MemberRole.CHILD, MemberRole.SIBLING)
+            or (m.is_identified_client and m.is_youth)
+        )
+    ),
+    "couple": lambda m, kind: (
+        kind == CaseKind.COUPLE
+        and m.role in (MemberRole.IDENTIFIED_CLIENT, MemberRole.PARTNER)
+    ),
+}
+
+
+def derive_subsystems(case: Case) -> None:
+    """Subsystems from roles (DESIGN §3); an edited subsystem keeps its members."""
+    members = list(case.members.filter(active=True))
+    for name, belongs in SUBSYSTEM_RULES.items():
+        chosen = [m for m in members if belongs(m, case.kind)]
+        if not chosen:
+            continue
+        subsystem, created = Subsystem.objects.get_or_create(
+            organization=case.organization, case=case, name=name
+        )
+        subsystem.members.add(*chosen)
+
+
+def set_subsystem(
+    user: User, case_id: int, name: str, member_ids: Iterable[int]
+) -> Subsystem:
+    case = get_case_for(user, case_id, write=True)
+    members = list(case.members.filter(pk__in=list(member_ids)))
+    if not name.strip():
+        raise InvalidEntry(["name: give the subsystem a name"])
+    with transaction.atomic():
+        subsystem, _ = Subsystem.objects.get_or_create(
+            organization=case.organization, case=case, name=name.strip()
+        )
+        subsystem.members.set(members)
+        record(
+            user,
+            "update",
+            "subsystem",
+            subsystem.pk,
+            detail={"members": [m.pk for m in members]},
+        )
+    return subsystem
+
+
+# ---- sessions and responses ----------------------------------------------------
+
+
+def start_session(
+    user: User, case_id: int, date: dt.date | None = None, attended: Iterable[int] = ()
+) -> Session:
+    case = get_case_for(user, case_id, write=True)
+    with transaction.atomic():
+        number = (
+            case.sessions.order_by("-number").values_list("number", flat=True).first()
+            or 0
+        ) + 1
+        session = Session.objects.create(
+            organization=case.organization,
+            case=case,
+            number=number,
+            date=date or timezone.localdate(),
+        )
+        session.attended.set(case.members.filter(pk__in=list(attended)))
+        record(
+            user,
+            "create",
+            "session",
+            session.pk,
+            detail={"case": case.pk, "number": number},
+        )
+    return session
+
+
+def get_session_for(user: User, session_id: int, write: bool = False) -> Session:
+    """The session, if its case is reachable by `user` (404 otherwise, audited)."""
+    session = (
+        Session.objects.select_related("case")
+        .filter(pk=session_id, organization_id=user.organization_id)
+        .first()
+    )
+    if session is None:
+        record(user, "denied", "session", session_id)
+        from django.http import Http404
+
+        raise Http404("No such session.")
+    get_case_for(user, session.case_id, write=write)
+    return session
+
+
+def set_attendance(user: User, session_id: int, attended: Iterable[int]) -> Session:
+    session = get_session_for(user, session_id, write=True)
+    with transaction.atomic():
+        session.attended.set(session.case.members.filter(pk__in=list(attended)))
+        record(user, "update", "session", session.pk)
+    return session
+
+
+def _definition(instrument: str) -> Definition:
+    from tether.instruments import UnknownInstrument
+
+    try:
+        return library().get(instrument)
+    except UnknownInstrument as error:
+        raise InvalidEntry([f"instrument: {error}"]) from error
+
+
+def _totals_scores(
+    definition: Definition, totals: Mapping[str, object]
+) -> dict[str, float]:
+    """Scale totals from paper, each checked against its scale's range."""
+    problems, values = [], {}
+    for scale_id, value in totals.items():
+        if value in (None, ""):
+            continue
+        try:
+            scale = definition.scale(scale_id)
+        except KeyError:
+            problems.append(f"{scale_id}: is not a scale of {definition.key}")
+            continue
+        low, high = definition.scale_bounds(scale)
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            problems.append(f"{scale_id}: {value!r} is not a number")
+            continue
+        if not low <= number <= high:
+            problems.append(f"{scale_id}: {number:g} is outside {low:g}–{high:g}")
+            continue
+        values[scale_id] = number
+    if problems:
+        raise InvalidEntry(problems)
+    if not values:
+        raise InvalidEntry(["totals: enter at least one scale total"])
+    return values
+
+
+def enter_paper_response(
+    user: User,
+    session_id: int,
+    instrument: str,
+    member_id: int | None,
+    respondent: str = Response.Respondent.MEMBER,
+    answers: Mapping[str, object] | None = None,
+    totals: Mapping[str, object] | None = None,
+) -> Response:
+    """Enter a questionnaire from paper, as items or as scale totals; score it
+    and recompute the case's signals in the same transaction."""
+    session = get_session_for(user, session_id, write=True)
+    case = session.case
+    definition = _definition(instrument)
+    member = None
+    if member_id is not None:
+        member = case.members.filter(pk=member_id).first()
+        if member is None:
+            raise InvalidEntry([f"member: {member_id} is not a member of this case"])
+    elif respondent == Response.Respondent.MEMBER:
+        raise InvalidEntry(["member: choose who answered"])
+    if respondent not in Response.Respondent.values:
+        raise InvalidEntry([f"respondent: {respondent!r} is not member or therapist"])
+    if answers:
+        try:
+            result = score(definition, {k: _number(v) for k, v in answers.items()})
+        except AnswerError as error:
+            raise InvalidEntry(
+                [_problem(p, definition) for p in error.problems]
+            ) from error
+        scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
+        for item in definition.risk_items:
+            value = answers.get(item.id)
+            if value not in (None, ""):
+                scored[f"item:{item.id}"] = (float(value), False)  # type: ignore[arg-type]
+    elif totals:
+        scored = {k: (v, False) for k, v in _totals_scores(definition, totals).items()}
+    else:
+        raise InvalidEntry(["enter the item answers or the scale totals"])
+    with transaction.atomic():
+        response, created = Response.objects.update_or_create(
+            session=session,
+            respondent=respondent,
+            member=member,
+            instrument=definition.key,
+            defaults={
+                "organization": case.organization,
+                "answers": dict(answers or {}),
+                "totals": dict(totals or {}),
+                "status": Response.Status.PAPER,
+                "entered_by": user,
+                "submitted_at": timezone.now(),
+            },
+        )
+        save_scores(response, scored)
+        record(
+            user,
+            "create" if created else "update",
+            "response",
+            response.pk,
+            detail={"instrument": definition.key, "source": "paper"},
+        )
+        recompute_case_signals(case)
+    return response
+
+
+def save_scores(
+    response: Response, scored: Mapping[str, tuple[float | None, bool]]
+) -> None:
+    """Replace a response's derived scores."""
+    response.scores.all().delete()
+    Score.objects.bulk_create(
+        Score(
+            organization=response.organization,
+            response=response,
+            scale=scale,
+            value=value,
+            prorated=prorated,
+        )
+        for scale, (value, prorated) in scored.items()
+    )
+
+
+def _number(value: object) -> object:
+    """Form fields arrive as text; numbers stay numbers, other text stays text
+    so the engine names it as not a number."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return value
+
+
+def _problem(problem: AnswerProblem, definition: Definition) -> str:
+    return f"item {problem.item}: {problem.reason}"
+
+
+# ---- signals -------------------------------------------------------------------
+
+
+def _baseline(
+    organization: Organization,
+) -> tuple[Norms | None, dict[str, ExpectedResponse | None] | None]:
+    stored = organization.signal_norms or {}
+    if not stored:
+        return None, None
+    norms = Norms.from_dict(stored["norms"])
+    models = {
+        k: (ExpectedResponse.from_dict(v) if v else None)
+        for k, v in stored.get("models", {}).items()
+    }
+    return norms, models
+
+
+def recompute_case_signals(case: Case) -> list[Signal]:
+    """Recompute one case's signals against the clinic's stored baseline; keep
+    each signal's status and note; resolve open ones no longer triggered."""
+    frame = score_frame([case.pk])
+    config = SignalConfig.from_mapping(case.organization.signal_settings or {})
+    norms, models = _baseline(case.organization)
+    table = (
+        compute_signals(frame, library(), config, norms, models).signals
+        if not frame.empty
+        else None
+    )
+    fresh = to_signals(table) if table is not None else []
+    existing = {(s.kind, s.subject, s.session_number): s for s in case.signals.all()}
+    seen = set()
+    for signal in fresh:
+        key = (signal.kind, signal.subject, signal.session)
+        seen.add(key)
+        row = existing.get(key)
+        evidence = _plain(signal.evidence)
+        if row is None:
+            Signal.objects.create(
+                organization=case.organization,
+                case=case,
+                kind=signal.kind,
+                severity=signal.severity,
+                subject=signal.subject,
+                session_number=signal.session,
+                state=signal.state,
+                evidence=evidence,
+            )
+        elif (row.severity, row.state, row.evidence) != (
+            signal.severity,
+            signal.state,
+            evidence,
+        ):
+            row.severity, row.state, row.evidence = (
+                signal.severity,
+                signal.state,
+                evidence,
+            )
+            row.save(update_fields=["severity", "state", "evidence"])
+    for key, row in existing.items():
+        if key not in seen and row.status == Signal.Status.OPEN:
+            row.status = Signal.Status.RESOLVED
+            row.note = (
+                row.note + "\n" if row.note else ""
+            ) + "Resolved automatically: no longer triggered by the data."
+            row.save(update_fields=["status", "note"])
+    return list(case.signals.all())
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe evidence (numpy numbers become Python numbers)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def refit_organization(organization: Organization) -> dict[str, Any]:
+    """Estimate the clinic's alliance noise and expected-response models on all
+    its cases, store them, and recompute every case's signals (DESIGN §5)."""
+    frame = score_frame(organization_id=organization.pk)
+    if frame.empty:
+        return {}
+    config = SignalConfig.from_mapping(organization.signal_settings or {})
+    norms, models = clinic_baseline(frame, library(), config)
+    organization.signal_norms = {
+        "norms": norms.to_dict(),
+        "models": {k: (v.to_dict() if v else None) for k, v in models.items()},
+        "fitted_at": timezone.now().isoformat(),
+    }
+    organization.save(update_fields=["signal_norms"])
+    for case in Case.objects.filter(organization=organization):
+        with transaction.atomic():
+            recompute_case_signals(case)
+    return organization.signal_norms
+
+
+def acknowledge_signal(
+    user: User, signal_id: int, note: str = "", resolve: bool = False
+) -> Signal:
+    from .selectors import get_signal_for
+
+    signal = get_signal_for(user, signal_id, write=True)
+    with transaction.atomic():
+        _acknowledge(user, signal, note, resolve)
+    return signal
+
+
+def _acknowledge(user: User, signal: Signal, note: str, resolve: bool) -> None:
+    signal.status = Signal.Status.RESOLVED if resolve else Signal.Status.ACKNOWLEDGED
+    if note.strip():
+        signal.note = (signal.note + "\n" if signal.note else "") + note.strip()
+    signal.acknowledged_by = user
+    signal.acknowledged_at = timezone.now()
+    signal.save(update_fields=["status", "note", "acknowledged_by", "acknowledged_at"])
+    record(
+        user,
+        "resolve" if resolve else "acknowledge",
+        "signal",
+        signal.pk,
+        organization=signal.organization,
+    )

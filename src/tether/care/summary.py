@@ -1,0 +1,77 @@
+"""What the pages show at a glance: the alliance by level, the latest PCL-5,
+and the chart series (computed with the pure signals package)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from tether.signals.alliance import alliance_frame, alliance_levels
+
+from .frames import library, score_frame
+
+
+def levels_frame(case_ids: list[int]) -> pd.DataFrame:
+    if not case_ids:
+        return pd.DataFrame(
+            columns=["case_id", "session", "level", "subject", "value", "spread", "n"]
+        )
+    frame = score_frame(case_ids)
+    if frame.empty:
+        return pd.DataFrame(
+            columns=["case_id", "session", "level", "subject", "value", "spread", "n"]
+        )
+    return alliance_levels(alliance_frame(frame, library()))
+
+
+def alliance_glance(case_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per case, at its latest session: the lowest member, each subsystem, the
+    family and the therapist's family rating, on 0-100."""
+    levels = levels_frame(case_ids)
+    out: dict[int, dict[str, Any]] = {}
+    for case_id, rows in levels.groupby("case_id"):
+        latest = rows[rows["session"] == rows["session"].max()]
+        members = latest[latest["level"] == "member"]
+        glance: dict[str, Any] = {"session": int(latest["session"].iloc[0])}
+        if not members.empty:
+            lowest = members.loc[members["value"].idxmin()]
+            glance["lowest_member"] = (
+                lowest["subject"].removeprefix("member:"),
+                round(float(lowest["value"])),
+            )
+        for level in ("family", "therapist"):
+            chosen = latest[
+                (latest["level"] == level) & (latest["subject"] == "family")
+            ]
+            if not chosen.empty:
+                glance[level] = round(float(chosen["value"].iloc[0]))
+        glance["subsystems"] = {
+            r.subject.removeprefix("subsystem:"): round(float(r.value))
+            for r in latest[latest["level"] == "subsystem"].itertuples()
+        }
+        out[int(case_id)] = glance
+    return out
+
+
+def latest_pcl5(case_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The identified client's latest PCL-5 total and its change since intake."""
+    if not case_ids:
+        return {}
+    frame = score_frame(case_ids)
+    pcl = frame[
+        (frame["instrument"].str.startswith("pcl-5@"))
+        & (frame["scale"] == "total")
+        & frame["score"].notna()
+    ]
+    out: dict[int, dict[str, Any]] = {}
+    for (case_id, _member), rows in pcl.sort_values("session").groupby(
+        ["case_id", "member_id"]
+    ):
+        first, last = rows.iloc[0], rows.iloc[-1]
+        out[int(case_id)] = {
+            "latest": int(last["score"]),
+            "change": int(last["score"] - first["score"]),
+            "session": int(last["session"]),
+        }
+    return out

@@ -1,0 +1,81 @@
+"""The people of every care test: two organizations; in Northside, Dr. Ames and
+Dr. Baker (clinicians), Sam (supervisor) and Ada (administrator); in Lakeside,
+Dr. Cole. The Rivera family (Maria, caregiver; Leo, 15, identified client) is
+Dr. Ames's case."""
+
+import datetime as dt
+
+import pytest
+
+from tether.accounts.models import Organization, Role, User
+from tether.care import services
+
+
+@pytest.fixture
+def northside(db):
+    return Organization.objects.create(name="Northside Clinic", slug="northside")
+
+
+@pytest.fixture
+def lakeside(db):
+    return Organization.objects.create(name="Lakeside Clinic", slug="lakeside")
+
+
+def make_user(org, username, role):
+    return User.objects.create_user(
+        username=username,
+        password="correct horse battery",
+        organization=org,
+        role=role,
+        first_name=username.title(),
+    )
+
+
+@pytest.fixture
+def ames(northside):
+    return make_user(northside, "ames", Role.CLINICIAN)
+
+
+@pytest.fixture
+def baker(northside):
+    return make_user(northside, "baker", Role.CLINICIAN)
+
+
+@pytest.fixture
+def sam(northside):
+    return make_user(northside, "sam", Role.SUPERVISOR)
+
+
+@pytest.fixture
+def ada(northside):
+    return make_user(northside, "ada", Role.ADMIN)
+
+
+@pytest.fixture
+def cole(lakeside):
+    return make_user(lakeside, "cole", Role.CLINICIAN)
+
+
+@pytest.fixture
+def rivera(ames):
+    case = services.create_case(ames, "Rivera family", "family")
+    services.add_member(ames, case.pk, "Maria", "caregiver", "18+")
+    services.add_member(ames, case.pk, "Leo", "identified-client", "13-17")
+    return case
+
+
+@pytest.fixture
+def maria(rivera):
+    return rivera.members.get(first_name="Maria")
+
+
+@pytest.fixture
+def leo(rivera):
+    return rivera.members.get(first_name="Leo")
+
+
+@pytest.fixture
+def first_session(ames, rivera, maria, leo):
+    return services.start_session(
+        ames, rivera.pk, dt.date(2026, 11, 2), [maria.pk, leo.pk]
+    )

@@ -1,0 +1,169 @@
+"""Writes through the services: validation, scoring, signals, audit."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from tether.care import services
+from tether.care.models import AuditEvent, Response, Score, Signal
+
+
+def tac(**values):
+    return {str(i): v for i, v in values.items()}
+
+
+def test_creating_a_family_case_derives_its_subsystems(rivera):
+    names = {
+        s.name: [m.first_name for m in s.members.all()] for s in rivera.subsystems.all()
+    }
+    assert names == {"caregivers": ["Maria"], "children": ["Leo"]}
+
+
+def test_a_paper_pcl5_is_scored_and_stored_with_its_clusters(ames, first_session, leo):
+    answers = {str(i): 2 for i in range(1, 21)}
+    response = services.enter_paper_response(
+        ames, first_session.pk, "pcl-5", leo.pk, answers=answers
+    )
+    assert response.status == Response.Status.PAPER
+    scores = dict(Score.objects.filter(response=response).values_list("scale", "value"))
+    assert scores["total"] == 40
+    assert scores["cluster-b"] == 10
+    assert scores["item:16"] == 2
+
+
+def test_a_bad_answer_names_the_item_and_saves_nothing(ames, first_session, leo):
+    answers = {str(i): 2 for i in range(1, 21)} | {"4": 7}
+    with pytest.raises(services.InvalidEntry) as caught:
+        services.enter_paper_response(
+            ames, first_session.pk, "pcl-5", leo.pk, answers=answers
+        )
+    assert caught.value.problems == ["item 4: value 7 not in {0, 1, 2, 3, 4}"]
+    assert not Response.objects.exists()
+
+
+def test_totals_from_paper_are_checked_against_the_scale_range(
+    ames, first_session, leo
+):
+    with pytest.raises(services.InvalidEntry) as caught:
+        services.enter_paper_response(
+            ames, first_session.pk, "srs", leo.pk, totals={"total": 41}
+        )
+    assert caught.value.problems == ["total: 41 is outside 0–40"]
+    response = services.enter_paper_response(
+        ames, first_session.pk, "srs", leo.pk, totals={"total": 30}
+    )
+    assert Score.objects.get(response=response).value == 30
+
+
+def test_a_paper_srs_below_36_raises_a_low_alliance_signal_at_once(
+    ames, first_session, leo, rivera
+):
+    services.enter_paper_response(
+        ames, first_session.pk, "srs", leo.pk, totals={"total": 30}
+    )
+    assert list(rivera.signals.values_list("kind", "severity")) == [
+        ("low-alliance", "yellow")
+    ]
+
+
+def test_entering_the_same_questionnaire_again_replaces_it(ames, first_session, leo):
+    services.enter_paper_response(
+        ames, first_session.pk, "srs", leo.pk, totals={"total": 30}
+    )
+    services.enter_paper_response(
+        ames, first_session.pk, "srs", leo.pk, totals={"total": 38}
+    )
+    assert Response.objects.count() == 1
+    assert Score.objects.get().value == 38
+
+
+def test_a_phq9_item_9_answer_is_a_red_risk_signal(ames, first_session, leo, rivera):
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": 1}
+    services.enter_paper_response(
+        ames, first_session.pk, "phq-9", leo.pk, answers=answers
+    )
+    signal = rivera.signals.get(kind="risk-item")
+    assert (signal.severity, signal.subject) == ("red", f"member:{leo.pk}")
+
+
+def test_a_rupture_appears_when_the_next_session_drops(ames, rivera, maria, leo):
+    for number, value in enumerate([3.5, 3.5, 3.4, 1.0], start=1):
+        session = services.start_session(
+            ames, rivera.pk, dt.date(2026, 11, number), [leo.pk]
+        )
+        services.enter_paper_response(
+            ames, session.pk, "tac", leo.pk, totals={"self": value}
+        )
+    rupture = rivera.signals.get(kind="rupture")
+    assert rupture.session_number == 4
+    assert rupture.state == "pending"
+
+
+def test_acknowledging_keeps_the_note_and_survives_recomputation(
+    ames, first_session, leo, rivera
+):
+    services.enter_paper_response(
+        ames, first_session.pk, "srs", leo.pk, totals={"total": 30}
+    )
+    signal = rivera.signals.get()
+    services.acknowledge_signal(ames, signal.pk, "Talked with Leo after the session.")
+    services.recompute_case_signals(rivera)
+    signal.refresh_from_db()
+    assert signal.status == Signal.Status.ACKNOWLEDGED
+    assert signal.note == "Talked with Leo after the session."
+
+
+def test_a_signal_no_longer_triggered_is_resolved_not_deleted(
+    ames, first_session, leo, rivera
+):
+    services.enter_paper_response(
+        ames, first_session.pk, "srs", leo.pk, totals={"total": 30}
+    )
+    services.enter_paper_response(
+        ames, first_session.pk, "srs", leo.pk, totals={"total": 39}
+    )
+    signal = rivera.signals.get()
+    assert signal.status == Signal.Status.RESOLVED
+    assert "no longer triggered" in signal.note
+
+
+def test_a_supervisor_cannot_write(sam, rivera):
+    with pytest.raises(PermissionDenied):
+        services.start_session(sam, rivera.pk)
+
+
+def test_another_organization_cannot_reach_the_case_and_the_attempt_is_audited(
+    cole, rivera
+):
+    with pytest.raises(Http404):
+        services.start_session(cole, rivera.pk)
+    event = AuditEvent.objects.filter(user=cole).get()
+    assert (event.action, event.object_type, event.object_id) == (
+        "denied",
+        "case",
+        str(rivera.pk),
+    )
+
+
+def test_every_write_is_audited(ames, first_session, leo):
+    services.enter_paper_response(
+        ames, first_session.pk, "srs", leo.pk, totals={"total": 30}
+    )
+    actions = list(
+        AuditEvent.objects.filter(user=ames).values_list("action", "object_type")
+    )
+    assert ("create", "case") in actions
+    assert ("create", "member") in actions
+    assert ("create", "session") in actions
+    assert ("create", "response") in actions
+
+
+def test_refit_stores_the_clinic_baseline(ames, first_session, leo, northside):
+    services.enter_paper_response(
+        ames, first_session.pk, "srs", leo.pk, totals={"total": 30}
+    )
+    stored = services.refit_organization(northside)
+    assert set(stored) == {"norms", "models", "fitted_at"}
+    assert stored["norms"]["estimated"] is False
