@@ -181,7 +181,7 @@ def derive_subsystems(case: Case) -> None:
         chosen = [m for m in members if belongs(m, case.kind)]
         if not chosen:
             continue
-        subsystem, created = Subsystem.objects.get_or_create(
+        subsystem, _ = Subsystem.objects.get_or_create(
             organization=case.organization, case=case, name=name
         )
         subsystem.members.add(*chosen)
