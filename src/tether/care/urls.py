@@ -1,2 +1,1 @@
-
 urlpatterns: list = []  # filled by the clinician pages
