@@ -1,8 +1,12 @@
-"""`tether demo`: the app on its own SQLite database, on 127.0.0.1."""
+"""`tether demo`: the app on its own fresh SQLite database, seeded with a
+synthetic clinic, on 127.0.0.1."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+DEMO_DATABASE = "demo.sqlite3"
 
 
 def run_demo(port: int = 8000) -> int:
@@ -16,11 +20,52 @@ def run_demo(port: int = 8000) -> int:
     from django.core.management import call_command
 
     django.setup()
+    database = settings.DATABASES["default"]
+    name = Path(database["NAME"])
+    if database["ENGINE"] != "django.db.backends.sqlite3" or name.name != DEMO_DATABASE:
+        raise SystemExit(
+            f"the demo runs only on its own SQLite file ({DEMO_DATABASE}), "
+            f"not on {database['ENGINE']} {name}"
+        )
+    _delete_demo_database(name)
     call_command("migrate", interactive=False, verbosity=0)
+
+    from tether.care.demo_data import (
+        ADMINISTRATOR,
+        CLINICIANS,
+        SHOWCASE_LABEL,
+        SUPERVISOR,
+        seed_demo_clinic,
+    )
+
+    print("Seeding the demo clinic (synthetic people and answers)...", flush=True)
+    clinic = seed_demo_clinic()
+    alerts = sum(clinic.alert_counts.values())
     url = f"http://127.0.0.1:{port}/"
-    print(f"Tether demo is starting on {url}", flush=True)
-    print(f"  instrument library: {url}instruments/", flush=True)
-    print(f"  data directory:     {settings.DATA_DIR}", flush=True)
-    print("  stop it with Ctrl+C", flush=True)
+    first, *others = (username for username, *_ in CLINICIANS)
+    lines = [
+        f"Tether demo is starting on {url}",
+        f"  {clinic.organization.name}: {clinic.organization.cases.count()} cases, "
+        f"{alerts} open alerts (seeded in {clinic.seconds:.1f} s)",
+        f"  sign in at {url}accounts/login/",
+        f"    clinician:     {first} / {clinic.password}"
+        f"   (also {', '.join(others)}, same password)",
+        f"    supervisor:    {SUPERVISOR[0]} / {clinic.password}",
+        f"    administrator: {ADMINISTRATOR[0]} / {clinic.password}",
+        f"  Try: open the {SHOWCASE_LABEL} and read the red rupture alert.",
+        "  Every page is marked Demo data: the clinic, its people and their "
+        "answers are synthetic.",
+        f"  instrument library: {url}instruments/",
+        f"  data directory:     {settings.DATA_DIR} (a fresh {DEMO_DATABASE} "
+        "every start)",
+        "  stop it with Ctrl+C",
+    ]
+    print("\n".join(lines), flush=True)
     call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
     return 0
+
+
+def _delete_demo_database(name: Path) -> None:
+    """Remove the previous demo database (and its WAL files): every start is fresh."""
+    for path in (name, Path(f"{name}-wal"), Path(f"{name}-shm")):
+        path.unlink(missing_ok=True)

@@ -136,6 +136,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
@@ -169,6 +176,10 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# A plain page saying the account is paused and what to do (accounts app).
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# A mistyped one-time or backup code is kept out of the failure log.
+AXES_SENSITIVE_PARAMETERS = ["code"]
 
 OTP_TOTP_ISSUER = "Tether"
 OTP_VERIFY_URL = "/accounts/verify/"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -30,7 +31,8 @@ def clinical_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not second_factor_done(request):
-            return redirect(f"{settings.OTP_VERIFY_URL}?next={request.get_full_path()}")
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{settings.OTP_VERIFY_URL}?{query}")
         return view(request, *args, **kwargs)
 
     return wrapped

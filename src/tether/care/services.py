@@ -431,10 +431,11 @@ def recompute_case_signals(case: Case) -> list[Signal]:
         else None
     )
     fresh = to_signals(table) if table is not None else []
-    existing = {(s.kind, s.subject, s.session_number): s for s in case.signals.all()}
+    existing = {(s.kind, s.subject, s.instrument, s.session_number): s for s in case.signals.all()}
     seen = set()
     for signal in fresh:
-        key = (signal.kind, signal.subject, signal.session)
+        instrument = str(signal.evidence.get("instrument", ""))
+        key = (signal.kind, signal.subject, instrument, signal.session)
         seen.add(key)
         row = existing.get(key)
         evidence = _plain(signal.evidence)
@@ -445,6 +446,7 @@ def recompute_case_signals(case: Case) -> list[Signal]:
                 kind=signal.kind,
                 severity=signal.severity,
                 subject=signal.subject,
+                instrument=instrument,
                 session_number=signal.session,
                 state=signal.state,
                 evidence=evidence,

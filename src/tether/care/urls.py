@@ -1,1 +1,42 @@
-urlpatterns: list = []  # filled by the clinician pages
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cases/", views.caseload, name="caseload"),
+    path("cases/new/", views.case_create, name="case-create"),
+    path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
+    path("cases/<int:case_id>/close/", views.case_close, name="case-close"),
+    path(
+        "cases/<int:case_id>/clinicians/",
+        views.case_clinicians,
+        name="case-clinicians",
+    ),
+    path("cases/<int:case_id>/members/new/", views.member_add, name="member-add"),
+    path(
+        "cases/<int:case_id>/subsystems/",
+        views.subsystem_edit,
+        name="subsystem-edit",
+    ),
+    path(
+        "cases/<int:case_id>/sessions/new/",
+        views.session_start,
+        name="session-start",
+    ),
+    path("sessions/<int:session_id>/", views.session_detail, name="session-detail"),
+    path(
+        "sessions/<int:session_id>/attendance/",
+        views.session_attendance,
+        name="session-attendance",
+    ),
+    path(
+        "sessions/<int:session_id>/enter/",
+        views.session_enter,
+        name="session-enter",
+    ),
+    path(
+        "alerts/<int:signal_id>/acknowledge/",
+        views.alert_acknowledge,
+        name="alert-acknowledge",
+    ),
+]

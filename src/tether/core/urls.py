@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from . import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="instrument-list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="caseload"), name="home"),
     path("instruments/", views.instrument_list, name="instrument-list"),
     path("instruments/<str:key>/", views.instrument_detail, name="instrument-detail"),
     path("favicon.ico", views.favicon),

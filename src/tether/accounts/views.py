@@ -1,0 +1,518 @@
+"""Signing in with a password and a second factor, password reset by email, and
+the administrator's user pages (DESIGN §2, §6).
+
+A password alone gives a signed-in but unverified session: `clinical_view`
+sends it on to the second factor, which is set up on first sign-in.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from base64 import b32encode
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib import auth, messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tether.care.audit import record
+
+from .decorators import clinical_view, second_factor_done
+from .forms import CodeForm, RoleForm, SignInForm, UserCreateForm
+from .models import Role, User
+
+WRONG_CODE = (
+    "That code did not match. Check the time on your phone, or use a backup code."
+)
+TOO_MANY_CODES = "Too many wrong codes in a row. Wait a minute, then try again."
+BACKUP_CODE_COUNT = 10
+ENROLMENT_KEY = "tether_enrolment_device"
+
+# --- where to go next -------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """`next` if it is a path on this site, else ""."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    is_local = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if is_local and candidate.startswith("/") else ""
+
+
+def _next_or_home(request: HttpRequest) -> str:
+    return _safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _keeping_next(request: HttpRequest, url_name: str) -> str:
+    url = reverse(url_name)
+    next_url = _safe_next(request)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _has_authenticator(user: Any) -> bool:
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+def _is_demo_pass(request: HttpRequest) -> bool:
+    """Demo accounts skip the second factor, and only in demo mode."""
+    return settings.DEMO and getattr(request.user, "is_demo_account", False)
+
+
+# --- sign-in ----------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and second_factor_done(request):
+        return redirect(_next_or_home(request))
+    data = request.POST if request.method == "POST" else None
+    form = SignInForm(request, data=data)
+    if form.is_valid():
+        user = form.get_user()
+        auth.login(request, user)
+        record(user, "sign-in", "user", user.pk, detail={"step": "password"})
+        return redirect(_after_password(request, user))
+    if data is not None:
+        _record_failed_sign_in(request)
+    context = {"form": form, "next": _safe_next(request)}
+    return render(request, "accounts/login.html", context)
+
+
+def _after_password(request: HttpRequest, user: User) -> str:
+    if _is_demo_pass(request):
+        return _next_or_home(request)
+    if not _has_authenticator(user):
+        return _keeping_next(request, "setup-2fa")
+    return _keeping_next(request, "otp-verify")
+
+
+def _record_failed_sign_in(request: HttpRequest) -> None:
+    username = request.POST.get("username", "")[:150]
+    target = User.objects.filter(username=username).first()
+    record(
+        None,
+        "sign-in-failed",
+        "user",
+        target.pk if target else "",
+        organization=target.organization if target else None,
+        detail={
+            "username": username,
+            "locked": bool(getattr(request, "axes_locked_out", False)),
+        },
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record(request.user, "sign-out", "user", request.user.pk)
+    auth.logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+# --- second factor: set up --------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def setup_2fa(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if _is_demo_pass(request):
+        return redirect(_next_or_home(request))
+    if _has_authenticator(user):
+        # A second device only after the first one is verified; replacing it
+        # is the administrator's reset, so a stolen password cannot add one.
+        if second_factor_done(request):
+            return redirect(_next_or_home(request))
+        return redirect(_keeping_next(request, "otp-verify"))
+    device = _enrolment_device(request)
+    if request.method == "GET":
+        device = device or _new_enrolment_device(request)
+        return _show_enrolment(request, device, CodeForm())
+    if device is None:
+        return redirect(_keeping_next(request, "setup-2fa"))
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        error = _check_enrolment_code(device, form.cleaned_data["code"])
+        if not error:
+            codes = _finish_enrolment(request, device)
+            context = {"codes": codes, "next": _next_or_home(request)}
+            return render(request, "accounts/backup_codes.html", context)
+        form.add_error("code", error)
+    return _show_enrolment(request, device, form)
+
+
+def _enrolment_device(request: HttpRequest) -> TOTPDevice | None:
+    """The unconfirmed device this session started, so a reload shows the same
+    secret."""
+    device_id = request.session.get(ENROLMENT_KEY)
+    if device_id is None:
+        return None
+    unconfirmed = TOTPDevice.objects.filter(user=request.user, confirmed=False)
+    return unconfirmed.filter(pk=device_id).first()
+
+
+def _new_enrolment_device(request: HttpRequest) -> TOTPDevice:
+    """A fresh secret for this session. Unfinished enrolments from other
+    sessions, perhaps someone else's with the password, are discarded."""
+    TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(
+        user=request.user, name="Authenticator app", confirmed=False
+    )
+    request.session[ENROLMENT_KEY] = device.pk
+    return device
+
+
+def _show_enrolment(
+    request: HttpRequest, device: TOTPDevice, form: CodeForm
+) -> HttpResponse:
+    qr = segno.make(device.config_url, error="m")
+    svg = qr.svg_inline(
+        scale=5, border=2, light="#fff", title="QR code for your authenticator app"
+    )
+    secret = b32encode(device.bin_key).decode()
+    context = {
+        "form": form,
+        "qr_svg": mark_safe(svg),  # segno's own markup; holds no user input
+        "secret": " ".join(re.findall(".{1,4}", secret)),
+        "next": _safe_next(request),
+    }
+    return render(request, "accounts/setup_2fa.html", context)
+
+
+def _check_enrolment_code(device: TOTPDevice, code: str) -> str:
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        return TOO_MANY_CODES
+    if re.fullmatch(r"\d{6}", code) and device.verify_token(code):
+        return ""
+    return "That code did not match. Check the time on your phone and enter the newest code."
+
+
+def _finish_enrolment(request: HttpRequest, device: TOTPDevice) -> list[str]:
+    user = request.user
+    codes: set[str] = set()
+    while len(codes) < BACKUP_CODE_COUNT:
+        codes.add(StaticToken.random_token())
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        StaticDevice.objects.filter(user=user).delete()
+        backup = StaticDevice.objects.create(user=user, name="Backup codes")
+        StaticToken.objects.bulk_create(
+            StaticToken(device=backup, token=code) for code in codes
+        )
+        record(user, "2fa-setup", "user", user.pk)
+    _verified(request, device)
+    request.session.pop(ENROLMENT_KEY, None)
+    return sorted(codes)
+
+
+def _verified(request: HttpRequest, device: Device) -> None:
+    otp_login(request, device)
+    # A new session key for the raised privilege, as `auth.login` does.
+    request.session.cycle_key()
+
+
+# --- second factor: verify --------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if second_factor_done(request):
+        return redirect(_next_or_home(request))
+    if not _has_authenticator(user):
+        return redirect(_keeping_next(request, "setup-2fa"))
+    credentials = {"username": user.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        auth.logout(request)
+        return get_lockout_response(request, None, credentials)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        device, error = _match_code(user, form.cleaned_data["code"])
+        if device is not None:
+            _verified(request, device)
+            method = "backup-code" if isinstance(device, StaticDevice) else "app"
+            record(user, "2fa-verify", "user", user.pk, detail={"method": method})
+            return redirect(_next_or_home(request))
+        form.add_error("code", error)
+        if error == WRONG_CODE:
+            _count_failed_code(request, user)
+            if getattr(request, "axes_locked_out", False):
+                auth.logout(request)
+                return get_lockout_response(request, None, credentials)
+    context = {"form": form, "next": _safe_next(request)}
+    return render(request, "accounts/verify.html", context)
+
+
+def _match_code(user: Any, code: str) -> tuple[Device | None, str]:
+    """The device that accepts `code`: six digits are an app code, anything
+    else a backup code (which otp_static deletes once used)."""
+    model = TOTPDevice if re.fullmatch(r"\d{6}", code) else StaticDevice
+    with transaction.atomic():
+        devices = model.objects.devices_for_user(user, confirmed=True)
+        for device in devices.select_for_update():
+            allowed, _ = device.verify_is_allowed()
+            if not allowed:
+                return None, TOO_MANY_CODES
+            if device.verify_token(code):
+                return device, ""
+    return None, WRONG_CODE
+
+
+def _count_failed_code(request: HttpRequest, user: Any) -> None:
+    """A wrong code counts toward the django-axes lockout like a wrong password."""
+    user_login_failed.send(
+        sender=__name__, credentials={"username": user.get_username()}, request=request
+    )
+    locked = bool(getattr(request, "axes_locked_out", False))
+    record(user, "2fa-failed", "user", user.pk, detail={"locked": locked})
+
+
+# --- password reset by email --------------------------------------------------
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("password-reset-done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        for user in form.get_users(form.cleaned_data["email"]):
+            organization = getattr(user, "organization", None)
+            record(None, "password-reset-sent", "user", user.pk, organization)
+        return super().form_valid(form)
+
+
+class PasswordResetDone(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password-reset-complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        record(self.user, "password-reset", "user", self.user.pk)
+        return response
+
+
+class PasswordResetComplete(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+# --- administrator pages ----------------------------------------------------
+
+
+def admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in with a second factor, and the organization's administrator."""
+
+    @clinical_view
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if user.role != Role.ADMIN or user.organization_id is None:
+            raise PermissionDenied("Only an administrator manages users.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def users_for(admin: User) -> QuerySet[User]:
+    """The administrator's organization's users, each with `has_2fa`."""
+    authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return User.objects.filter(organization_id=admin.organization_id).annotate(
+        has_2fa=Exists(authenticator)
+    )
+
+
+def get_user_for(admin: User, user_id: int) -> User:
+    """A user of the administrator's organization; 404 for anyone else's."""
+    user = users_for(admin).filter(pk=user_id).first()
+    if user is None:
+        record(admin, "denied", "user", user_id)
+        raise Http404("No such user.")
+    return user
+
+
+@admin_view
+@require_http_methods(["GET"])
+def user_list(request: HttpRequest) -> HttpResponse:
+    users = users_for(request.user).order_by("last_name", "first_name", "username")
+    return render(request, "accounts/user_list.html", {"users": users})
+
+
+@admin_view
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
+    if not form.is_valid():
+        return render(request, "accounts/user_form.html", {"form": form})
+    temporary = form.cleaned_data["password_choice"] == "temporary"
+    user, password = _create_user(request.user, form, temporary)
+    if not temporary:
+        _send_welcome(request, user)
+    context = {"new_user": user, "password": password}
+    return render(request, "accounts/user_created.html", context)
+
+
+def _create_user(
+    admin: User, form: UserCreateForm, temporary: bool
+) -> tuple[User, str]:
+    """With a temporary password to show once, or a secret nobody knows until
+    the welcome link replaces it."""
+    password = secrets.token_urlsafe(12) if temporary else ""
+    with transaction.atomic():
+        user = form.save(commit=False)
+        user.organization = admin.organization
+        user.set_password(password or secrets.token_urlsafe(32))
+        user.save()
+        via = "temporary-password" if temporary else "email"
+        detail = {"role": user.role, "via": via}
+        record(admin, "create", "user", user.pk, detail=detail)
+    return user, password
+
+
+def _send_welcome(request: HttpRequest, user: User) -> None:
+    site = get_current_site(request)
+    context = {
+        "user": user,
+        "domain": site.domain,
+        "site_name": site.name,
+        "protocol": "https" if request.is_secure() else "http",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    PasswordResetForm().send_mail(
+        "accounts/welcome_subject.txt",
+        "accounts/welcome_email.txt",
+        context,
+        None,
+        user.email,
+    )
+
+
+@admin_view
+@require_http_methods(["GET"])
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_user_for(request.user, user_id)
+    return _render_detail(request, user, RoleForm(initial={"role": user.role}))
+
+
+def _render_detail(
+    request: HttpRequest, user: User, form: RoleForm, status: int = 200
+) -> HttpResponse:
+    context = {"person": user, "role_form": form, "is_self": user == request.user}
+    return render(request, "accounts/user_detail.html", context, status=status)
+
+
+def _not_on_yourself(
+    view: Callable[[HttpRequest, User], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """An administrator changes other people's accounts, not their own, so a
+    hijacked session cannot quietly reset its own protections."""
+
+    @admin_view
+    @require_POST
+    @wraps(view)
+    def wrapped(request: HttpRequest, user_id: int) -> HttpResponse:
+        user = get_user_for(request.user, user_id)
+        if user == request.user:
+            messages.error(request, "Ask another administrator to change your account.")
+            return redirect("user-detail", user_id=user.pk)
+        return view(request, user)
+
+    return wrapped
+
+
+@_not_on_yourself
+def user_role(request: HttpRequest, user: User) -> HttpResponse:
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, user, form, status=400)
+    old, new = user.role, form.cleaned_data["role"]
+    if old != new:
+        with transaction.atomic():
+            user.role = new
+            user.save(update_fields=["role"])
+            record(request.user, "update", "user", user.pk, detail={"role": [old, new]})
+        messages.success(request, f"{user.display} is now {user.get_role_display()}.")
+    return redirect("user-detail", user_id=user.pk)
+
+
+@_not_on_yourself
+def user_reset_2fa(request: HttpRequest, user: User) -> HttpResponse:
+    with transaction.atomic():
+        devices = list(devices_for_user(user, confirmed=None))
+        for device in devices:
+            device.delete()
+        detail = {"devices": len(devices)}
+        record(request.user, "2fa-reset", "user", user.pk, detail=detail)
+    messages.success(
+        request,
+        f"{user.display} will set up a new authenticator at their next sign-in.",
+    )
+    return redirect("user-detail", user_id=user.pk)
+
+
+@_not_on_yourself
+def user_unlock(request: HttpRequest, user: User) -> HttpResponse:
+    cleared = axes_reset(username=user.get_username())
+    record(request.user, "unlock", "user", user.pk, detail={"attempts": cleared})
+    messages.success(request, f"Failed sign-ins for {user.display} were cleared.")
+    return redirect("user-detail", user_id=user.pk)
+
+
+@_not_on_yourself
+def user_active(request: HttpRequest, user: User) -> HttpResponse:
+    active = request.POST.get("active") == "true"
+    if user.is_active != active:
+        with transaction.atomic():
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+            action = "reactivate" if active else "deactivate"
+            record(request.user, action, "user", user.pk)
+    state = "can sign in again" if active else "can no longer sign in"
+    messages.success(request, f"{user.display} {state}.")
+    return redirect("user-detail", user_id=user.pk)

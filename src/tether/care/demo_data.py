@@ -1,0 +1,680 @@
+"""The synthetic clinic of `tether demo` (DESIGN §7): people, cases and answers
+drawn by the simulator (docs/simulation.md), saved as ordinary care records,
+then refit so every kind of alert is there to look at.
+
+The showcase is the Rivera family (Dr. Ames's case): a teenager (13-17) whose
+alliance broke and has not come back by the latest session, so the case shows
+an open red rupture alert. It is a simulated family case whose ground truth
+holds an unrepaired rupture of a youth 13+ (the default seed, 2026 with 40
+cases, has one: C00040, whose identified client is 13-17, rupture at session 10 of
+12). Only when the seed has none is a rupture planted: that teen's TAC answers
+are lowered by `PLANTED_DROP` from two sessions before the end on
+(`plant_unrepaired_rupture`), and `DemoClinic.showcase_planted` says so.
+
+The simulator has no SRS, so one adult's paper SRS total of 31 (below the
+validated cutoff of 36) is added to give a low-alliance alert.
+
+No simulated scale is withheld (`WITHHELD_SCALES` is empty); the hook stays for
+a demo that should show fewer measures.
+
+Answered questionnaires are `complete` responses. An invitation the member
+left unanswered (the long format's empty score) is kept as an `in-progress`
+response with no submission time and empty scores, so disengagement shows; a
+session's attendance is the members who answered something in it.
+
+Nothing here is real: every page of the demo says "Demo data".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from tether.accounts.models import Organization, Role, User
+from tether.simulate import simulate_cohort
+
+from .audit import record
+from .frames import library
+from .models import (
+    AgeBand,
+    Case,
+    CaseKind,
+    Member,
+    Response,
+    Score,
+    Session,
+    Signal,
+)
+from .services import derive_subsystems, refit_organization, save_scores
+
+DEMO_PASSWORD = "tether-demo"
+ORGANIZATION_NAME = "Northside Clinic (demo)"
+ORGANIZATION_SLUG = "northside-demo"
+SHOWCASE_LABEL = "Rivera family"
+DEFAULT_CASES = 40
+DEFAULT_SEED = 2026
+
+# username, first name, last name, role
+CLINICIANS = (
+    ("dr.ames", "Dr.", "Ames"),
+    ("dr.baker", "Dr.", "Baker"),
+    ("dr.chen", "Dr.", "Chen"),
+)
+SUPERVISOR = ("sam.supervisor", "Sam", "Okoro")
+ADMINISTRATOR = ("ada.admin", "Ada", "Lindqvist")
+USERNAMES = (*(c[0] for c in CLINICIANS), SUPERVISOR[0], ADMINISTRATOR[0])
+
+REQUIRED_ALERTS: tuple[tuple[str, ...], ...] = (
+    ("risk-item",),
+    ("rupture",),
+    ("split-dyad", "split-family"),
+    ("split-adult-youth",),
+    ("split-family-therapist",),
+    ("low-alliance",),
+    ("therapist-discrepancy",),
+    ("not-on-track", "reliable-deterioration"),
+    ("low-support",),
+    ("disengagement",),
+)
+"""Each entry is one kind of alert the demo must show; any of its names will do."""
+
+PLANTED_DROP = 1.5
+"""How far (0-4 TAC scale) a planted rupture lowers the teen's answers."""
+LOW_SRS_TOTAL = 31.0
+"""The paper SRS total of the low-alliance example (cutoff: below 36)."""
+WITHHELD_SCALES: tuple[tuple[str, str], ...] = ()
+"""Simulated scales left out of the demo (see the module docstring)."""
+
+ADULT_NAMES = (
+    "Aisha", "Carlos", "Grace", "Samuel", "Fatima", "Priya", "Michael", "Elena",
+    "Kwame", "Sarah", "Tomás", "Hannah", "Omar", "Rachel", "Luis", "Nadia",
+    "Peter", "Inés", "Kofi", "Mei", "James", "Yusuf", "Claire", "Andrés",
+    "Joy", "Viktor", "Leila", "Marcus", "Rosa", "Nikhil", "Tamara", "Gabriel",
+)  # fmt: skip
+TEEN_NAMES = (
+    "Maya", "Jayden", "Zoe", "Ethan", "Amara", "Noah", "Lina", "Mateo",
+    "Chloe", "Isaiah", "Sofia", "Ravi", "Imani", "Tyler", "Nora", "Malik",
+)  # fmt: skip
+CHILD_NAMES = (
+    "Lily", "Max", "Ava", "Eli", "Ruby", "Theo", "Mia", "Kai",
+    "Emma", "Leon", "Anya", "Felix", "Zara", "Oscar", "Nia", "Hugo",
+)  # fmt: skip
+INDIVIDUAL_NAMES = (
+    "Jordan", "Alex", "Morgan", "Taylor", "Casey", "Robin", "Jamie", "Avery",
+    "Riley", "Dana", "Quinn", "Sasha", "Drew", "Kim", "Noel", "Reese",
+)  # fmt: skip
+SURNAMES = (
+    "Okafor", "Nguyen", "Kowalski", "Haddad", "Silva", "Murphy", "Tanaka",
+    "Mensah", "Johansson", "Patel", "Garcia", "Cohen", "Brennan", "Adeyemi",
+    "Moreno", "Schmidt", "Park", "Dubois", "O'Neill", "Castillo", "Ibrahim",
+    "Novak", "Fischer", "Ramirez", "Chowdhury", "Kim", "Bianchi", "Hughes",
+    "Yilmaz", "Santos", "Abebe", "Larsen", "Walsh", "Delgado", "Osei", "Kaur",
+    "Petrov", "Lee", "Wright", "Alvarez", "Hoang", "Mwangi", "Costa", "Sato",
+    "Farah", "Jensen", "Reid", "Byrne",
+)  # fmt: skip
+# The Rivera family's names (the care tests know them too).
+SHOWCASE_CAREGIVERS = ("Maria", "Daniel")
+SHOWCASE_TEEN = "Leo"
+
+TRAUMA_FOCUS = {
+    CaseKind.INDIVIDUAL: (
+        "combat", "sexual assault", "childhood abuse", "road traffic accident",
+        "domestic violence", "assault", "sudden loss",
+    ),
+    CaseKind.COUPLE: (
+        "combat", "sexual assault", "domestic violence", "childhood abuse",
+        "sudden loss",
+    ),
+    CaseKind.FAMILY: (
+        "childhood abuse", "community violence", "house fire", "domestic violence",
+        "road traffic accident", "sudden loss", "sexual abuse",
+    ),
+}  # fmt: skip
+
+
+class DemoSeedError(RuntimeError):
+    """The demo clinic cannot be seeded as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class DemoClinic:
+    organization: Organization
+    accounts: dict[str, User]
+    """By username: the three clinicians, the supervisor and the administrator."""
+    password: str
+    showcase_case_id: int
+    """The Rivera family."""
+    showcase_planted: bool = False
+    """True when the seed had no unrepaired teen rupture and one was planted."""
+    seconds: float = 0.0
+    alert_counts: dict[str, int] = field(default_factory=dict)
+    """Open alerts by kind after the refit."""
+
+
+# ---- the pure part: choosing and planting the showcase -------------------------
+
+
+@dataclass(frozen=True)
+class Showcase:
+    case_id: str
+    member_id: str
+    """The teenager (simulated member id)."""
+    planted_from: int | None
+    """The session a planted rupture starts at; None when the simulator drew it."""
+
+
+def _teens(scores: pd.DataFrame) -> set[tuple[str, str]]:
+    """(case, member) of youths 13-17 in family cases: those answering the adult
+    TAC (8-12-year-olds answer TAC-C)."""
+    rows = scores[
+        (scores["respondent"] == "member")
+        & (scores["age_band"] == "youth")
+        & (scores["instrument"] == "tac")
+        & (scores["case_kind"] == "family")
+    ]
+    return set(zip(rows["case_id"], rows["member_id"], strict=True))
+
+
+def choose_showcase(scores: pd.DataFrame, truth: pd.DataFrame) -> Showcase:
+    """The family case with a simulated unrepaired rupture of a teen, nearest
+    the case's end; else a family case with a teen to plant one in."""
+    teens = _teens(scores)
+    last = scores.groupby("case_id")["session"].max()
+    ruptures = truth[(truth["event"] == "rupture") & truth["end_session"].isna()]
+    drawn = [
+        (int(last[r.case_id] - r.session), r.case_id, r.member_id)
+        for r in ruptures.itertuples(index=False)
+        if (r.case_id, r.member_id) in teens
+    ]
+    if drawn:
+        _, case_id, member_id = min(drawn)
+        return Showcase(case_id, member_id, None)
+    return _plant_target(scores, truth, teens, last)
+
+
+def _plant_target(
+    scores: pd.DataFrame,
+    truth: pd.DataFrame,
+    teens: set[tuple[str, str]],
+    last: pd.Series,
+) -> Showcase:
+    """A teen with at least 7 sessions, no other event of theirs (or a split, or
+    a rupture in the case) in the rupture's window, and the highest alliance
+    before it, so a drop shows clearly."""
+    best: tuple[float, str, str, int] | None = None
+    for case_id, member_id in sorted(teens):
+        end = int(last[case_id])
+        start = end - 2
+        if start < 5:
+            continue
+        events = truth[truth["case_id"] == case_id]
+        ends = events["end_session"].fillna(end).astype(int)
+        in_window = (ends >= start - 3) & (
+            (events["member_id"].isin([member_id, "youth", "family"]))
+            | events["event"].isin(["rupture", "split-family", "split-dyad"])
+        )
+        if in_window.any():
+            continue
+        own = scores[
+            (scores["case_id"] == case_id)
+            & (scores["member_id"] == member_id)
+            & (scores["respondent"] == "member")
+            & (scores["instrument"] == "tac")
+            & (scores["scale"] == "self")
+            & (scores["session"] < start)
+        ]
+        level = float(own["score"].mean())
+        if not np.isnan(level) and (best is None or level > best[0]):
+            best = (level, case_id, member_id, start)
+    if best is None:
+        raise DemoSeedError(
+            "no family case with a teenager (13-17) and at least 7 sessions to "
+            "show a rupture in: choose another seed or more cases"
+        )
+    _, case_id, member_id, start = best
+    return Showcase(case_id, member_id, start)
+
+
+def withhold(scores: pd.DataFrame) -> pd.DataFrame:
+    """`scores` without the rows of WITHHELD_SCALES."""
+    keep = pd.Series(True, index=scores.index)
+    for instrument, scale in WITHHELD_SCALES:
+        keep &= ~((scores["instrument"] == instrument) & (scores["scale"] == scale))
+    return scores[keep].reset_index(drop=True)
+
+
+def plant_unrepaired_rupture(
+    scores: pd.DataFrame,
+    case_id: str,
+    member_id: str,
+    from_session: int,
+    drop: float = PLANTED_DROP,
+) -> pd.DataFrame:
+    """A copy of `scores` with one member's own TAC answers (self, and the
+    family-level scales) lowered by `drop` from `from_session` to the end of the
+    case, kept on each scale's grid (1/7 for self, 1/2 for the two-item scales)
+    and inside 0-4. Unanswered rows stay unanswered."""
+    out = scores.copy()
+    rows = (
+        (out["case_id"] == case_id)
+        & (out["member_id"] == member_id)
+        & (out["respondent"] == "member")
+        & (out["instrument"] == "tac")
+        & (out["session"] >= from_session)
+    )
+    steps = np.where(out.loc[rows, "scale"] == "self", 7.0, 2.0)
+    lowered = np.clip(out.loc[rows, "score"].to_numpy() - drop, 0.0, 4.0)
+    out.loc[rows, "score"] = np.round(np.round(lowered * steps) / steps, 4)
+    return out
+
+
+# ---- the database part ---------------------------------------------------------
+
+
+def seed_demo_clinic(
+    cases: int = DEFAULT_CASES, seed: int = DEFAULT_SEED
+) -> DemoClinic:
+    """Create the demo clinic in this (fresh) database and refit it.
+
+    Refuses with DemoSeedError when the demo clinic or one of its accounts is
+    already there, and when, after the refit, a kind of alert of
+    REQUIRED_ALERTS or the Rivera family's open red rupture is missing (then
+    nothing is saved: it all runs in one transaction)."""
+    started = time.perf_counter()
+    taken = sorted(
+        User.objects.filter(username__in=USERNAMES).values_list("username", flat=True)
+    )
+    if Organization.objects.filter(slug=ORGANIZATION_SLUG).exists() or taken:
+        raise DemoSeedError(
+            f"{ORGANIZATION_NAME} is already in this database"
+            + (f" (accounts {', '.join(taken)})" if taken else "")
+            + ": the demo is seeded once, into a fresh database "
+            "(`tether demo` starts from a new one every time)"
+        )
+    cohort = simulate_cohort(cases, seed)
+    scores = withhold(cohort.scores)
+    showcase = choose_showcase(scores, cohort.truth)
+    if showcase.planted_from is not None:
+        scores = plant_unrepaired_rupture(
+            scores, showcase.case_id, showcase.member_id, showcase.planted_from
+        )
+    with transaction.atomic():
+        organization = Organization.objects.create(
+            name=ORGANIZATION_NAME, slug=ORGANIZATION_SLUG
+        )
+        accounts = _create_accounts(organization)
+        clinicians = [accounts[c[0]] for c in CLINICIANS]
+        builder = _Builder(organization, clinicians, random.Random(seed), showcase)
+        builder.save(scores)
+        builder.enter_low_srs(scores)
+        record(
+            None,
+            "create",
+            "demo-clinic",
+            organization.pk,
+            organization=organization,
+            detail={"cases": cases, "seed": seed},
+        )
+        refit_organization(organization)
+        showcase_case = builder.cases[showcase.case_id]
+        _check(
+            organization,
+            showcase_case,
+            builder.members[(showcase.case_id, showcase.member_id)],
+        )
+        counts = alert_counts(organization)
+    return DemoClinic(
+        organization=organization,
+        accounts=accounts,
+        password=DEMO_PASSWORD,
+        showcase_case_id=showcase_case.pk,
+        showcase_planted=showcase.planted_from is not None,
+        seconds=time.perf_counter() - started,
+        alert_counts=counts,
+    )
+
+
+def _create_accounts(organization: Organization) -> dict[str, User]:
+    people = [(*c, Role.CLINICIAN) for c in CLINICIANS] + [
+        (*SUPERVISOR, Role.SUPERVISOR),
+        (*ADMINISTRATOR, Role.ADMIN),
+    ]
+    accounts = {}
+    for username, first, last, role in people:
+        accounts[username] = User.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            organization=organization,
+            role=role,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.invalid",
+            is_demo_account=True,
+        )
+    return accounts
+
+
+def alert_counts(organization: Organization) -> dict[str, int]:
+    """Open alerts of the organization by kind."""
+    rows = Signal.objects.filter(
+        organization=organization, status=Signal.Status.OPEN
+    ).values_list("kind", flat=True)
+    counts: dict[str, int] = {}
+    for kind in rows:
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def missing_alert_kinds(organization: Organization) -> list[str]:
+    """The kinds of REQUIRED_ALERTS with no open alert in the organization."""
+    present = set(alert_counts(organization))
+    return [
+        " or ".join(names)
+        for names in REQUIRED_ALERTS
+        if not present.intersection(names)
+    ]
+
+
+def _check(organization: Organization, showcase: Case, teen: Member) -> None:
+    problems = []
+    missing = missing_alert_kinds(organization)
+    if missing:
+        problems.append(f"no open alert of kind {', '.join(missing)}")
+    rupture = showcase.signals.filter(
+        kind="rupture",
+        severity="red",
+        status=Signal.Status.OPEN,
+        state="unrepaired",
+        subject=f"member:{teen.pk}",
+    )
+    if not rupture.exists():
+        problems.append(
+            f"the {SHOWCASE_LABEL} has no open, unrepaired red rupture for "
+            f"{teen.first_name} ({teen.age_band})"
+        )
+    if problems:
+        raise DemoSeedError(
+            "the demo clinic is incomplete: "
+            + "; ".join(problems)
+            + ". Choose another seed or number of cases."
+        )
+
+
+class _Builder:
+    """Turns the simulated long format into care records with bulk inserts."""
+
+    def __init__(
+        self,
+        organization: Organization,
+        clinicians: list[User],
+        rng: random.Random,
+        showcase: Showcase,
+    ) -> None:
+        self.organization = organization
+        self.clinicians = clinicians
+        self.rng = rng
+        self.showcase = showcase
+        self.cases: dict[str, Case] = {}
+        self.members: dict[tuple[str, str], Member] = {}
+        self.sessions: dict[tuple[str, int], Session] = {}
+        self.clinician_of: dict[str, User] = {}
+
+    # cases and members
+
+    def save(self, scores: pd.DataFrame) -> None:
+        case_ids = list(dict.fromkeys(scores["case_id"]))
+        kinds = scores.groupby("case_id")["case_kind"].first()
+        people = self._people(scores)
+        surnames = self._surnames(len(case_ids))
+        others = iter(c for c in case_ids if c != self.showcase.case_id)
+        rotation = [*self.clinicians[1:], self.clinicians[0]]
+        for index, case_id in enumerate([self.showcase.case_id, *others]):
+            self.clinician_of[case_id] = (
+                self.clinicians[0] if index == 0 else rotation[(index - 1) % 3]
+            )
+        cases = []
+        for case_id in case_ids:
+            kind = CaseKind(kinds[case_id])
+            cases.append(
+                Case(
+                    organization=self.organization,
+                    label="",
+                    kind=kind,
+                    trauma_focus=self.rng.choice(TRAUMA_FOCUS[kind]),
+                )
+            )
+        members = []
+        for case_id, case in zip(case_ids, cases, strict=True):
+            self.cases[case_id] = case
+            names = self._names(case_id, people[case_id])
+            for (member_id, role, band), name in zip(
+                people[case_id], names, strict=True
+            ):
+                member = Member(
+                    organization=self.organization,
+                    case=case,
+                    first_name=name,
+                    role=role,
+                    age_band=band,
+                )
+                self.members[(case_id, member_id)] = member
+                members.append(member)
+            if case_id == self.showcase.case_id:
+                case.label = SHOWCASE_LABEL
+            else:
+                case.label = _label(case.kind, names[0], surnames.pop())
+        Case.objects.bulk_create(cases)
+        Member.objects.bulk_create(members)
+        Case.clinicians.through.objects.bulk_create(
+            Case.clinicians.through(case=case, user=self.clinician_of[case_id])
+            for case_id, case in self.cases.items()
+        )
+        self._save_sessions(scores)
+        self._save_responses(scores)
+        for case in cases:
+            derive_subsystems(case)
+
+    @staticmethod
+    def _people(scores: pd.DataFrame) -> dict[str, list[tuple[str, str, str]]]:
+        """Per case, its members in order: (member id, role, age band)."""
+        rows = scores[scores["respondent"] == "member"]
+        child = set(
+            zip(
+                rows.loc[rows["instrument"] == "tac-child", "case_id"],
+                rows.loc[rows["instrument"] == "tac-child", "member_id"],
+                strict=True,
+            )
+        )
+        first = rows.drop_duplicates(["case_id", "member_id"])
+        people: dict[str, list[tuple[str, str, str]]] = {}
+        for r in first.itertuples(index=False):
+            if r.age_band == "adult":
+                band = AgeBand.ADULT
+            elif (r.case_id, r.member_id) in child:
+                band = AgeBand.CHILD
+            else:
+                band = AgeBand.TEEN
+            people.setdefault(r.case_id, []).append((r.member_id, r.member_role, band))
+        for members in people.values():
+            members.sort(key=lambda m: int(m[0].removeprefix("M")))
+        return people
+
+    def _surnames(self, count: int) -> list[str]:
+        pool = [s for s in SURNAMES if s != SHOWCASE_LABEL.split()[0]]
+        self.rng.shuffle(pool)
+        out = []
+        for index in range(count):
+            round_, position = divmod(index, len(pool))
+            # Past the list, double-barrelled names: "Okafor-Nguyen".
+            other = pool[(position + round_) % len(pool)]
+            out.append(pool[position] + (f"-{other}" if round_ else ""))
+        return out[::-1]  # taken with pop(), so the first name comes first
+
+    def _names(self, case_id: str, people: list[tuple[str, str, str]]) -> list[str]:
+        showcase = case_id == self.showcase.case_id
+        used: set[str] = set()
+        names = []
+        for member_id, _role, band in people:
+            if showcase and member_id == self.showcase.member_id:
+                name = SHOWCASE_TEEN
+            elif (
+                showcase
+                and band == AgeBand.ADULT
+                and not used.issuperset(SHOWCASE_CAREGIVERS)
+            ):
+                name = next(n for n in SHOWCASE_CAREGIVERS if n not in used)
+            else:
+                if band == AgeBand.CHILD:
+                    pool: Iterable[str] = CHILD_NAMES
+                elif band == AgeBand.TEEN:
+                    pool = TEEN_NAMES
+                elif len(people) == 1:
+                    pool = INDIVIDUAL_NAMES
+                else:
+                    pool = ADULT_NAMES
+                choices = [
+                    n
+                    for n in pool
+                    if n not in used and n not in (SHOWCASE_TEEN, *SHOWCASE_CAREGIVERS)
+                ]
+                name = self.rng.choice(choices)
+            used.add(name)
+            names.append(name)
+        return names
+
+    # sessions
+
+    def _save_sessions(self, scores: pd.DataFrame) -> None:
+        last_week = timezone.localdate() - dt.timedelta(days=7)
+        monday = last_week - dt.timedelta(days=last_week.weekday())
+        counts = scores.groupby("case_id")["session"].max()
+        sessions = []
+        for index, (case_id, case) in enumerate(self.cases.items()):
+            total = int(counts[case_id])
+            final = monday + dt.timedelta(days=index % 5)
+            for number in range(1, total + 1):
+                session = Session(
+                    organization=self.organization,
+                    case=case,
+                    number=number,
+                    date=final - dt.timedelta(weeks=total - number),
+                )
+                self.sessions[(case_id, number)] = session
+                sessions.append(session)
+        Session.objects.bulk_create(sessions)
+        answered = scores[(scores["respondent"] == "member") & scores["score"].notna()]
+        present = answered.drop_duplicates(["case_id", "session", "member_id"])
+        Session.attended.through.objects.bulk_create(
+            Session.attended.through(
+                session=self.sessions[(r.case_id, int(r.session))],
+                member=self.members[(r.case_id, r.member_id)],
+            )
+            for r in present.itertuples(index=False)
+        )
+
+    # responses and scores
+
+    def _save_responses(self, scores: pd.DataFrame) -> None:
+        instruments = library()
+        instrument_key = {
+            name: instruments.get(name).key for name in scores["instrument"].unique()
+        }
+        keys_cols = ["case_id", "member_id", "respondent", "session", "instrument"]
+        scores = scores.assign(answered=scores["score"].notna())
+        grouped = scores.groupby(keys_cols, sort=False)
+        answered = grouped["answered"].any()
+        responses: dict[tuple[object, ...], Response] = {}
+        for key, any_answer in answered.items():
+            case_id, member_id, respondent, number, instrument = key  # type: ignore[misc]
+            session = self.sessions[(case_id, int(number))]
+            member = (
+                None if member_id == "family" else self.members[(case_id, member_id)]
+            )
+            therapist = respondent == Response.Respondent.THERAPIST
+            responses[key] = Response(  # type: ignore[index]
+                organization=self.organization,
+                session=session,
+                respondent=respondent,
+                member=member,
+                instrument=instrument_key[instrument],
+                # An invitation left unanswered stays in progress, with empty
+                # scores (the long format's empty score).
+                status=(
+                    Response.Status.COMPLETE
+                    if any_answer
+                    else Response.Status.IN_PROGRESS
+                ),
+                entered_by=self.clinician_of[case_id] if therapist else None,
+                submitted_at=(
+                    _at(session.date, 18 if therapist else 17) if any_answer else None
+                ),
+            )
+        Response.objects.bulk_create(responses.values())
+        Score.objects.bulk_create(
+            Score(
+                organization=self.organization,
+                response=responses[
+                    (r.case_id, r.member_id, r.respondent, r.session, r.instrument)
+                ],
+                scale=r.scale,
+                value=None if np.isnan(r.score) else float(r.score),
+            )
+            for r in scores.itertuples(index=False)
+        )
+
+    def enter_low_srs(self, scores: pd.DataFrame) -> Response:
+        """A paper SRS total below 36 for the adult (outside the showcase) whose
+        latest TAC self score is lowest, at that session."""
+        own = scores[
+            (scores["respondent"] == "member")
+            & (scores["age_band"] == "adult")
+            & (scores["instrument"] == "tac")
+            & (scores["scale"] == "self")
+            & scores["score"].notna()
+            & (scores["case_id"] != self.showcase.case_id)
+        ]
+        latest = own.sort_values("session").groupby(["case_id", "member_id"]).tail(1)
+        chosen = latest.sort_values(["score", "case_id", "member_id"]).iloc[0]
+        case_id = str(chosen["case_id"])
+        session = self.sessions[(case_id, int(chosen["session"]))]
+        clinician = self.clinician_of[case_id]
+        response = Response.objects.create(
+            organization=self.organization,
+            session=session,
+            respondent=Response.Respondent.MEMBER,
+            member=self.members[(case_id, str(chosen["member_id"]))],
+            instrument=library().get("srs").key,
+            totals={"total": LOW_SRS_TOTAL},
+            status=Response.Status.PAPER,
+            entered_by=clinician,
+            submitted_at=_at(session.date, 19),
+        )
+        save_scores(response, {"total": (LOW_SRS_TOTAL, False)})
+        record(
+            clinician,
+            "create",
+            "response",
+            response.pk,
+            organization=self.organization,
+            detail={"instrument": response.instrument, "source": "paper"},
+        )
+        return response
+
+
+def _label(kind: str, first_name: str, surname: str) -> str:
+    """'Jordan Lee' for an individual case, 'Okafor couple', 'Rivera family'."""
+    if kind == CaseKind.INDIVIDUAL:
+        return f"{first_name} {surname}"
+    return f"{surname} {'couple' if kind == CaseKind.COUPLE else 'family'}"
+
+
+def _at(date: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(date, dt.time(hour), tzinfo=dt.UTC)

@@ -1,0 +1,391 @@
+"""The clinician pages: caseload, case, sessions with paper entry, alerts, and
+case and member management.
+
+Each view parses its input with a form, calls one selector and at most one
+service, and renders (ecosystem.md B.7 rule 3). Permission is decided by the
+selectors and services: a case the user may not see is a 404, a write a
+supervisor attempts is a 403."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tether.accounts.decorators import clinical_view
+from tether.accounts.models import User
+from tether.signals import Signal as Event
+from tether.signals.catalogue import describe
+
+from . import services
+from .charts import case_charts
+from .forms import (
+    AcknowledgeForm,
+    AssignCliniciansForm,
+    AttendanceForm,
+    CaseForm,
+    ChooseEntryForm,
+    MemberForm,
+    PaperEntryForm,
+    SessionForm,
+    SubsystemForm,
+    add_problems,
+)
+from .models import Case, Member, Session, Signal
+from .selectors import (
+    SEVERITY_ORDER,
+    CaseloadRow,
+    can_write,
+    caseload_for,
+    get_case_for,
+    get_signal_for,
+)
+from .services import InvalidEntry, get_session_for
+
+# ---- caseload ------------------------------------------------------------------
+
+
+@clinical_view
+@require_GET
+def caseload(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    rows = [caseload_row(row) for row in caseload_for(user)]
+    context = {"rows": rows, "can_create": not user.is_supervisor}
+    return render(request, "care/caseload.html", context)
+
+
+def caseload_row(row: CaseloadRow) -> dict[str, Any]:
+    """One caseload row for the template; member ids become first names."""
+    names = {str(m.pk): m.first_name for m in row.members}
+    glance = dict(row.glance)
+    if "lowest_member" in glance:
+        member, value = glance["lowest_member"]
+        glance["lowest_member"] = {"name": names.get(member, member), "value": value}
+    glance["subsystems"] = sorted(glance.get("subsystems", {}).items())
+    return {
+        "case": row.case,
+        "members": row.members,
+        "last_session": row.last_session,
+        "open_red": row.open_red,
+        "open_yellow": row.open_yellow,
+        "glance": glance,
+        "pcl5": row.pcl5,
+    }
+
+
+# ---- the case page -------------------------------------------------------------
+
+
+@clinical_view
+@csp_update({"style-src": [UNSAFE_INLINE]})  # plotly styles its own elements
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    case = get_case_for(user, case_id)
+    return render(request, "care/case.html", case_context(user, case))
+
+
+def case_context(user: User, case: Case) -> dict[str, Any]:
+    members = list(case.members.all())
+    names = {str(m.pk): m.first_name for m in members}
+    signals = list(case.signals.select_related("acknowledged_by"))
+    open_signals = sorted(
+        (s for s in signals if s.status == Signal.Status.OPEN),
+        key=lambda s: (SEVERITY_ORDER.get(s.severity, 9), -s.session_number, s.pk),
+    )
+    closed = sorted(
+        (s for s in signals if s.status != Signal.Status.OPEN),
+        key=lambda s: s.acknowledged_at or s.created_at,
+        reverse=True,
+    )
+    sessions = case.sessions.prefetch_related("attended").annotate(
+        answered=Count("responses")
+    )
+    return {
+        "case": case,
+        "editable": can_write(user, case),
+        "members": members,
+        "subsystems": case.subsystems.prefetch_related("members").order_by("name"),
+        "clinicians": case.clinicians.all(),
+        "alerts": [explain(s, names) for s in open_signals],
+        "closed_alerts": [explain(s, names) for s in closed],
+        "sessions": sessions.order_by("-number"),
+        "charts": case_charts(case, members, open_signals),
+    }
+
+
+def explain(signal: Signal, names: dict[str, str]) -> dict[str, Any]:
+    """A stored alert with its catalogue texts, member ids as first names."""
+    event = Event(
+        signal.kind,
+        signal.severity,
+        str(signal.case_id),
+        signal.subject,
+        signal.session_number,
+        signal.evidence,
+        signal.state,
+    )
+    try:
+        text = describe(event, names)
+    except KeyError:  # a kind the catalogue does not know: show the bare facts
+        text = None
+    kind, _, ident = signal.subject.partition(":")
+    subject = names.get(ident, ident) if kind == "member" else signal.subject
+    return {"signal": signal, "text": text, "subject": subject}
+
+
+# ---- alerts --------------------------------------------------------------------
+
+
+@clinical_view
+@require_POST
+def alert_acknowledge(request: HttpRequest, signal_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        signal = get_signal_for(user, signal_id, write=True)
+        return alert_response(request, signal, form)
+    note, resolve = form.cleaned_data["note"], form.resolve
+    signal = services.acknowledge_signal(user, signal_id, note, resolve=resolve)
+    if request.htmx:  # type: ignore[attr-defined]
+        return alert_response(request, signal, AcknowledgeForm())
+    done = "resolved" if resolve else "acknowledged"
+    messages.success(request, f"Alert {done}.")
+    url = reverse("case-detail", args=[signal.case_id])
+    return redirect(f"{url}#attention")
+
+
+def alert_response(
+    request: HttpRequest, signal: Signal, form: AcknowledgeForm, status: int = 200
+) -> HttpResponse:
+    names = {str(m.pk): m.first_name for m in signal.case.members.all()}
+    context = {"alert": explain(signal, names), "editable": True, "form": form}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "care/_alert.html", context, status=status)
+    return render(request, "care/alert.html", context, status=status)
+
+
+# ---- sessions and paper entry --------------------------------------------------
+
+
+@clinical_view
+@require_http_methods(["GET", "POST"])
+def session_start(request: HttpRequest, case_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    case = get_case_for(user, case_id, write=True)
+    form = SessionForm(case, posted(request))
+    if form.is_bound and form.is_valid():
+        attended = [m.pk for m in form.cleaned_data["attended"]]
+        session = services.start_session(
+            user, case.pk, form.cleaned_data["date"], attended
+        )
+        messages.success(request, f"Session {session.number} started.")
+        return redirect("session-detail", session_id=session.pk)
+    return render(request, "care/session_start.html", {"case": case, "form": form})
+
+
+@clinical_view
+@require_GET
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    session = get_session_for(user, session_id)
+    chosen = request.GET if "instrument" in request.GET else None
+    context = session_context(user, session, ChooseEntryForm(session, chosen))
+    template = "care/_entry.html" if request.htmx else "care/session.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@clinical_view
+@require_POST
+def session_enter(request: HttpRequest, session_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    session = get_session_for(user, session_id)
+    choose = ChooseEntryForm(session, request.POST)
+    context = session_context(user, session, choose, request.POST)
+    entry: PaperEntryForm | None = context["entry"]
+    if entry is None or not entry.is_valid():
+        return render(request, "care/session.html", context)
+    chosen = choose.cleaned_data
+    who = (chosen["definition"].key, chosen["member_id"], chosen["respondent"])
+    try:
+        services.enter_paper_response(user, session.pk, *who, **entry.entered())
+    except InvalidEntry as error:
+        entry.add_problems(error.problems)
+        return render(request, "care/session.html", context)
+    messages.success(request, f"{entry_title(chosen)} saved.")
+    return redirect(reverse("case-detail", args=[session.case_id]) + "#charts")
+
+
+def session_context(
+    user: User,
+    session: Session,
+    choose: ChooseEntryForm,
+    data: QueryDict | None = None,
+) -> dict[str, Any]:
+    case = session.case
+    entry, chosen = None, {}
+    if choose.is_bound and choose.is_valid():
+        chosen = choose.cleaned_data
+        entry = PaperEntryForm(
+            chosen["definition"],
+            chosen["mode"],
+            case.kind,
+            chosen["member"],
+            chosen["respondent"],
+            data,
+        )
+    attended = list(session.attended.all())
+    return {
+        "session": session,
+        "case": case,
+        "editable": can_write(user, case),
+        "attended": attended,
+        "attendance": AttendanceForm(case, initial={"attended": attended}),
+        "responses": session.responses.select_related("member").order_by("pk"),
+        "choose": choose,
+        "entry": entry,
+        "chosen": chosen,
+        "title": entry_title(chosen) if chosen else "",
+        "switch": switch_query(chosen) if chosen else "",
+    }
+
+
+def entry_title(chosen: dict[str, Any]) -> str:
+    definition, member = chosen["definition"], chosen["member"]
+    if chosen["respondent"] == "therapist":
+        rated = member.first_name if member else "the family"
+        return f"{definition.short_title}: the therapist's rating of {rated}"
+    return f"{definition.short_title}: {member.first_name}'s answers"
+
+
+def switch_query(chosen: dict[str, Any]) -> str:
+    """The query string of the same entry in the other mode (items or totals)."""
+    member = chosen["member"]
+    who = f"{chosen['respondent']}:{member.pk if member else 'family'}"
+    mode = "totals" if chosen["mode"] == "items" else "items"
+    return urlencode({"instrument": chosen["definition"].key, "who": who, "mode": mode})
+
+
+@clinical_view
+@require_POST
+def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    session = get_session_for(user, session_id)
+    form = AttendanceForm(session.case, request.POST)
+    if form.is_valid():
+        attended = [m.pk for m in form.cleaned_data["attended"]]
+        services.set_attendance(user, session.pk, attended)
+        messages.success(request, "Attendance saved.")
+    else:
+        messages.error(request, "Attendance not saved: " + form.errors.as_text())
+    return redirect("session-detail", session_id=session.pk)
+
+
+# ---- case and member management -------------------------------------------------
+
+
+@clinical_view
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.is_supervisor:
+        raise PermissionDenied("Supervisors have read-only access to cases.")
+    form = CaseForm(user, posted(request))
+    if form.is_bound and form.is_valid():
+        try:
+            case = services.create_case(user, **form.cleaned_data)
+        except InvalidEntry as error:
+            add_problems(form, error.problems)
+        else:
+            messages.success(request, f"{case.label} created. Add its members next.")
+            return redirect("case-detail", case_id=case.pk)
+    return render(request, "care/case_form.html", {"form": form})
+
+
+@clinical_view
+@require_http_methods(["GET", "POST"])
+def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        case = services.close_case(user, case_id)
+        messages.success(request, f"{case.label} is closed.")
+        return redirect("caseload")
+    case = get_case_for(user, case_id, write=True)
+    return render(request, "care/case_close.html", {"case": case})
+
+
+@clinical_view
+@require_http_methods(["GET", "POST"])
+def case_clinicians(request: HttpRequest, case_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = AssignCliniciansForm(user, posted(request))
+    if form.is_bound and form.is_valid():
+        try:
+            services.assign_clinicians(user, case_id, form.cleaned_data["clinicians"])
+        except InvalidEntry as error:
+            add_problems(form, error.problems)
+        else:
+            messages.success(request, "Clinicians updated.")
+            return redirect("case-detail", case_id=case_id)
+    case = get_case_for(user, case_id, write=True)
+    form.initial = {"clinicians": list(case.clinicians.all())}
+    return render(request, "care/clinicians_form.html", {"case": case, "form": form})
+
+
+@clinical_view
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = MemberForm(posted(request))
+    if form.is_bound and form.is_valid():
+        try:
+            member = services.add_member(user, case_id, **form.cleaned_data)
+        except InvalidEntry as error:
+            add_problems(form, error.problems)
+        else:
+            messages.success(request, f"{member.first_name} added.")
+            return redirect(reverse("case-detail", args=[case_id]) + "#members")
+    case = get_case_for(user, case_id, write=True)
+    return render(request, "care/member_form.html", {"case": case, "form": form})
+
+
+@clinical_view
+@require_http_methods(["GET", "POST"])
+def subsystem_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    case = get_case_for(user, case_id, write=True)
+    initial = subsystem_initial(case, request.GET.get("name", ""))
+    form = SubsystemForm(case, posted(request), initial=initial)
+    if form.is_bound and form.is_valid():
+        chosen = [m.pk for m in form.cleaned_data["members"]]
+        try:
+            services.set_subsystem(user, case.pk, form.cleaned_data["name"], chosen)
+        except InvalidEntry as error:
+            add_problems(form, error.problems)
+        else:
+            messages.success(request, f"Subsystem “{form.cleaned_data['name']}” saved.")
+            return redirect(reverse("case-detail", args=[case.pk]) + "#members")
+    context = {"case": case, "form": form, "subsystems": case.subsystems.all()}
+    return render(request, "care/subsystem_form.html", context)
+
+
+def subsystem_initial(case: Case, name: str) -> dict[str, Any]:
+    subsystem = case.subsystems.filter(name=name).first() if name else None
+    if subsystem is None:
+        return {}
+    members: list[Member] = list(subsystem.members.all())
+    return {"name": subsystem.name, "members": members}
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data on a POST, so an empty submission is still a bound form."""
+    return request.POST if request.method == "POST" else None
