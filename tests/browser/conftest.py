@@ -31,12 +31,20 @@ def pytest_collection_modifyitems(config, items):
     if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
         return
     if os.environ.get("CI") == "true":
-        raise pytest.UsageError(f"CI=true but {CHROMIUM} is missing: .ci/run installs it with apt")
-    skip = pytest.mark.skip(reason="browser tests need Debian's chromium: apt-get install chromium")
+        raise pytest.UsageError(
+            f"CI=true but {CHROMIUM} is missing: .ci/run installs it with apt"
+        )
+    skip = pytest.mark.skip(
+        reason="browser tests need Debian's chromium: apt-get install chromium"
+    )
     for item in browser_items:
         item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+    }

@@ -218,7 +218,11 @@ class Signal(models.Model):
     kind = models.CharField(max_length=40)
     severity = models.CharField(max_length=10)
     subject = models.CharField(max_length=60)
-    instrument = models.CharField(max_length=60, blank=True, help_text="Where a signal is about one instrument's scores.")
+    instrument = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Where a signal is about one instrument's scores.",
+    )
     session_number = models.PositiveIntegerField()
     state = models.CharField(max_length=20, blank=True)
     evidence = models.JSONField(default=dict)

@@ -431,7 +431,10 @@ def recompute_case_signals(case: Case) -> list[Signal]:
         else None
     )
     fresh = to_signals(table) if table is not None else []
-    existing = {(s.kind, s.subject, s.instrument, s.session_number): s for s in case.signals.all()}
+    existing = {
+        (s.kind, s.subject, s.instrument, s.session_number): s
+        for s in case.signals.all()
+    }
     seen = set()
     for signal in fresh:
         instrument = str(signal.evidence.get("instrument", ""))

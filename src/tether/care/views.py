@@ -59,7 +59,9 @@ from .services import InvalidEntry, get_session_for
 def caseload(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     rows = [caseload_row(row) for row in caseload_for(user)]
+    shows_alliance = any("session" in row["glance"] for row in rows)
     context = {"rows": rows, "can_create": not user.is_supervisor}
+    context["shows_alliance"] = shows_alliance
     return render(request, "care/caseload.html", context)
 
 

@@ -160,7 +160,7 @@ def alliance_levels(alliance: pd.DataFrame) -> pd.DataFrame:
     nothing. Columns: case_id, session, level, subject, value, spread, n."""
     members = alliance[alliance["respondent"] == "member"]
     parts = [
-        _level(members, "member", "member:" + members["member_id"]),
+        _level(members, "member", "member:" + members["member_id"].astype(str)),
     ]
     subsystem = [
         subsystem_of(r, a, k)
@@ -173,13 +173,19 @@ def alliance_levels(alliance: pd.DataFrame) -> pd.DataFrame:
     ]
     with_subsystem = members.assign(subsystem=subsystem).dropna(subset=["subsystem"])
     parts.append(
-        _level(with_subsystem, "subsystem", "subsystem:" + with_subsystem["subsystem"])
+        _level(
+            with_subsystem,
+            "subsystem",
+            "subsystem:" + with_subsystem["subsystem"].astype(str),
+        )
     )
     multi = members[members["case_kind"] != "individual"]
     parts.append(_level(multi, "family", pd.Series("family", index=multi.index)))
     therapist = alliance[alliance["respondent"] == "therapist"]
     subject = np.where(
-        therapist["member_id"] == "family", "family", "member:" + therapist["member_id"]
+        therapist["member_id"] == "family",
+        "family",
+        "member:" + therapist["member_id"].astype(str),
     )
     parts.append(
         _level(therapist, "therapist", pd.Series(subject, index=therapist.index))

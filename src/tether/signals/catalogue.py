@@ -67,11 +67,25 @@ MEMBER_KEYS = {"member", "lower", "higher", "lowest", "highest"}
 def _shown(key: str, value: Any, names: Mapping[str, str]) -> str:
     if value is None:
         return "—"
+    if key == "instrument" and isinstance(value, str):
+        return names.get(value) or _short_title(value)
     if key in MEMBER_KEYS and isinstance(value, str):
         return names.get(value, value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+@lru_cache(maxsize=64)
+def _short_title(key: str) -> str:
+    """`pcl-5@past-week` reads as PCL-5 in a sentence."""
+    from tether.instruments import UnknownInstrument, bundled_definitions
+    from tether.instruments.library import Library
+
+    try:
+        return Library(bundled_definitions()).get(key).short_title
+    except UnknownInstrument:
+        return key
 
 
 class _Blank(dict[str, str]):
