@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/tether demo
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 check: $(STAMP)
 	$(BIN)/ruff check .

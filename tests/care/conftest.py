@@ -6,6 +6,8 @@ Dr. Ames's case."""
 import datetime as dt
 
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.accounts.models import Organization, Role, User
 from tether.care import services
@@ -79,3 +81,18 @@ def first_session(ames, rivera, maria, leo):
     return services.start_session(
         ames, rivera.pk, dt.date(2026, 11, 2), [maria.pk, leo.pk]
     )
+
+
+@pytest.fixture
+def sign_in(client):
+    """Signed in with a verified second factor, as django_otp.login leaves it."""
+
+    def signed_in(user):
+        client.force_login(user)
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return signed_in

@@ -11,26 +11,9 @@ from urllib.parse import parse_qs
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.care import services
 from tether.care.models import Case, Member, Response, Score, Session, Signal
-
-
-@pytest.fixture
-def sign_in(client):
-    """Signed in with a verified second factor, as django_otp.login leaves it."""
-
-    def signed_in(user):
-        client.force_login(user)
-        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
-
-    return signed_in
 
 
 def chart(page: str, element_id: str) -> dict:

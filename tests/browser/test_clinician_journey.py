@@ -1,0 +1,118 @@
+"""A clinician's journey in a real browser (Debian's chromium): sign in with a
+TOTP code, open the caseload, open a family case, see the three-level alliance
+chart, enter a paper PCL-5 and see the new point and its alert, acknowledge it."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from tether.accounts.models import Organization, Role, User
+from tether.care import services
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def clinic(transactional_db):
+    org = Organization.objects.create(name="Northside Clinic", slug="northside")
+    ames = User.objects.create_user(
+        "ames",
+        password=PASSWORD,
+        organization=org,
+        role=Role.CLINICIAN,
+        first_name="Dr.",
+        last_name="Ames",
+    )
+    device = TOTPDevice.objects.create(user=ames, name="phone", confirmed=True)
+    case = services.create_case(ames, "Rivera family", "family")
+    maria = services.add_member(ames, case.pk, "Maria", "caregiver", "18+")
+    leo = services.add_member(ames, case.pk, "Leo", "identified-client", "13-17")
+    for number, (leo_tac, maria_tac) in enumerate(
+        [(3.4, 3.3), (3.5, 3.4), (3.4, 3.5), (1.4, 3.5)], start=1
+    ):
+        session = services.start_session(
+            ames, case.pk, dt.date(2026, 11, number), [maria.pk, leo.pk]
+        )
+        services.enter_paper_response(
+            ames, session.pk, "tac", leo.pk, totals={"self": leo_tac}
+        )
+        services.enter_paper_response(
+            ames, session.pk, "tac", maria.pk, totals={"self": maria_tac}
+        )
+        services.enter_paper_response(
+            ames,
+            session.pk,
+            "tac-t",
+            None,
+            respondent="therapist",
+            totals={"family": 3.3},
+        )
+    return {"case": case, "leo": leo, "device": device, "session": session}
+
+
+def current_code(device):
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+
+
+def test_a_clinician_signs_in_finds_the_rupture_enters_a_pcl5_and_acknowledges_an_alert(
+    live_server, page, clinic
+):
+    errors = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill("ames")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/verify/"))
+    page.locator("input[name=code]").fill(current_code(clinic["device"]))
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
+    page.get_by_role("link", name="Rivera family").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("Rivera family"))
+    ).to_be_visible()
+    expect(page.get_by_text("Possible alliance rupture").first).to_be_visible()
+
+    page.wait_for_selector("#alliance-chart .main-svg")
+    legend = page.locator("#alliance-chart .legendtext").all_text_contents()
+    assert any("Leo" in name for name in legend)
+    assert any("Maria" in name for name in legend)
+    assert any("family" in name.lower() for name in legend)
+    assert any("herapist" in name for name in legend)
+
+    page.goto(f"{live_server.url}/sessions/{clinic['session'].pk}/")
+    page.locator("select[name=instrument]").select_option("pcl-5@past-week")
+    page.locator("select[name=who]").select_option(f"member:{clinic['leo'].pk}")
+    page.get_by_role("button", name="Show the form").click()
+    page.wait_for_selector("[name=item_20]")
+    for item in range(1, 21):
+        page.locator(f"[name=item_{item}]").fill("3" if item == 16 else "2")
+    page.locator("#entry-form button[type=submit]").click()
+
+    expect(page.get_by_text("Risk item endorsed").first).to_be_visible()
+    page.wait_for_selector("#pcl5-chart .main-svg")
+    figure = json.loads(page.locator("#pcl5-data").text_content())
+    leo_points = next(
+        trace for trace in figure["data"] if trace["name"].startswith("Leo")
+    )
+    assert leo_points["y"] == [41.0]
+
+    card = page.locator("article.alert", has_text="Risk item endorsed").first
+    card.locator("textarea[name=note]").fill("Safety plan reviewed with Leo today.")
+    card.get_by_role("button", name="Acknowledge").click()
+    expect(
+        page.get_by_text("Safety plan reviewed with Leo today.").first
+    ).to_be_visible()
+    assert errors == []
