@@ -8,7 +8,6 @@ sends it on to the second factor, which is set up on first sign-in.
 from __future__ import annotations
 
 import re
-import secrets
 from base64 import b32encode
 from collections.abc import Callable
 from functools import wraps
@@ -18,7 +17,6 @@ from urllib.parse import urlencode
 import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
-from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
@@ -39,7 +37,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -47,6 +44,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.care.audit import record
 
+from . import services
 from .decorators import clinical_view, second_factor_done
 from .forms import CodeForm, RoleForm, SignInForm, UserCreateForm
 from .models import Role, User
@@ -390,28 +388,13 @@ def user_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "accounts/user_form.html", {"form": form})
     temporary = form.cleaned_data["password_choice"] == "temporary"
-    user, password = _create_user(request.user, form, temporary)
+    user, password = services.create_user(
+        request.user, form.save(commit=False), temporary
+    )
     if not temporary:
         _send_welcome(request, user)
     context = {"new_user": user, "password": password}
     return render(request, "accounts/user_created.html", context)
-
-
-def _create_user(
-    admin: User, form: UserCreateForm, temporary: bool
-) -> tuple[User, str]:
-    """With a temporary password to show once, or a secret nobody knows until
-    the welcome link replaces it."""
-    password = secrets.token_urlsafe(12) if temporary else ""
-    with transaction.atomic():
-        user = form.save(commit=False)
-        user.organization = admin.organization
-        user.set_password(password or secrets.token_urlsafe(32))
-        user.save()
-        via = "temporary-password" if temporary else "email"
-        detail = {"role": user.role, "via": via}
-        record(admin, "create", "user", user.pk, detail=detail)
-    return user, password
 
 
 def _send_welcome(request: HttpRequest, user: User) -> None:
@@ -471,24 +454,14 @@ def user_role(request: HttpRequest, user: User) -> HttpResponse:
     form = RoleForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, user, form, status=400)
-    old, new = user.role, form.cleaned_data["role"]
-    if old != new:
-        with transaction.atomic():
-            user.role = new
-            user.save(update_fields=["role"])
-            record(request.user, "update", "user", user.pk, detail={"role": [old, new]})
+    if services.change_role(request.user, user, form.cleaned_data["role"]):
         messages.success(request, f"{user.display} is now {user.get_role_display()}.")
     return redirect("user-detail", user_id=user.pk)
 
 
 @_not_on_yourself
 def user_reset_2fa(request: HttpRequest, user: User) -> HttpResponse:
-    with transaction.atomic():
-        devices = list(devices_for_user(user, confirmed=None))
-        for device in devices:
-            device.delete()
-        detail = {"devices": len(devices)}
-        record(request.user, "2fa-reset", "user", user.pk, detail=detail)
+    services.reset_second_factor(request.user, user)
     messages.success(
         request,
         f"{user.display} will set up a new authenticator at their next sign-in.",
@@ -498,8 +471,7 @@ def user_reset_2fa(request: HttpRequest, user: User) -> HttpResponse:
 
 @_not_on_yourself
 def user_unlock(request: HttpRequest, user: User) -> HttpResponse:
-    cleared = axes_reset(username=user.get_username())
-    record(request.user, "unlock", "user", user.pk, detail={"attempts": cleared})
+    services.clear_failed_sign_ins(request.user, user)
     messages.success(request, f"Failed sign-ins for {user.display} were cleared.")
     return redirect("user-detail", user_id=user.pk)
 
@@ -507,12 +479,7 @@ def user_unlock(request: HttpRequest, user: User) -> HttpResponse:
 @_not_on_yourself
 def user_active(request: HttpRequest, user: User) -> HttpResponse:
     active = request.POST.get("active") == "true"
-    if user.is_active != active:
-        with transaction.atomic():
-            user.is_active = active
-            user.save(update_fields=["is_active"])
-            action = "reactivate" if active else "deactivate"
-            record(request.user, action, "user", user.pk)
+    services.set_active(request.user, user, active)
     state = "can sign in again" if active else "can no longer sign in"
     messages.success(request, f"{user.display} {state}.")
     return redirect("user-detail", user_id=user.pk)
