@@ -3,19 +3,11 @@ import pytest
 
 from tether.instruments import bundled_definitions
 from tether.instruments.library import Library
+from tether.longformat import REQUIRED
 from tether.signals import check_scores
 
 LIBRARY = Library(bundled_definitions())
-HEADER = [
-    "case_id",
-    "member_id",
-    "member_role",
-    "respondent",
-    "session",
-    "instrument",
-    "scale",
-    "score",
-]
+HEADER = list(REQUIRED)
 
 
 def table(*lines):
