@@ -7,3 +7,8 @@ os.environ.setdefault("TETHER_DATA_DIR", tempfile.mkdtemp(prefix="tether-test-")
 os.environ.setdefault("TETHER_SECRET_KEY", "tests-only-secret-key")
 
 from tether.settings import *  # noqa: F403
+
+# A file database, so that tests with several threads (portal concurrency) see
+# one database; in-memory SQLite is private to each connection.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")  # noqa: F405

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tether.core",
     "tether.accounts",
     "tether.care",
+    "tether.portal",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -185,6 +186,12 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # A mistyped one-time or backup code is kept out of the failure log.
 AXES_SENSITIVE_PARAMETERS = ["code"]
+
+TETHER_BASE_URL = os.environ.get("TETHER_BASE_URL", "http://127.0.0.1:8000")
+"""Where links in invitations and notifications point."""
+TETHER_SMS_BACKEND = os.environ.get(
+    "TETHER_SMS_BACKEND", "tether.portal.sms.ConsoleSMSBackend"
+)
 
 OTP_TOTP_ISSUER = "Tether"
 OTP_VERIFY_URL = "/accounts/verify/"

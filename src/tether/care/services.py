@@ -341,6 +341,8 @@ def enter_paper_response(
     else:
         raise InvalidEntry(["enter the item answers or the scale totals"])
     with transaction.atomic():
+        # One writer per case at a time: signals are recomputed per case.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
         response, created = Response.objects.update_or_create(
             session=session,
             respondent=respondent,

@@ -1,4 +1,4 @@
-"""The people of every care test: two organizations; in Northside, Dr. Ames and
+"""The people of every database test: two organizations; in Northside, Dr. Ames and
 Dr. Baker (clinicians), Sam (supervisor) and Ada (administrator); in Lakeside,
 Dr. Cole. The Rivera family (Maria, caregiver; Leo, 15, identified client) is
 Dr. Ames's case."""
@@ -30,6 +30,7 @@ def make_user(org, username, role):
         organization=org,
         role=role,
         first_name=username.title(),
+        email=f"{username}@{org.slug}.example",
     )
 
 
@@ -61,7 +62,15 @@ def cole(lakeside):
 @pytest.fixture
 def rivera(ames):
     case = services.create_case(ames, "Rivera family", "family")
-    services.add_member(ames, case.pk, "Maria", "caregiver", "18+")
+    services.add_member(
+        ames,
+        case.pk,
+        "Maria",
+        "caregiver",
+        "18+",
+        email="maria@example.org",
+        phone="+1 555 0100",
+    )
     services.add_member(ames, case.pk, "Leo", "identified-client", "13-17")
     return case
 

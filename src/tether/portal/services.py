@@ -1,0 +1,731 @@
+"""Writes for invitation links (DESIGN §3, §6; ecosystem.md A.8).
+
+A link carries `Signer().sign(secret)`: the signature rejects a tampered or
+malformed link before any lookup, and the database holds only the SHA-256 of
+the secret, so a copy of the database opens no questionnaire. The token is
+never stored, logged, audited or put in an exception message.
+
+Answers autosave one at a time into an in-progress response; `submit` scores
+it, stores the scores and recomputes the case's signals in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+
+import segno
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage, get_connection, send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import formats, timezone, translation
+
+from tether.accounts.models import User
+from tether.care.audit import record
+from tether.care.models import AgeBand, Case, Member, Response
+from tether.care.services import (
+    InvalidEntry,
+    _definition,
+    get_session_for,
+    recompute_case_signals,
+    save_scores,
+)
+from tether.instruments import Definition
+from tether.scoring.engine import AnswerError, score
+
+from .models import Channel, Invitation
+from .sms import get_sms_backend
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+LINK_PATH = "/q/{token}/"
+"""Where the questionnaire page is mounted; portal/urls.py must match."""
+MAX_EXPIRY = dt.timedelta(days=30)
+_SALT = "tether.portal.invitation"
+_SIGN_SEP = "."  # URL-safe, and never part of a URL-safe base64 secret
+
+RISK_SUBJECT = "Tether: please sign in today"
+RISK_BODY = (
+    "A questionnaire in one of your cases needs your attention today. "
+    "Sign in to Tether to see it.\n\n{url}\n"
+)
+
+# Age bands as ranges of years, to check an instrument's published age range.
+_BAND_YEARS: dict[str, tuple[int, int | None]] = {
+    AgeBand.CHILD: (8, 12),
+    AgeBand.TEEN: (13, 17),
+    AgeBand.ADULT: (18, None),
+}
+
+_INVITATION_TEXT = {
+    "en": {
+        "subject": "Your private link",
+        "body": (
+            "Hello {name},\n\n"
+            "Here are a few short questions for you to answer privately:\n"
+            "{url}\n\n"
+            "The link works until {expiry}. Please do not share it.\n"
+        ),
+    },
+    "es": {
+        "subject": "Su enlace privado",
+        "body": (
+            "Hola, {name}:\n\n"
+            "Aquí tiene unas preguntas breves para responder en privado:\n"
+            "{url}\n\n"
+            "El enlace funciona hasta el {expiry}. Por favor, no lo comparta.\n"
+        ),
+    },
+}
+
+
+class LinkError(Exception):
+    """A link that cannot be used; `reason` is a code, `message` the plain text
+    to show the person who opened it. Neither holds the token."""
+
+    INVALID = "invalid"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    COMPLETED = "completed"
+    REVOKED = "revoked"
+
+    MESSAGES = {
+        INVALID: "This link is not valid. Please ask your therapist for a new one.",
+        UNKNOWN: "This link is not valid. Please ask your therapist for a new one.",
+        EXPIRED: "This link has expired. Please ask your therapist for a new one.",
+        COMPLETED: "These questions have already been answered. Thank you.",
+        REVOKED: "This link is no longer active. Please ask your therapist for a new one.",
+    }
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self.message = self.MESSAGES[reason]
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    response: Response
+    risk: bool
+    """A risk item was endorsed: show the static crisis information at once
+    (clinical-support.md §10.3), and nothing that implies an assessment."""
+    already_submitted: bool = False
+
+
+# ---- tokens --------------------------------------------------------------------
+
+
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=_SALT, sep=_SIGN_SEP)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    """(the token to hand out, the hash to store)."""
+    secret = secrets.token_urlsafe(32)
+    return _signer().sign(secret), _digest(secret)
+
+
+def _token_digest(token: object) -> str:
+    if not isinstance(token, str) or not token or len(token) > 200:
+        raise LinkError(LinkError.INVALID)
+    try:
+        secret = _signer().unsign(token)
+    except signing.BadSignature:
+        # `from None`: the signature error would carry part of the token.
+        raise LinkError(LinkError.INVALID) from None
+    return _digest(secret)
+
+
+def _matches(invitation: Invitation, token: str) -> bool:
+    try:
+        digest = _token_digest(token)
+    except LinkError:
+        return False
+    return hmac.compare_digest(invitation.token_hash, digest)
+
+
+def link_url(token: str) -> str:
+    base = getattr(settings, "TETHER_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+    return base + LINK_PATH.format(token=token)
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code of `url`, for a phone to scan in the room."""
+    return str(segno.make(url, error="m").svg_inline(scale=4, border=2))
+
+
+# ---- issuing and revoking ------------------------------------------------------
+
+
+def issue_invitation(
+    user: User,
+    session_id: int,
+    member_id: int | None,
+    instruments: Iterable[str],
+    expires_in: dt.timedelta = dt.timedelta(hours=72),
+    channel: str = Channel.LINK,
+    language: str | None = None,
+) -> tuple[Invitation, str]:
+    """A single-use link for one member (or, with no member, the therapist) to
+    answer `instruments` for this session. Returns the invitation and the token;
+    the token is not kept anywhere, so hand it out now."""
+    session = get_session_for(user, session_id, write=True)
+    case = session.case
+    member = _member_of(case, member_id)
+    language = language or (member.language if member else "en")
+    problems = _issue_problems(case, channel, expires_in, language)
+    definitions = _sendable(instruments, member, language, problems)
+    if problems:
+        raise InvalidEntry(problems)
+    with transaction.atomic():
+        _refuse_duplicates(session.pk, member, list(definitions.values()))
+        token, digest = _new_token()
+        invitation = Invitation.objects.create(
+            organization=case.organization,
+            session=session,
+            member=member,
+            respondent=_respondent(member),
+            instruments=list(definitions),
+            token_hash=digest,
+            language=language,
+            channel=channel,
+            created_by=user,
+            expires_at=timezone.now() + expires_in,
+        )
+        record(
+            user,
+            "issue",
+            "invitation",
+            invitation.pk,
+            organization=case.organization,
+            detail={
+                "session": session.pk,
+                "member": member.pk if member else None,
+                "instruments": invitation.instruments,
+                "channel": channel,
+                "expires_at": invitation.expires_at.isoformat(),
+            },
+        )
+    return invitation, token
+
+
+def _sendable(
+    instruments: Iterable[str],
+    member: Member | None,
+    language: str,
+    problems: list[str],
+) -> dict[str, Definition]:
+    """The definitions by key, in the order given; adds to `problems` why any
+    cannot be sent."""
+    definitions: dict[str, Definition] = {}
+    for name in instruments:
+        try:
+            definition = _definition(name)
+        except InvalidEntry as error:
+            problems += error.problems
+            continue
+        definitions.setdefault(definition.key, definition)
+    if not definitions and not problems:
+        problems.append("instruments: choose at least one questionnaire")
+    for definition in definitions.values():
+        problem = _unsendable(definition, member, language)
+        if problem:
+            problems.append(problem)
+    return definitions
+
+
+def _member_of(case: Case, member_id: int | None) -> Member | None:
+    if member_id is None:
+        return None
+    member = case.members.filter(pk=member_id).first()
+    if member is None:
+        raise InvalidEntry([f"member: {member_id} is not a member of this case"])
+    if not member.active:
+        raise InvalidEntry(
+            [f"member: {member.first_name} is no longer active in this case"]
+        )
+    return member
+
+
+def _respondent(member: Member | None) -> str:
+    return (
+        Response.Respondent.THERAPIST if member is None else Response.Respondent.MEMBER
+    )
+
+
+def _issue_problems(
+    case: Case, channel: str, expires_in: dt.timedelta, language: str
+) -> list[str]:
+    problems = []
+    if case.status == Case.Status.CLOSED:
+        problems.append("case: the case is closed, so no questions can be sent")
+    if channel not in Channel.values:
+        problems.append(
+            f"channel: {channel!r} is not one of {', '.join(Channel.values)}"
+        )
+    if not dt.timedelta(0) < expires_in <= MAX_EXPIRY:
+        problems.append(
+            f"expires_in: a link must expire after more than 0 and at most {MAX_EXPIRY.days} days"
+        )
+    if language not in dict(settings.LANGUAGES):
+        problems.append(
+            f"language: {language!r} is not one of {', '.join(dict(settings.LANGUAGES))}"
+        )
+    return problems
+
+
+def _unsendable(
+    definition: Definition, member: Member | None, language: str
+) -> str | None:
+    """Why this instrument cannot go to this person as a link, or None."""
+    name = definition.short_title
+    if not definition.has_text:
+        return f"{name} has no licensed text loaded, so it cannot be sent as a link; enter it from paper"
+    if member is None and "therapist" not in definition.respondents:
+        return f"{name} is not a therapist form, so it cannot be sent to the therapist; send it to a member"
+    if member is not None:
+        if set(definition.respondents) <= {"therapist"}:
+            return f"{name} is a therapist form, so it cannot be sent to {member.first_name}; send it to the therapist"
+        if not _fits_age(definition, member):
+            return f"{name} is not meant for {member.first_name}'s age band ({member.get_age_band_display()})"
+    if not all(language in item.text for item in definition.items):
+        label = dict(settings.LANGUAGES).get(language, language)
+        return f"{name} has no {label} text, so it cannot be sent in {label}; send it in another language or enter it from paper"
+    return None
+
+
+def _fits_age(definition: Definition, member: Member) -> bool:
+    low, high = _BAND_YEARS.get(member.age_band, (0, None))
+    if definition.age_max is not None and low > definition.age_max:
+        return False
+    return not (
+        definition.age_min is not None
+        and high is not None
+        and high < definition.age_min
+    )
+
+
+def _refuse_duplicates(
+    session_id: int, member: Member | None, definitions: list[Definition]
+) -> None:
+    """One open link and one response per person, instrument and session, so
+    two links can never race for the same answers."""
+    who = member.first_name if member else "The therapist"
+    keys = [d.key for d in definitions]
+    names = {d.key: d.short_title for d in definitions}
+    answered = _responses(session_id, member, keys).exclude(
+        status=Response.Status.IN_PROGRESS
+    )
+    problems = [
+        f"{names[key]}: {who} has already answered it for this session"
+        for key in sorted(set(answered.values_list("instrument", flat=True)))
+    ]
+    open_links = Invitation.objects.filter(
+        session_id=session_id,
+        member=member,
+        completed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    listed = {key for link in open_links for key in link.instruments}
+    problems += [
+        f"{names[key]}: {who} already has an open link for it in this session; revoke that link first"
+        for key in keys
+        if key in listed
+    ]
+    if problems:
+        raise InvalidEntry(problems)
+
+
+def revoke_invitation(user: User, invitation_id: int) -> Invitation:
+    invitation = Invitation.objects.filter(
+        pk=invitation_id, organization_id=user.organization_id
+    ).first()
+    if invitation is None:
+        record(user, "denied", "invitation", invitation_id)
+        raise Http404("No such invitation.")
+    get_session_for(user, invitation.session_id, write=True)
+    if invitation.completed_at is not None:
+        raise InvalidEntry(["invitation: it has already been answered"])
+    if invitation.revoked_at is not None:
+        return invitation
+    with transaction.atomic():
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record(
+            user,
+            "revoke",
+            "invitation",
+            invitation.pk,
+            organization=invitation.organization,
+        )
+    return invitation
+
+
+# ---- opening a link ------------------------------------------------------------
+
+
+def find_invitation(token: str) -> Invitation:
+    """The open invitation of this token; LinkError with a plain reason if the
+    link is malformed, tampered with, unknown, answered, revoked or expired."""
+    digest = _token_digest(token)
+    invitation = (
+        Invitation.objects.select_related("session__case", "member")
+        .filter(token_hash=digest)
+        .first()
+    )
+    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+        raise LinkError(LinkError.UNKNOWN)
+    _check_open(invitation)
+    return invitation
+
+
+def _check_open(invitation: Invitation) -> None:
+    if invitation.completed_at is not None:
+        raise LinkError(LinkError.COMPLETED)
+    member = invitation.member
+    if (
+        invitation.revoked_at is not None
+        or invitation.session.case.status == Case.Status.CLOSED
+        or (member is not None and not member.active)
+    ):
+        raise LinkError(LinkError.REVOKED)
+    if invitation.is_expired(timezone.now()):
+        raise LinkError(LinkError.EXPIRED)
+
+
+# ---- answering -----------------------------------------------------------------
+
+
+def save_answer(
+    invitation: Invitation,
+    instrument: str,
+    item_id: str,
+    value: object,
+) -> Response:
+    """Autosave one answer (None: "prefer not to answer") into the in-progress
+    response, created on the first answer. Saving the same answer again changes
+    nothing; a refused answer leaves every saved one as it was."""
+    definition = _listed(invitation, instrument)
+    item_id = str(item_id)
+    if item_id not in definition.item_ids:
+        raise InvalidEntry(
+            [f"item {item_id}: is not a question of {definition.short_title}"]
+        )
+    answer = _checked_answer(definition, item_id, value)
+    with transaction.atomic():
+        locked = _locked(invitation)
+        _check_open(locked)
+        response = (
+            _responses(locked.session_id, locked.member, [definition.key])
+            .select_for_update()
+            .first()
+        )
+        if response is None:
+            response = _start_response(locked, definition)
+        elif response.status != Response.Status.IN_PROGRESS:
+            raise InvalidEntry(
+                [
+                    f"{definition.short_title}: already sent, so its answers can no longer be changed"
+                ]
+            )
+        if item_id not in response.answers or response.answers[item_id] != answer:
+            response.answers = {**response.answers, item_id: answer}
+            response.save(update_fields=["answers"])
+    return response
+
+
+def _listed(invitation: Invitation, instrument: str) -> Definition:
+    definition = _definition(instrument)
+    if definition.key not in invitation.instruments:
+        raise InvalidEntry([f"instrument: {instrument} is not part of this link"])
+    return definition
+
+
+def _checked_answer(
+    definition: Definition, item_id: str, value: object
+) -> int | float | None:
+    if value is None:
+        if not definition.allow_skip:
+            raise InvalidEntry(
+                [
+                    f"item {item_id}: {definition.short_title} needs every question answered to be scored, so “prefer not to answer” is not available here"
+                ]
+            )
+        return None
+    number = _number(value)
+    try:
+        score(definition, {item_id: number})
+    except AnswerError as error:
+        raise InvalidEntry([str(problem) for problem in error.problems]) from error
+    assert isinstance(number, int | float)
+    return int(number) if float(number).is_integer() else float(number)
+
+
+def _number(value: object) -> object:
+    """Form fields arrive as text; other text stays text so the engine names it."""
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+def _locked(invitation: Invitation) -> Invitation:
+    """The invitation, re-read under a row lock (PostgreSQL; SQLite's IMMEDIATE
+    transactions already serialize writers)."""
+    return (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("session__case", "member")
+        .get(pk=invitation.pk)
+    )
+
+
+def _responses(
+    session_id: int, member: Member | None, keys: list[str]
+) -> QuerySet[Response]:
+    return Response.objects.filter(
+        session_id=session_id,
+        respondent=_respondent(member),
+        member=member,
+        instrument__in=keys,
+    )
+
+
+def _start_response(invitation: Invitation, definition: Definition) -> Response:
+    response = Response.objects.create(
+        organization_id=invitation.organization_id,
+        session_id=invitation.session_id,
+        respondent=invitation.respondent,
+        member=invitation.member,
+        instrument=definition.key,
+        language=invitation.language,
+        answers={},
+        status=Response.Status.IN_PROGRESS,
+        entered_by=invitation.created_by if invitation.member is None else None,
+    )
+    record(
+        None,
+        "start",
+        "response",
+        response.pk,
+        organization=invitation.organization,
+        detail={
+            "instrument": definition.key,
+            "invitation": invitation.pk,
+            "source": "link",
+        },
+    )
+    return response
+
+
+# ---- submitting ----------------------------------------------------------------
+
+
+def submit(invitation: Invitation, instrument: str) -> SubmitResult:
+    """Score and store one instrument's answers, recompute the case's signals
+    and, when every listed instrument is in, close the link; all in one
+    transaction. Submitting again returns the stored response unchanged."""
+    definition = _listed(invitation, instrument)
+    with transaction.atomic():
+        locked = _locked(invitation)
+        response = (
+            _responses(locked.session_id, locked.member, [definition.key])
+            .select_for_update()
+            .first()
+        )
+        if response is not None and response.status != Response.Status.IN_PROGRESS:
+            return SubmitResult(response, _stored_risk(response, definition), True)
+        _check_open(locked)
+        if response is None:
+            raise InvalidEntry(
+                [
+                    f"{definition.short_title}: answer at least one question before sending"
+                ]
+            )
+        scored, risk = _scored(definition, response.answers, locked.session.case.kind)
+        _store_submission(locked, definition, response, scored)
+        if risk:
+            transaction.on_commit(
+                partial(alert_clinicians, locked.session.case_id), robust=True
+            )
+    return SubmitResult(response, risk)
+
+
+def _store_submission(
+    invitation: Invitation,
+    definition: Definition,
+    response: Response,
+    scored: Mapping[str, tuple[float | None, bool]],
+) -> None:
+    # One submission per case at a time: two family members sending at once
+    # would otherwise both create the same new signal.
+    case = Case.objects.select_for_update().get(pk=invitation.session.case_id)
+    now = timezone.now()
+    response.status = Response.Status.COMPLETE
+    response.submitted_at = now
+    response.save(update_fields=["status", "submitted_at"])
+    save_scores(response, scored)
+    record(
+        None,
+        "submit",
+        "response",
+        response.pk,
+        organization=invitation.organization,
+        detail={
+            "instrument": definition.key,
+            "invitation": invitation.pk,
+            "source": "link",
+        },
+    )
+    _complete_if_done(invitation, now)
+    recompute_case_signals(case)
+
+
+def _scored(
+    definition: Definition, saved: Mapping[str, object], case_kind: str
+) -> tuple[dict[str, tuple[float | None, bool]], bool]:
+    answers = {item: saved.get(item) for item in definition.item_ids}
+    if not definition.allow_skip:
+        missing = [
+            item.id
+            for item in definition.items
+            if case_kind in item.applies_to and answers[item.id] is None
+        ]
+        if missing:
+            raise InvalidEntry([f"item {item}: not answered yet" for item in missing])
+    try:
+        result = score(definition, answers)
+    except AnswerError as error:
+        raise InvalidEntry([str(problem) for problem in error.problems]) from error
+    scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
+    for item in definition.risk_items:
+        value = answers.get(item.id)
+        if value is not None:
+            scored[f"item:{item.id}"] = (float(value), False)  # type: ignore[arg-type]
+    return scored, bool(result.risk)
+
+
+def _stored_risk(response: Response, definition: Definition) -> bool:
+    stored = dict(response.scores.values_list("scale", "value"))
+    for item in definition.risk_items:
+        assert item.risk is not None
+        value = stored.get(f"item:{item.id}")
+        if value is not None and value >= item.risk.at_or_above:
+            return True
+    return False
+
+
+def _complete_if_done(invitation: Invitation, now: dt.datetime) -> None:
+    done = (
+        _responses(invitation.session_id, invitation.member, invitation.instruments)
+        .exclude(status=Response.Status.IN_PROGRESS)
+        .values("instrument")
+        .distinct()
+        .count()
+    )
+    if done >= len(set(invitation.instruments)):
+        invitation.completed_at = now
+        invitation.save(update_fields=["completed_at"])
+
+
+def alert_clinicians(case_id: int) -> int:
+    """Email each clinician of the case, separately, that a questionnaire needs
+    attention today. The message names no case, person, instrument or answer:
+    email is not a safe place for them. Returns the number of emails sent."""
+    case = Case.objects.get(pk=case_id)
+    clinicians = [u for u in case.clinicians.filter(is_active=True) if u.email]
+    url = getattr(settings, "TETHER_BASE_URL", DEFAULT_BASE_URL)
+    messages = [
+        EmailMessage(RISK_SUBJECT, RISK_BODY.format(url=url), None, [u.email])
+        for u in clinicians
+    ]
+    sent = get_connection().send_messages(messages) if messages else 0
+    if not clinicians:
+        log.warning(
+            "Risk alert for case %s: no clinician has an email address", case_id
+        )
+    record(
+        None,
+        "alert-email",
+        "case",
+        case.pk,
+        organization=case.organization,
+        detail={"clinicians": [u.pk for u in clinicians]},
+    )
+    return sent or 0
+
+
+# ---- sending -------------------------------------------------------------------
+
+
+def invitation_message(invitation: Invitation, token: str) -> tuple[str, str]:
+    """(subject, body): a greeting, the link and its expiry; nothing clinical."""
+    language = invitation.language if invitation.language in _INVITATION_TEXT else "en"
+    text = _INVITATION_TEXT[language]
+    person = invitation.member or invitation.created_by
+    name = person.first_name if person is not None else ""
+    with translation.override(language):
+        expires_at = timezone.localtime(invitation.expires_at)
+        expiry = formats.date_format(expires_at, "DATETIME_FORMAT")
+    body = text["body"].format(
+        name=name,
+        url=link_url(token),
+        expiry=f"{expiry} ({expires_at.tzname()})",
+    )
+    return text["subject"], body
+
+
+def send_invitation(
+    invitation: Invitation, token: str, via: str = "email", user: User | None = None
+) -> None:
+    """Send the link by email or text message to the person it is for."""
+    if via not in (Channel.EMAIL, Channel.SMS):
+        raise InvalidEntry([f"via: {via!r} is not email or sms"])
+    if not _matches(invitation, token):
+        raise InvalidEntry(["token: this is not the link of this invitation"])
+    if not invitation.is_open or invitation.is_expired(timezone.now()):
+        raise InvalidEntry(["invitation: the link is no longer open; issue a new one"])
+    person = invitation.member or invitation.created_by
+    name = person.first_name if person is not None else "The therapist"
+    address = (
+        getattr(person, "email", "")
+        if via == Channel.EMAIL
+        else getattr(person, "phone", "")
+    )
+    if not address:
+        kind = "email address" if via == Channel.EMAIL else "mobile number"
+        raise InvalidEntry(
+            [f"{name} has no {kind}; add one, or show the link as a QR code"]
+        )
+    subject, body = invitation_message(invitation, token)
+    if via == Channel.EMAIL:
+        send_mail(subject, body, None, [address])
+    else:
+        get_sms_backend().send(address, body)
+    with transaction.atomic():
+        invitation.channel = via
+        invitation.save(update_fields=["channel"])
+        record(
+            user,
+            "send",
+            "invitation",
+            invitation.pk,
+            organization=invitation.organization,
+            detail={"via": via},
+        )

@@ -1,0 +1,60 @@
+"""Text messages through a pluggable backend, chosen by the setting
+TETHER_SMS_BACKEND (a dotted path; default: print to the console).
+
+To use a real provider, subclass BaseSMSBackend, implement `send`, and point the
+setting at the class, e.g. in the environment of the settings module::
+
+    TETHER_SMS_BACKEND = "myclinic.sms.ProviderBackend"
+
+Read the provider's credentials in `__init__` from settings or the environment
+(never hard-code them), raise SMSError when the provider refuses a message, and
+keep the provider's own logging free of message bodies: a body holds a live link.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+DEFAULT_BACKEND = "tether.portal.sms.ConsoleSMSBackend"
+
+
+class SMSError(RuntimeError):
+    """The provider did not accept the message."""
+
+
+class BaseSMSBackend:
+    """Send one text message. `to` is the number as entered for the member;
+    normalising it (E.164) is the provider backend's job."""
+
+    def send(self, to: str, body: str) -> None:
+        raise NotImplementedError
+
+
+class ConsoleSMSBackend(BaseSMSBackend):
+    """Development: print the message to standard output, as Django's console
+    email backend does. Not for production: the output holds the link."""
+
+    def send(self, to: str, body: str) -> None:
+        stream = sys.stdout
+        stream.write(f"SMS to {to}\n{body}\n{'-' * 40}\n")
+        stream.flush()
+
+
+class LocMemSMSBackend(BaseSMSBackend):
+    """Tests: keep messages in `LocMemSMSBackend.outbox` as (to, body)."""
+
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, to: str, body: str) -> None:
+        type(self).outbox.append((to, body))
+
+
+def get_sms_backend() -> BaseSMSBackend:
+    path = getattr(settings, "TETHER_SMS_BACKEND", DEFAULT_BACKEND)
+    backend = import_string(path)()
+    if not isinstance(backend, BaseSMSBackend):
+        raise TypeError(f"TETHER_SMS_BACKEND {path!r} is not a BaseSMSBackend")
+    return backend
