@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # On a clinic tablet in kiosk mode, only the questionnaires are reachable.
+    "tether.portal.kiosk.KioskLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -120,10 +122,10 @@ def _database() -> dict[str, object]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / name,
-        # WAL and a busy timeout avoid "database is locked" with several
+        # WAL and a 30 s busy timeout avoid "database is locked" with several
         # workers; IMMEDIATE takes the write lock at BEGIN (ecosystem.md A.6.5).
         "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000;",
             "transaction_mode": "IMMEDIATE",
         },
     }
@@ -206,6 +208,37 @@ EMAIL_HOST_PASSWORD = os.environ.get("TETHER_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = envbool("TETHER_EMAIL_TLS", "False")
 DEFAULT_FROM_EMAIL = os.environ.get("TETHER_EMAIL_FROM", "tether@localhost")
 CSRF_COOKIE_HTTPONLY = True
+
+# Link tokens are never written to logs: every handler redacts /q/<token>.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_links": {"()": "tether.portal.logging.RedactLinks"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_links"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_links"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,0 +1,350 @@
+"""Kiosk mode (DESIGN §6): a clinic tablet on which each attending member
+answers in turn, privately.
+
+A clinician starts the kiosk for one session; from then on the browser's
+session holds `kiosk_session_id` and `KioskLockMiddleware` keeps every
+clinical page out of reach. The kiosk list shows the attending members by
+first name only; tapping a name opens that member's own link. Leaving kiosk
+mode needs the password of the clinician who started it.
+
+Tokens are never stored (portal/services.py), so a member's kiosk link cannot
+be handed out twice: tapping a name again revokes that member's open kiosk
+link for this session and issues a new one. Saved answers are kept, since an
+in-progress response belongs to the session, member and instrument, not to
+the link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from django.conf import settings
+from django.contrib import auth, messages
+from django.contrib.auth.signals import user_login_failed
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tether.accounts.decorators import clinical_view
+from tether.accounts.models import User
+from tether.care.audit import record
+from tether.care.models import AgeBand, MeasurePlan, Member, Response, Session
+from tether.care.services import InvalidEntry, _definition, get_session_for
+
+from .models import Channel, Invitation
+from .services import LINK_PATH, _unsendable, issue_invitation
+
+SESSION_KEY = "kiosk_session_id"
+"""The session being answered; while set, only the kiosk and links are open."""
+USER_KEY = "kiosk_user_id"
+PLAN_KEY = "kiosk_plan"
+"""{member id (text): [instrument keys]}, chosen when the kiosk starts."""
+
+KIOSK_EXPIRY = dt.timedelta(hours=4)
+OPEN_PREFIXES = ("/q/", "/kiosk/")
+
+ADULT_DEFAULT = "tac"
+CHILD_DEFAULT = "tac-child"
+TRAUMA_DEFAULT = "pcl-5"
+
+NOT_HERE = "This cannot be started here. Please ask your therapist."
+WRONG_PASSWORD = "That password is not right."
+
+
+# ---- the lock ------------------------------------------------------------------
+
+
+class KioskLockMiddleware:
+    """While kiosk mode is on, every page but the questionnaires, the kiosk
+    and static files redirects to the kiosk list. Place it after
+    SessionMiddleware (settings: right after django_otp's OTPMiddleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if (
+            session is not None
+            and session.get(SESSION_KEY) is not None
+            # Signed out, the flag cannot open anything; locking would only
+            # send the sign-in page round in a loop.
+            and getattr(user, "is_authenticated", False)
+            and not request.path.startswith(_open_prefixes())
+        ):
+            return redirect("kiosk-home")
+        return self.get_response(request)
+
+
+def _open_prefixes() -> tuple[str, ...]:
+    static = getattr(settings, "STATIC_URL", None) or "/static/"
+    if not static.startswith("/"):
+        static = "/" + static
+    return (*OPEN_PREFIXES, static)
+
+
+# ---- choosing the questionnaires -----------------------------------------------
+
+
+def kiosk_plan(session: Session) -> dict[str, list[str]]:
+    """Who answers what in kiosk mode: each attending, active member with at
+    least one questionnaire that can be sent to them, from the case's measure
+    plan or, without one, the default (TAC for 13+, TAC-C for 8-12, and PCL-5
+    for the identified client when its text is loaded)."""
+    plans = list(session.case.measure_plans.all())
+    chosen: dict[str, list[str]] = {}
+    for member in session.attended.filter(active=True).order_by("id"):
+        names = _planned(plans, member, session) if plans else _default(member)
+        keys: list[str] = []
+        for name in names:
+            try:
+                definition = _definition(name)
+            except InvalidEntry:
+                continue
+            if definition.key in keys:
+                continue
+            if _unsendable(definition, member, member.language) is None:
+                keys.append(definition.key)
+        if keys:
+            chosen[str(member.pk)] = keys
+    return chosen
+
+
+def _planned(plans: list[MeasurePlan], member: Member, session: Session) -> list[str]:
+    return [
+        plan.instrument
+        for plan in plans
+        if member.role in list(plan.roles) and _due(plan, session)
+    ]
+
+
+def _due(plan: MeasurePlan, session: Session) -> bool:
+    if plan.cadence == MeasurePlan.Cadence.EVERY_N:
+        return bool((session.number - 1) % max(plan.every_n, 1) == 0)
+    return True
+
+
+def _default(member: Member) -> list[str]:
+    names = [CHILD_DEFAULT if member.age_band == AgeBand.CHILD else ADULT_DEFAULT]
+    if member.is_identified_client:
+        names.append(TRAUMA_DEFAULT)  # dropped by kiosk_plan if its text is missing
+    return names
+
+
+def _remaining(session_id: int, member: Member, keys: list[str]) -> list[str]:
+    answered = set(
+        Response.objects.filter(
+            session_id=session_id,
+            respondent=Response.Respondent.MEMBER,
+            member=member,
+            instrument__in=keys,
+        )
+        .exclude(status=Response.Status.IN_PROGRESS)
+        .values_list("instrument", flat=True)
+    )
+    return [key for key in keys if key not in answered]
+
+
+# ---- views ---------------------------------------------------------------------
+
+
+@clinical_view
+@require_POST
+def kiosk_start(request: HttpRequest, session_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    session = get_session_for(user, session_id, write=True)  # 403 for a supervisor
+    plan = kiosk_plan(session)
+    if not plan:
+        messages.error(
+            request,
+            "No attending member has a questionnaire to answer here: "
+            "record who attended, or check the case's measure plan.",
+        )
+        return redirect("session-detail", session_id=session.pk)
+    request.session[SESSION_KEY] = session.pk
+    request.session[USER_KEY] = user.pk
+    request.session[PLAN_KEY] = plan
+    record(
+        user,
+        "kiosk-start",
+        "session",
+        session.pk,
+        organization=session.organization,
+        detail={"plan": plan},
+    )
+    return redirect("kiosk-home")
+
+
+def _kiosk(request: HttpRequest) -> tuple[Session, dict[str, list[str]]] | None:
+    """The kiosk's session and plan, or None when kiosk mode is off."""
+    session_id = request.session.get(SESSION_KEY)
+    if session_id is None:
+        return None
+    user: User = request.user  # type: ignore[assignment]
+    if request.session.get(USER_KEY) != user.pk:
+        _clear(request)
+        return None
+    session = get_session_for(user, session_id, write=True)
+    return session, dict(request.session.get(PLAN_KEY) or {})
+
+
+@clinical_view
+@require_http_methods(["GET", "HEAD"])
+def kiosk_home(request: HttpRequest) -> HttpResponse:
+    kiosk = _kiosk(request)
+    if kiosk is None:
+        return redirect("caseload")
+    session, plan = kiosk
+    members = session.case.members.filter(pk__in=[int(pk) for pk in plan])
+    people = [
+        {
+            "id": member.pk,
+            "name": member.first_name,
+            "done": not _remaining(session.pk, member, plan[str(member.pk)]),
+        }
+        for member in members.order_by("id")
+    ]
+    return render(request, "portal/kiosk_list.html", {"people": people})
+
+
+@clinical_view
+@require_POST
+def kiosk_open(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Tapping a name: that member's kiosk link for this session."""
+    kiosk = _kiosk(request)
+    if kiosk is None:
+        return redirect("caseload")
+    session, plan = kiosk
+    user: User = request.user  # type: ignore[assignment]
+    keys = plan.get(str(member_id))
+    member = session.case.members.filter(pk=member_id, active=True).first()
+    if keys is None or member is None:
+        messages.error(request, NOT_HERE)
+        return redirect("kiosk-home")
+    remaining = _remaining(session.pk, member, keys)
+    if not remaining:
+        return redirect("kiosk-home")
+    try:
+        with transaction.atomic():
+            _revoke_open_kiosk_links(user, session.pk, member)
+            _, token = issue_invitation(
+                user,
+                session.pk,
+                member.pk,
+                remaining,
+                expires_in=KIOSK_EXPIRY,
+                channel=Channel.KIOSK,
+            )
+    except InvalidEntry:
+        # The reasons name instruments and other links: not for the family's eyes.
+        messages.error(request, NOT_HERE)
+        return redirect("kiosk-home")
+    return redirect(LINK_PATH.format(token=token))
+
+
+def _revoke_open_kiosk_links(
+    user: User, session_id: int, member: Member | None = None
+) -> int:
+    """Revoke the open kiosk links of this session (of one member, if given);
+    returns how many."""
+    now = timezone.now()
+    links = Invitation.objects.filter(
+        session_id=session_id,
+        channel=Channel.KIOSK,
+        completed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    )
+    if member is not None:
+        links = links.filter(member=member)
+    count = 0
+    for invitation in links:
+        count += 1
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        record(
+            user,
+            "revoke",
+            "invitation",
+            invitation.pk,
+            organization=invitation.organization,
+            detail={"reason": "kiosk"},
+        )
+    return count
+
+
+@clinical_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def kiosk_exit(request: HttpRequest) -> HttpResponse:
+    """The clinician's password ends kiosk mode. A wrong one counts as a failed
+    sign-in (django-axes); at the lockout the kiosk ends by signing out, as the
+    second-factor page does, so the tablet is left with nothing clinical."""
+    session_id = request.session.get(SESSION_KEY)
+    if session_id is None:
+        return redirect("caseload")
+    starter = User.objects.filter(pk=request.session.get(USER_KEY)).first()
+    if starter is None or starter.pk != request.user.pk:
+        return _sign_out(request, session_id, None)
+    credentials = {"username": starter.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        return _sign_out(request, session_id, credentials)
+    error = ""
+    if request.method == "POST":
+        if starter.check_password(request.POST.get("password", "")):
+            _clear(request)
+            closed = _revoke_open_kiosk_links(starter, session_id)
+            record(
+                starter,
+                "kiosk-exit",
+                "session",
+                session_id,
+                organization=starter.organization,
+                detail={"revoked_links": closed},
+            )
+            return redirect("session-detail", session_id=session_id)
+        user_login_failed.send(
+            sender=__name__, credentials=credentials, request=request
+        )
+        locked = bool(getattr(request, "axes_locked_out", False))
+        record(
+            starter,
+            "kiosk-exit-failed",
+            "session",
+            session_id,
+            detail={"locked": locked},
+        )
+        if locked:
+            return _sign_out(request, session_id, credentials)
+        error = WRONG_PASSWORD
+    return render(request, "portal/kiosk_exit.html", {"error": error})
+
+
+def _sign_out(
+    request: HttpRequest, session_id: int, credentials: dict[str, str] | None
+) -> HttpResponse:
+    """End the kiosk by signing out: its open links close, the flag goes with
+    the session, and the lockout page (or sign-in) follows."""
+    user: User = request.user  # type: ignore[assignment]
+    closed = _revoke_open_kiosk_links(user, session_id)
+    record(
+        user,
+        "kiosk-signed-out",
+        "session",
+        session_id,
+        detail={"revoked_links": closed},
+    )
+    auth.logout(request)
+    if credentials is not None:
+        return get_lockout_response(request, None, credentials)  # type: ignore[no-any-return]
+    return redirect("login")
+
+
+def _clear(request: HttpRequest) -> None:
+    for key in (SESSION_KEY, USER_KEY, PLAN_KEY):
+        request.session.pop(key, None)

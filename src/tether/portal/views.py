@@ -1,0 +1,788 @@
+"""The questionnaire pages a member opens from a link (`/q/<token>/…`), and the
+clinician's pages that issue, send and revoke those links.
+
+Member pages work as plain HTML forms; htmx only adds autosave per answer.
+Every `/q/` response is private (`portal_page`): no referrer, no caching, no
+indexing. The token is never logged (portal/logging.py) and never stored;
+the session remembers the invitation by its id, and a finished link by a hash
+of the token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tether.accounts.decorators import clinical_view
+from tether.accounts.models import User
+from tether.care.forms import add_problems
+from tether.care.frames import library
+from tether.care.models import Response, Session
+from tether.care.selectors import can_write
+from tether.care.services import InvalidEntry, get_session_for
+from tether.instruments import Definition, Item, text_in
+
+from . import services
+from .forms import IssueLinkForm
+from .models import Invitation
+from .services import LinkError
+
+# ---- page text -----------------------------------------------------------------
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Your questions",
+        "hello": "Hello",
+        "intro": "Here are a few short questions for you. There are no right or wrong answers. Other people in your family do not see your answers.",
+        "size": "About {n} questions. It takes a few minutes.",
+        "trauma_title": "Before you start",
+        "trauma": "Some of the next questions ask about hard or upsetting experiences.",
+        "pause": "You can stop at any time. Your answers are saved as you go, and this same link brings you back to where you stopped.",
+        "skip_note": "Where you see “Prefer not to answer”, you can skip a question.",
+        "resume": "Welcome back. Your earlier answers are saved.",
+        "mode": "How would you like to see the questions?",
+        "mode_one": "One question per screen",
+        "mode_all": "All questions on one page",
+        "start": "Start",
+        "continue": "Continue",
+        "language": "Language",
+        "progress": "Question {n} of {total}",
+        "questionnaire": "Questionnaire {n} of {total}",
+        "skip": "Prefer not to answer",
+        "next": "Next",
+        "back": "Back",
+        "send": "Send my answers",
+        "saved": "Saved",
+        "number": "Your answer: a number from {min} to {max}",
+        "choose": "Please choose an answer.",
+        "choose_or_skip": "Please choose an answer, or “Prefer not to answer”.",
+        "bad_choice": "This answer could not be saved. Please choose one of the answers shown.",
+        "bad_number": "Please enter a number from {min} to {max}.",
+        "already_sent": "These answers were already sent, so they cannot be changed.",
+        "not_sent": "Your answers are saved, but they could not be sent yet. Please look at the questions marked below.",
+        "errors": "Please look at the questions marked below. Your other answers are saved.",
+        "thanks_title": "Thank you",
+        "thanks": "Your answers have been sent. You can close this page now.",
+        "support_title": "If things feel hard right now",
+        "support_intro": "Thank you for your answers. If you are going through a hard time, you do not have to wait. You can talk to someone right now, free, any time of day or night:",
+        "line_988": "Call or text 988, the Suicide & Crisis Lifeline. You can also chat at 988lifeline.org.",
+        "line_vcl": "Veterans and their families: call 988 and press 1, or text 838255 (Veterans Crisis Line).",
+        "line_911": "If you or someone else is in danger right now, call 911.",
+        "call_988": "Call 988",
+        "text_988": "Text 988",
+        "text_vcl": "Text 838255",
+        "call_911": "Call 911",
+        "org_contacts": "{org}:",
+        "continue_next": "Continue to the next questions",
+        "not_found": "This page does not exist. Please check the link, or ask your therapist for a new one.",
+        "problem_title": "This link cannot be used",
+    },
+    "es": {
+        "title": "Sus preguntas",
+        "hello": "Hola",
+        "intro": "Aquí tiene unas preguntas breves. No hay respuestas correctas ni incorrectas. Las demás personas de su familia no ven sus respuestas.",
+        "size": "Unas {n} preguntas. Toma unos minutos.",
+        "trauma_title": "Antes de empezar",
+        "trauma": "Algunas de las próximas preguntas tratan sobre experiencias difíciles o dolorosas.",
+        "pause": "Puede parar en cualquier momento. Sus respuestas se guardan a medida que avanza, y este mismo enlace le lleva de vuelta a donde se quedó.",
+        "skip_note": "Donde vea «Prefiero no responder», puede saltar la pregunta.",
+        "resume": "Bienvenido(a) de nuevo. Sus respuestas anteriores están guardadas.",
+        "mode": "¿Cómo prefiere ver las preguntas?",
+        "mode_one": "Una pregunta por pantalla",
+        "mode_all": "Todas las preguntas en una página",
+        "start": "Empezar",
+        "continue": "Continuar",
+        "language": "Idioma",
+        "progress": "Pregunta {n} de {total}",
+        "questionnaire": "Cuestionario {n} de {total}",
+        "skip": "Prefiero no responder",
+        "next": "Siguiente",
+        "back": "Atrás",
+        "send": "Enviar mis respuestas",
+        "saved": "Guardado",
+        "number": "Su respuesta: un número del {min} al {max}",
+        "choose": "Por favor, elija una respuesta.",
+        "choose_or_skip": "Por favor, elija una respuesta, o «Prefiero no responder».",
+        "bad_choice": "No se pudo guardar esta respuesta. Por favor, elija una de las respuestas que se muestran.",
+        "bad_number": "Por favor, escriba un número del {min} al {max}.",
+        "already_sent": "Estas respuestas ya se enviaron, así que no se pueden cambiar.",
+        "not_sent": "Sus respuestas están guardadas, pero todavía no se pudieron enviar. Por favor, revise las preguntas marcadas abajo.",
+        "errors": "Por favor, revise las preguntas marcadas abajo. Sus demás respuestas están guardadas.",
+        "thanks_title": "Gracias",
+        "thanks": "Sus respuestas se enviaron. Ya puede cerrar esta página.",
+        "support_title": "Si ahora las cosas se sienten difíciles",
+        "support_intro": "Gracias por sus respuestas. Si está pasando por un momento difícil, no tiene que esperar. Puede hablar con alguien ahora mismo, gratis, a cualquier hora del día o de la noche:",
+        "line_988": "Llame o envíe un mensaje de texto al 988, la Línea de Prevención del Suicidio y Crisis. Para hablar en español, marque 2 al llamar.",
+        "line_vcl": "Veteranos y sus familias: llame al 988 y marque 1, o envíe un mensaje de texto al 838255 (Línea de Crisis para Veteranos).",
+        "line_911": "Si usted u otra persona está en peligro ahora mismo, llame al 911.",
+        "call_988": "Llamar al 988",
+        "text_988": "Mensaje al 988",
+        "text_vcl": "Mensaje al 838255",
+        "call_911": "Llamar al 911",
+        "org_contacts": "{org}:",
+        "continue_next": "Continuar con las siguientes preguntas",
+        "not_found": "Esta página no existe. Por favor, revise el enlace o pídale uno nuevo a su terapeuta.",
+        "problem_title": "Este enlace no se puede usar",
+    },
+}
+
+LINK_MESSAGES = {
+    "en": LinkError.MESSAGES,
+    "es": {
+        LinkError.INVALID: "Este enlace no es válido. Por favor, pídale uno nuevo a su terapeuta.",
+        LinkError.UNKNOWN: "Este enlace no es válido. Por favor, pídale uno nuevo a su terapeuta.",
+        LinkError.EXPIRED: "Este enlace ha vencido. Por favor, pídale uno nuevo a su terapeuta.",
+        LinkError.COMPLETED: "Estas preguntas ya se respondieron. Gracias.",
+        LinkError.REVOKED: "Este enlace ya no está activo. Por favor, pídale uno nuevo a su terapeuta.",
+    },
+}
+GONE = {LinkError.EXPIRED, LinkError.COMPLETED, LinkError.REVOKED}
+PICTURES = {f"face-{n}" for n in range(5)}
+SKIP = "skip"
+MODES = ("one", "all")
+SEEN_KEY = "portal:links"
+LANG_KEY = "portal:lang"
+
+
+# ---- privacy of every /q/ response ---------------------------------------------
+
+
+def private(response: HttpResponse) -> HttpResponse:
+    """No referrer (the URL holds the token), no caching, no indexing."""
+    add_never_cache_headers(response)  # includes no-store
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A `/q/` page: a link problem or a missing page becomes a calm page with
+    the right status, and every response, a CSRF refusal included, is private.
+    CSRF is checked here rather than in the middleware for that reason."""
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            response = protected(request, token, *args, **kwargs)
+        except LinkError as error:
+            response = link_problem(request, token, error)
+        except Http404:
+            response = not_found(request)
+        return private(response)
+
+    return csrf_exempt(wrapped)
+
+
+@csrf_exempt  # it changes nothing, and a CSRF refusal would not be private
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    lang = request_language(request)
+    context = {"t": TEXT[lang], "lang": lang, "message": TEXT[lang]["not_found"]}
+    return private(render(request, "portal/message.html", context, status=404))
+
+
+def link_problem(request: HttpRequest, token: str, error: LinkError) -> HttpResponse:
+    if error.reason == LinkError.COMPLETED:
+        finished = request.session.get(SEEN_KEY, {}).get(token_key(token))
+        if finished is not None:
+            return end_page(request, finished)
+    lang = request_language(request)
+    status = 410 if error.reason in GONE else 404
+    context = {
+        "t": TEXT[lang],
+        "lang": lang,
+        "message": LINK_MESSAGES[lang][error.reason],
+    }
+    return render(request, "portal/message.html", context, status=status)
+
+
+def token_key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def request_language(request: HttpRequest) -> str:
+    """For pages shown before (or without) an invitation: ?lang=, else the
+    last language this browser used here, else English."""
+    asked = request.GET.get("lang") or request.session.get(LANG_KEY)
+    return asked if asked in TEXT else "en"
+
+
+# ---- one visit to a link -------------------------------------------------------
+
+
+@dataclass
+class Visit:
+    request: HttpRequest
+    token: str
+    invitation: Invitation
+    definitions: list[Definition]
+    languages: list[str]
+    lang: str = "en"
+
+    @property
+    def t(self) -> dict[str, str]:
+        return TEXT[self.lang]
+
+    @property
+    def state(self) -> dict[str, Any]:
+        key = f"portal:{self.invitation.pk}"
+        return self.request.session.setdefault(key, {})  # type: ignore[no-any-return]
+
+    def remember(self, **values: Any) -> None:
+        self.state.update(values)
+        self.request.session.modified = True
+
+    @property
+    def mode(self) -> str:
+        return str(self.state.get("mode", "one"))
+
+    def definition(self, slug: str) -> Definition:
+        for definition in self.definitions:
+            if definition.id == slug:
+                return definition
+        raise Http404("Not an instrument of this link.")
+
+    def items(self, definition: Definition) -> list[Item]:
+        kind = self.invitation.session.case.kind
+        return [item for item in definition.items if kind in item.applies_to]
+
+    def responses(self) -> dict[str, Response]:
+        return {r.instrument: r for r in responses_of(self.invitation)}
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        names = dict(settings.LANGUAGES)
+        return {
+            "t": self.t,
+            "lang": self.lang,
+            "token": self.token,
+            "languages": [(code, names.get(code, code)) for code in self.languages],
+            **extra,
+        }
+
+
+def responses_of(invitation: Invitation) -> list[Response]:
+    return list(
+        Response.objects.filter(
+            session_id=invitation.session_id,
+            member=invitation.member,
+            respondent=invitation.respondent,
+            instrument__in=invitation.instruments,
+        )
+    )
+
+
+def open_visit(request: HttpRequest, token: str) -> Visit:
+    invitation = services.find_invitation(token)
+    lib = library()
+    definitions = [lib.get(key) for key in invitation.instruments]
+    languages = [
+        code
+        for code, _ in settings.LANGUAGES
+        if code in TEXT
+        and all(code in item.text for d in definitions for item in d.items)
+    ]
+    visit = Visit(request, token, invitation, definitions, languages)
+    # This browser may show the end page once the link is done (a reload, a
+    # double tap, a retry racing the first submission): keyed by a hash.
+    seen = request.session.get(SEEN_KEY, {})
+    if seen.get(token_key(token)) != invitation.pk:
+        request.session[SEEN_KEY] = {**seen, token_key(token): invitation.pk}
+    asked = request.GET.get("lang")
+    if asked in languages:
+        visit.remember(lang=asked)
+        request.session[LANG_KEY] = asked
+    chosen = visit.state.get("lang") or invitation.language
+    fallback = languages[0] if languages else "en"
+    visit.lang = chosen if chosen in languages else fallback
+    return visit
+
+
+def is_sent(response: Response | None) -> bool:
+    return response is not None and response.status != Response.Status.IN_PROGRESS
+
+
+def next_url(visit: Visit) -> str:
+    """The first screen not yet answered: resume where the person stopped."""
+    responses = visit.responses()
+    for definition in visit.definitions:
+        response = responses.get(definition.key)
+        if is_sent(response):
+            continue
+        if visit.mode == "all":
+            return reverse("portal-page", args=[visit.token, definition.id])
+        saved = response.answers if response else {}
+        items = visit.items(definition)
+        numbers = (n for n, item in enumerate(items, 1) if item.id not in saved)
+        number = next(numbers, len(items))
+        return reverse("portal-item", args=[visit.token, definition.id, number])
+    return reverse("portal-done", args=[visit.token])
+
+
+def stored_risk(response: Response, definition: Definition) -> bool:
+    stored = dict(response.scores.values_list("scale", "value"))
+    for item in definition.risk_items:
+        assert item.risk is not None
+        value = stored.get(f"item:{item.id}")
+        if value is not None and value >= item.risk.at_or_above:
+            return True
+    return False
+
+
+def after_sending(visit: Visit, risk: bool) -> HttpResponse:
+    """Where to go once an instrument is sent: the end page when the link is
+    done, the support page at once after a risk answer, else onwards."""
+    invitation = visit.invitation
+    invitation.refresh_from_db(fields=["completed_at"])
+    if invitation.completed_at is not None:
+        return redirect("portal-done", visit.token)
+    if risk:
+        return redirect("portal-support", visit.token)
+    return redirect(next_url(visit))
+
+
+def send(visit: Visit, definition: Definition) -> HttpResponse | list[str]:
+    """Submit one instrument; its problems if it cannot be sent yet."""
+    try:
+        result = services.submit(visit.invitation, definition.key)
+    except InvalidEntry as error:
+        return error.problems
+    return after_sending(visit, result.risk)
+
+
+# ---- answers -------------------------------------------------------------------
+
+
+def posted(data: Mapping[str, str], item: Item) -> tuple[bool, str | None]:
+    """(answered, value); value None means "prefer not to answer"."""
+    raw = (data.get(f"item-{item.id}") or "").strip()
+    if raw == SKIP or data.get(f"skip-{item.id}"):
+        return True, None
+    return (raw != ""), (raw or None)
+
+
+def plain(visit: Visit, definition: Definition, problem: str) -> str:
+    """A backend problem in plain words, in the page's language."""
+    if "already sent" in problem:
+        return visit.t["already_sent"]
+    if definition.value_range is not None:
+        low, high = definition.answer_bounds
+        return visit.t["bad_number"].format(min=number(low), max=number(high))
+    return visit.t["bad_choice"]
+
+
+def missing_text(visit: Visit, definition: Definition) -> str:
+    return visit.t["choose_or_skip" if definition.allow_skip else "choose"]
+
+
+def save(
+    visit: Visit, definition: Definition, items: list[Item], data: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Save each answer given; (the saved answers, problems by item id)."""
+    saved: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for item in items:
+        answered, value = posted(data, item)
+        if not answered:
+            continue
+        try:
+            response = services.save_answer(
+                visit.invitation, definition.key, item.id, value
+            )
+        except InvalidEntry as error:
+            errors[item.id] = plain(visit, definition, error.problems[0])
+        else:
+            saved = dict(response.answers)
+    return saved, errors
+
+
+def number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def item_view(
+    visit: Visit,
+    definition: Definition,
+    item: Item,
+    saved: Mapping[str, Any],
+    error: str = "",
+) -> dict[str, Any]:
+    answer = saved.get(item.id)
+    view: dict[str, Any] = {
+        "id": item.id,
+        "text": text_in(item.text, visit.lang),
+        "error": error,
+        "can_skip": definition.allow_skip,
+        "skipped": item.id in saved and answer is None,
+    }
+    if definition.value_range is not None:
+        r = definition.value_range
+        view["range"] = {
+            "min": number(r.minimum),
+            "max": number(r.maximum),
+            "step": number(r.step),
+            "value": "" if answer is None else number(answer),
+            "label": visit.t["number"].format(
+                min=number(r.minimum), max=number(r.maximum)
+            ),
+        }
+        return view
+    view["options"] = [
+        {
+            "value": number(option.value),
+            "label": text_in(option.label, visit.lang),
+            "picture": option.picture if option.picture in PICTURES else "",
+            "checked": answer is not None and float(answer) == option.value,
+        }
+        for option in definition.options
+    ]
+    return view
+
+
+def instrument_context(visit: Visit, definition: Definition) -> dict[str, Any]:
+    position = visit.definitions.index(definition) + 1
+    return visit.context(
+        definition=definition,
+        slug=definition.id,
+        heading=text_in(definition.title, visit.lang),
+        instructions=text_in(definition.instructions, visit.lang)
+        if definition.instructions
+        else "",
+        stem=text_in(definition.stem, visit.lang) if definition.stem else "",
+        faces=any(option.picture for option in definition.options),
+        trauma=definition.trauma_content,
+        questionnaire=visit.t["questionnaire"].format(
+            n=position, total=len(visit.definitions)
+        )
+        if len(visit.definitions) > 1
+        else "",
+    )
+
+
+# ---- member pages --------------------------------------------------------------
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    visit = open_visit(request, token)
+    if request.method == "POST":
+        mode = request.POST.get("mode")
+        visit.remember(mode=mode if mode in MODES else "one")
+        return redirect(next_url(visit))
+    responses = visit.responses()
+    waiting = [d for d in visit.definitions if not is_sent(responses.get(d.key))]
+    context = visit.context(
+        name=visit.invitation.member.first_name if visit.invitation.member else "",
+        size=visit.t["size"].format(n=sum(len(visit.items(d)) for d in waiting)),
+        trauma=any(d.trauma_content for d in waiting),
+        can_skip=any(d.allow_skip for d in waiting),
+        resuming=any(r.answers for r in responses.values()),
+        mode=visit.mode,
+    )
+    return render(request, "portal/welcome.html", context)
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def page(request: HttpRequest, token: str, instrument: str) -> HttpResponse:
+    """All the questions of one instrument on one page."""
+    visit = open_visit(request, token)
+    definition = visit.definition(instrument)
+    response = visit.responses().get(definition.key)
+    if is_sent(response):
+        assert response is not None
+        return after_sending(visit, stored_risk(response, definition))
+    items = visit.items(definition)
+    saved = dict(response.answers) if response else {}
+    errors: dict[str, str] = {}
+    problem = ""
+    if request.method == "POST":
+        saved_now, errors = save(visit, definition, items, request.POST)
+        saved.update(saved_now)
+        for item in items:
+            if item.id not in saved and item.id not in errors:
+                errors[item.id] = missing_text(visit, definition)
+        if not errors:
+            visit.remember(mode="all")
+            sent = send(visit, definition)
+            if isinstance(sent, HttpResponse):
+                return sent
+            problem = visit.t["not_sent"]
+        else:
+            problem = visit.t["errors"]
+    context = instrument_context(visit, definition)
+    context["items"] = [
+        item_view(visit, definition, item, saved, errors.get(item.id, ""))
+        for item in items
+    ]
+    context["problem"] = problem
+    return render(request, "portal/page.html", context)
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def item(request: HttpRequest, token: str, instrument: str, n: int) -> HttpResponse:
+    """One question per screen."""
+    visit = open_visit(request, token)
+    definition = visit.definition(instrument)
+    response = visit.responses().get(definition.key)
+    if is_sent(response):
+        assert response is not None
+        return after_sending(visit, stored_risk(response, definition))
+    items = visit.items(definition)
+    if not 1 <= n <= len(items):
+        raise Http404("No such question.")
+    saved = dict(response.answers) if response else {}
+    error = ""
+    if request.method == "POST":
+        saved_now, errors = save(visit, definition, [items[n - 1]], request.POST)
+        saved.update(saved_now)
+        error = errors.get(items[n - 1].id, "")
+        if not error and items[n - 1].id not in saved:
+            error = missing_text(visit, definition)
+        if not error:
+            visit.remember(mode="one")
+            return onwards(visit, definition, items, saved, n)
+    context = instrument_context(visit, definition)
+    context["item"] = item_view(visit, definition, items[n - 1], saved, error)
+    context["progress"] = visit.t["progress"].format(n=n, total=len(items))
+    context["n"] = n
+    context["last"] = n == len(items)
+    context["trauma"] = context["trauma"] and n == 1
+    return render(request, "portal/item.html", context)
+
+
+def onwards(
+    visit: Visit,
+    definition: Definition,
+    items: list[Item],
+    saved: Mapping[str, Any],
+    n: int,
+) -> HttpResponse:
+    if n < len(items):
+        return redirect("portal-item", visit.token, definition.id, n + 1)
+    unanswered = [i for i, it in enumerate(items, 1) if it.id not in saved]
+    if unanswered:
+        return redirect("portal-item", visit.token, definition.id, unanswered[0])
+    sent = send(visit, definition)
+    if isinstance(sent, HttpResponse):
+        return sent
+    # Not sendable (e.g. an answer the instrument cannot score): show the page.
+    return redirect("portal-page", visit.token, definition.id)
+
+
+@portal_page
+@require_POST
+def autosave(request: HttpRequest, token: str, instrument: str) -> HttpResponse:
+    """htmx: save the one answer just chosen; a fragment saying so."""
+    visit = open_visit(request, token)
+    definition = visit.definition(instrument)
+    chosen = [i for i in visit.items(definition) if i.id == request.POST.get("item")]
+    if not chosen:
+        raise Http404("No such question.")
+    if not getattr(request, "htmx", False):
+        return redirect(next_url(visit))
+    answered, _value = posted(request.POST, chosen[0])
+    message, error = "", ""
+    if answered:
+        _, errors = save(visit, definition, chosen, request.POST)
+        error = errors.get(chosen[0].id, "")
+        message = "" if error else visit.t["saved"]
+    context = {"message": message, "error": error}
+    return render(request, "portal/_saved.html", context)
+
+
+@portal_page
+@require_http_methods(["GET"])
+def support(request: HttpRequest, token: str) -> HttpResponse:
+    """Shown at once after a risk answer when more questions follow."""
+    visit = open_visit(request, token)
+    context = visit.context(
+        organization=visit.invitation.organization, next_url=next_url(visit)
+    )
+    return render(request, "portal/support.html", context)
+
+
+@portal_page
+@require_http_methods(["GET"])
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    """The end page. While the link is still open there is more to answer;
+    once it is done, `portal_page` shows the end page to this browser."""
+    return redirect(next_url(open_visit(request, token)))
+
+
+def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
+    lib = library()
+    definitions = {key: lib.get(key) for key in invitation.instruments}
+    risk = any(
+        stored_risk(r, definitions[r.instrument])
+        for r in responses_of(invitation)
+        if is_sent(r)
+    )
+    state = request.session.get(f"portal:{invitation.pk}", {})
+    lang = state.get("lang") or invitation.language
+    lang = lang if lang in TEXT else "en"
+    context = {
+        "t": TEXT[lang],
+        "lang": lang,
+        "risk": risk,
+        "organization": invitation.organization,
+    }
+    return render(request, "portal/done.html", context)
+
+
+# ---- clinician pages: issue, send, revoke --------------------------------------
+
+
+def offer() -> tuple[list[Definition], list[str]]:
+    """Instruments that can go out as a link, and why the others cannot."""
+    offered, refused = [], []
+    for definition in library():
+        if definition.has_text:
+            offered.append(definition)
+        else:
+            refused.append(
+                f"{definition.short_title} ({definition.key}): no licensed text is loaded, so it cannot be sent as a link; enter it from paper on the session page."
+            )
+    return offered, refused
+
+
+def invitation_rows(session: Session) -> list[dict[str, Any]]:
+    now = timezone.now()
+    rows = []
+    for invitation in session.invitations.select_related("member").order_by("-pk"):
+        if invitation.completed_at:
+            state = "answered"
+        elif invitation.revoked_at:
+            state = "revoked"
+        elif invitation.is_expired(now):
+            state = "expired"
+        else:
+            state = "open"
+        who = invitation.member.first_name if invitation.member else "Therapist"
+        rows.append({"invitation": invitation, "who": who, "state": state})
+    return rows
+
+
+@clinical_view
+@require_http_methods(["GET", "POST"])
+def session_links(request: HttpRequest, session_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    session = get_session_for(user, session_id)
+    editable = can_write(user, session.case)
+    if request.method == "POST" and not editable:
+        raise PermissionDenied("Supervisors do not send questionnaire links.")
+    offered, refused = offer()
+    data = request.POST if request.method == "POST" else None
+    form = IssueLinkForm(session.case, offered, data)
+    if data is not None and form.is_valid():
+        try:
+            invitation, token = services.issue_invitation(
+                user,
+                session.pk,
+                form.member_id(),
+                form.cleaned_data["instruments"],
+                expires_in=dt.timedelta(hours=form.cleaned_data["expires"]),
+            )
+        except InvalidEntry as error:
+            add_problems(form, error.problems)
+        else:
+            return issued(request, invitation, token)
+    context = {"session": session, "case": session.case, "form": form}
+    context |= {"editable": editable, "refused": refused}
+    context["rows"] = invitation_rows(session)
+    return render(request, "portal/links.html", context)
+
+
+def issued(
+    request: HttpRequest,
+    invitation: Invitation,
+    token: str,
+    sent: str = "",
+    problems: list[str] | None = None,
+) -> HttpResponse:
+    """The link, shown once: it is not stored, so this page is not cached."""
+    url = services.link_url(token)
+    person = invitation.member
+    context = {
+        "invitation": invitation,
+        "session": invitation.session,
+        "who": person.first_name if person else "the therapist",
+        "url": url,
+        "token": token,
+        "qr": mark_safe(services.qr_svg(url)),
+        "email": person.email
+        if person
+        else invitation.created_by.email
+        if invitation.created_by
+        else "",
+        "phone": person.phone if person else "",
+        "sent": sent,
+        "problems": problems or [],
+    }
+    response = render(request, "portal/link_issued.html", context)
+    add_never_cache_headers(response)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def invitation_for(user: User, session_id: int, invitation_id: int) -> Invitation:
+    session = get_session_for(user, session_id, write=True)
+    invitation = (
+        Invitation.objects.select_related("session", "member", "created_by")
+        .filter(pk=invitation_id, session=session)
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such link.")
+    return invitation
+
+
+@clinical_view
+@require_POST
+def link_send(
+    request: HttpRequest, session_id: int, invitation_id: int
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    invitation = invitation_for(user, session_id, invitation_id)
+    token, via = request.POST.get("token", ""), request.POST.get("via", "")
+    try:
+        services.send_invitation(invitation, token, via, user)
+    except InvalidEntry as error:
+        if any(p.startswith(("token:", "invitation:")) for p in error.problems):
+            messages.error(request, "; ".join(error.problems))
+            return redirect("portal-links", session_id)
+        return issued(request, invitation, token, problems=error.problems)
+    return issued(request, invitation, token, sent=via)
+
+
+@clinical_view
+@require_POST
+def link_revoke(
+    request: HttpRequest, session_id: int, invitation_id: int
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    invitation = invitation_for(user, session_id, invitation_id)
+    try:
+        services.revoke_invitation(user, invitation.pk)
+    except InvalidEntry as error:
+        messages.error(request, "; ".join(error.problems))
+    else:
+        messages.success(request, "The link is revoked: it no longer opens.")
+    return redirect("portal-links", session_id)

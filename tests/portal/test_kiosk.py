@@ -1,0 +1,199 @@
+"""Kiosk mode (DESIGN §6): one tablet, each attending member answers in turn;
+no clinical page is reachable until the clinician's password ends it."""
+
+import pytest
+from axes.models import AccessAttempt
+
+from tether.care import services as care
+from tether.care.models import AuditEvent, MeasurePlan
+from tether.portal import services
+from tether.portal.kiosk import KioskLockMiddleware
+from tether.portal.models import Channel, Invitation
+
+MIDDLEWARE = f"{KioskLockMiddleware.__module__}.{KioskLockMiddleware.__name__}"
+PASSWORD = "correct horse battery"
+TAC_ANSWERS = {str(i): 3 for i in range(1, 12)}
+
+
+@pytest.fixture(autouse=True)
+def kiosk_lock(settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+
+
+@pytest.fixture
+def kiosk(sign_in, ames, first_session):
+    """Dr. Ames's browser, in kiosk mode for the first session."""
+    client = sign_in(ames)
+    response = client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    assert response.status_code == 302
+    assert response["Location"] == "/kiosk/"
+    return client
+
+
+def tap(client, member):
+    return client.post(f"/kiosk/members/{member.pk}/")
+
+
+def token_of(response):
+    location = response["Location"]
+    assert location.startswith("/q/")
+    assert location.endswith("/")
+    return location[len("/q/") : -1]
+
+
+def test_starting_the_kiosk_lists_the_attending_members_by_first_name(
+    kiosk, first_session
+):
+    assert kiosk.session["kiosk_session_id"] == first_session.pk
+    assert AuditEvent.objects.filter(
+        action="kiosk-start", object_id=str(first_session.pk)
+    ).exists()
+    page = kiosk.get("/kiosk/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Maria" in html
+    assert "Leo" in html
+    for hidden in ("Rivera", "aregiver", "dentified", "13", "18+", "Ames", "TAC"):
+        assert hidden not in html
+
+
+def test_tapping_a_name_opens_that_members_link_for_this_session(
+    kiosk, first_session, leo
+):
+    response = tap(kiosk, leo)
+    assert response.status_code == 302
+    invitation = services.find_invitation(token_of(response))
+    assert invitation.member == leo
+    assert invitation.session == first_session
+    assert invitation.channel == Channel.KIOSK
+    # TAC for 13+, and PCL-5 for the identified client (its text is loaded here).
+    assert invitation.instruments == ["tac@1.0", "pcl-5@past-week"]
+
+
+def test_the_case_measure_plan_chooses_the_questionnaires(
+    sign_in, ames, rivera, first_session, maria, leo
+):
+    MeasurePlan.objects.create(
+        organization=rivera.organization,
+        case=rivera,
+        instrument="phq-9",
+        roles=["caregiver"],
+    )
+    client = sign_in(ames)
+    client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    html = client.get("/kiosk/").content.decode()
+    assert "Maria" in html
+    assert "Leo" not in html  # nothing planned for him
+    invitation = services.find_invitation(token_of(tap(client, maria)))
+    assert invitation.instruments == ["phq-9@1.0"]
+    assert tap(client, leo)["Location"] == "/kiosk/"
+
+
+def test_tapping_again_replaces_the_link_and_keeps_the_answers(kiosk, leo):
+    first = token_of(tap(kiosk, leo))
+    services.save_answer(services.find_invitation(first), "tac", "1", 3)
+    second = token_of(tap(kiosk, leo))
+    assert second != first
+    with pytest.raises(services.LinkError):
+        services.find_invitation(first)
+    invitation = services.find_invitation(second)
+    saved = services.save_answer(invitation, "tac", "2", 3)
+    assert saved.answers == {"1": 3, "2": 3}
+
+
+def test_with_the_kiosk_on_no_clinical_page_is_reachable(kiosk, rivera, first_session):
+    for path in (
+        "/cases/",
+        f"/cases/{rivera.pk}/",
+        f"/sessions/{first_session.pk}/",
+        "/accounts/users/",
+        "/",
+    ):
+        response = kiosk.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == "/kiosk/", path
+    response = kiosk.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    assert response["Location"] == "/kiosk/"
+
+
+def test_a_wrong_password_keeps_the_kiosk(kiosk, ames):
+    response = kiosk.post("/kiosk/exit/", {"password": "wrong"})
+    assert response.status_code == 200
+    assert "That password is not right." in response.content.decode()
+    assert "kiosk_session_id" in kiosk.session
+    assert kiosk.get("/cases/")["Location"] == "/kiosk/"
+    assert AccessAttempt.objects.filter(username=ames.username).exists()
+
+
+def test_the_right_password_returns_to_the_session_page(kiosk, first_session, leo):
+    token = token_of(tap(kiosk, leo))
+    assert kiosk.get("/kiosk/exit/").status_code == 200
+    response = kiosk.post("/kiosk/exit/", {"password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == f"/sessions/{first_session.pk}/"
+    assert "kiosk_session_id" not in kiosk.session
+    assert kiosk.get("/cases/").status_code == 200
+    assert kiosk.get(f"/sessions/{first_session.pk}/").status_code == 200
+    assert kiosk.get("/kiosk/")["Location"] == "/cases/"
+    # The kiosk links left open are closed with the kiosk.
+    with pytest.raises(services.LinkError):
+        services.find_invitation(token)
+
+
+def test_a_supervisor_cannot_start_a_kiosk(sign_in, sam, first_session):
+    client = sign_in(sam)
+    response = client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    assert response.status_code == 403
+    assert "kiosk_session_id" not in client.session
+    assert client.get("/cases/").status_code == 200
+
+
+def test_starting_needs_a_post(sign_in, ames, first_session):
+    client = sign_in(ames)
+    assert client.get(f"/sessions/{first_session.pk}/kiosk/start/").status_code == 405
+    assert "kiosk_session_id" not in client.session
+
+
+def test_a_member_who_has_finished_cannot_start_again(kiosk, maria):
+    invitation = services.find_invitation(token_of(tap(kiosk, maria)))
+    assert invitation.instruments == ["tac@1.0"]
+    for item, value in TAC_ANSWERS.items():
+        services.save_answer(invitation, "tac", item, value)
+    services.submit(invitation, "tac")
+    html = kiosk.get("/kiosk/").content.decode()
+    assert "Done" in html
+    assert f"/kiosk/members/{maria.pk}/" not in html
+    response = tap(kiosk, maria)
+    assert response["Location"] == "/kiosk/"
+    assert Invitation.objects.filter(member=maria).count() == 1
+
+
+def test_three_members_in_a_row_each_get_their_own_link(
+    sign_in, ames, rivera, first_session, maria, leo
+):
+    ana = care.add_member(ames, rivera.pk, "Ana", "sibling", "8-12")
+    care.set_attendance(ames, first_session.pk, [maria.pk, leo.pk, ana.pk])
+    client = sign_in(ames)
+    client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    assert "Ana" in client.get("/kiosk/").content.decode()
+    invitations = [
+        services.find_invitation(token_of(tap(client, member)))
+        for member in (maria, leo, ana)
+    ]
+    assert [i.member for i in invitations] == [maria, leo, ana]
+    assert len({i.pk for i in invitations}) == 3
+    assert invitations[2].instruments == ["tac-child@1.0"]
+
+
+def test_too_many_wrong_passwords_end_the_kiosk_by_signing_out(
+    kiosk, settings, first_session, leo
+):
+    settings.AXES_FAILURE_LIMIT = 2
+    token = token_of(tap(kiosk, leo))
+    assert kiosk.post("/kiosk/exit/", {"password": "nope"}).status_code == 200
+    response = kiosk.post("/kiosk/exit/", {"password": "still wrong"})
+    assert response.status_code == 429
+    assert "kiosk_session_id" not in kiosk.session
+    assert kiosk.get("/cases/")["Location"].startswith("/accounts/login/")
+    with pytest.raises(services.LinkError):
+        services.find_invitation(token)
