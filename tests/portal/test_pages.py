@@ -610,3 +610,24 @@ def test_another_clinic_cannot_see_the_link_page(sign_in, cole, first_session):
     assert (
         client.get(reverse("portal-links", args=[first_session.pk])).status_code == 404
     )
+
+
+def test_a_form_posted_with_origin_null_needs_its_csrf_token_and_nothing_else(
+    rivera, first_session, leo, ames
+):
+    """Link pages are no-referrer, so browsers post with `Origin: null`."""
+    from django.test import Client
+
+    from tether.portal import services as portal
+
+    _, token = portal.issue_invitation(ames, first_session.pk, leo.pk, ["tac"])
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(f"/q/{token}/")
+    csrf = client.cookies["csrftoken"].value
+    refused = client.post(f"/q/{token}/", {"mode": "all"}, HTTP_ORIGIN="null")
+    assert refused.status_code == 403
+    accepted = client.post(
+        f"/q/{token}/", {"mode": "all", "csrfmiddlewaretoken": csrf}, HTTP_ORIGIN="null"
+    )
+    assert accepted.status_code == 302
+    assert page.status_code == 200

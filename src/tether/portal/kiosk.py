@@ -28,6 +28,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tether.accounts.decorators import clinical_view
@@ -36,6 +37,7 @@ from tether.care.audit import record
 from tether.care.models import AgeBand, MeasurePlan, Member, Response, Session
 from tether.care.services import InvalidEntry, _definition, get_session_for
 
+from .csrf import link_csrf_protect
 from .models import Channel, Invitation
 from .services import LINK_PATH, _unsendable, issue_invitation
 
@@ -213,6 +215,8 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/kiosk_list.html", {"people": people})
 
 
+@csrf_exempt  # checked by link_csrf_protect: kiosk pages are no-referrer too
+@link_csrf_protect
 @clinical_view
 @require_POST
 def kiosk_open(request: HttpRequest, member_id: int) -> HttpResponse:
@@ -279,6 +283,8 @@ def _revoke_open_kiosk_links(
     return count
 
 
+@csrf_exempt  # checked by link_csrf_protect: kiosk pages are no-referrer too
+@link_csrf_protect
 @clinical_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def kiosk_exit(request: HttpRequest) -> HttpResponse:

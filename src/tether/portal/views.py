@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tether.accounts.decorators import clinical_view
@@ -38,6 +38,7 @@ from tether.care.services import InvalidEntry, get_session_for
 from tether.instruments import Definition, Item, text_in
 
 from . import services
+from .csrf import link_csrf_protect
 from .forms import IssueLinkForm
 from .models import Invitation
 from .services import LinkError
@@ -78,6 +79,8 @@ TEXT: dict[str, dict[str, str]] = {
         "errors": "Please look at the questions marked below. Your other answers are saved.",
         "thanks_title": "Thank you",
         "thanks": "Your answers have been sent. You can close this page now.",
+        "kiosk_back": "Back to the list",
+        "kiosk_pass": "Please give the tablet back, or to the next person.",
         "support_title": "If things feel hard right now",
         "support_intro": "Thank you for your answers. If you are going through a hard time, you do not have to wait. You can talk to someone right now, free, any time of day or night:",
         "line_988": "Call or text 988, the Suicide & Crisis Lifeline. You can also chat at 988lifeline.org.",
@@ -125,6 +128,8 @@ TEXT: dict[str, dict[str, str]] = {
         "errors": "Por favor, revise las preguntas marcadas abajo. Sus demás respuestas están guardadas.",
         "thanks_title": "Gracias",
         "thanks": "Sus respuestas se enviaron. Ya puede cerrar esta página.",
+        "kiosk_back": "Volver a la lista",
+        "kiosk_pass": "Por favor, devuelva la tableta o pásela a la siguiente persona.",
         "support_title": "Si ahora las cosas se sienten difíciles",
         "support_intro": "Gracias por sus respuestas. Si está pasando por un momento difícil, no tiene que esperar. Puede hablar con alguien ahora mismo, gratis, a cualquier hora del día o de la noche:",
         "line_988": "Llame o envíe un mensaje de texto al 988, la Línea de Prevención del Suicidio y Crisis. Para hablar en español, marque 2 al llamar.",
@@ -174,7 +179,7 @@ def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     """A `/q/` page: a link problem or a missing page becomes a calm page with
     the right status, and every response, a CSRF refusal included, is private.
     CSRF is checked here rather than in the middleware for that reason."""
-    protected = csrf_protect(view)
+    protected = link_csrf_protect(view)
 
     @wraps(view)
     def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> Any:
@@ -643,6 +648,8 @@ def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
         "lang": lang,
         "risk": risk,
         "organization": invitation.organization,
+        # On a kiosk tablet the next family member takes over from here.
+        "kiosk": bool(request.session.get("kiosk_session_id")),
     }
     return render(request, "portal/done.html", context)
 

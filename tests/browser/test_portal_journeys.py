@@ -1,0 +1,309 @@
+"""Clients on their phones, in a real browser (Debian's chromium, 390×844): a
+family of four each answers from their own link; one closes the tab halfway
+and resumes; a child uses the picture form; a Spanish-speaking parent; used,
+expired and tampered links; the risk-item path; the kiosk for three members in
+a row. Every client page is scanned with axe-core (from the
+axe-playwright-python package, never a CDN): no serious or critical violations."""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import time_machine
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from tether.accounts.models import Organization, Role, User
+from tether.care import services
+from tether.care.models import Response
+from tether.portal import services as portal
+
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+AXE = Axe()
+SCANNED: dict[str, list[str]] = {}
+
+
+@pytest.fixture
+def family(transactional_db):
+    org = Organization.objects.create(
+        name="Northside Clinic",
+        slug="northside",
+        crisis_contacts="Northside Clinic crisis line: 555-0199",
+    )
+    ames = User.objects.create_user(
+        "ames",
+        password="correct horse battery staple",
+        organization=org,
+        role=Role.CLINICIAN,
+    )
+    case = services.create_case(ames, "Rivera family", "family")
+    people = {
+        "maria": services.add_member(ames, case.pk, "Maria", "caregiver", "18+"),
+        "jorge": services.add_member(
+            ames, case.pk, "Jorge", "caregiver", "18+", language="es"
+        ),
+        "leo": services.add_member(ames, case.pk, "Leo", "identified-client", "13-17"),
+        "ana": services.add_member(ames, case.pk, "Ana", "child", "8-12"),
+    }
+    session = services.start_session(
+        ames, case.pk, dt.date(2026, 11, 20), [m.pk for m in people.values()]
+    )
+    return {"ames": ames, "case": case, "session": session, **people}
+
+
+def link(family, who, instruments):
+    _, token = portal.issue_invitation(
+        family["ames"], family["session"].pk, family[who].pk, instruments
+    )
+    return token
+
+
+def scan(page, name):
+    """axe-core on the page as it is now; serious and critical must be none."""
+    results = AXE.run(page)
+    bad = [
+        v
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    SCANNED[name] = [
+        f"{v['id']} ({v['impact']})" for v in results.response["violations"]
+    ]
+    assert bad == [], f"{name}: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
+
+
+def choose(page, name, value):
+    page.locator(f"label:has(input[name='{name}'][value='{value}'])").first.click()
+
+
+def start(page, url, mode="all"):
+    page.goto(url)
+    scan(page, "welcome")
+    choose(page, "mode", mode)
+    page.locator("button.primary").click()
+
+
+def answer_every_item_on_the_page(page, value="3"):
+    names = page.eval_on_selector_all(
+        "input[type=radio][name^='item-']",
+        "inputs => [...new Set(inputs.map(i => i.name))]",
+    )
+    for name in names:
+        choose(page, name, value)
+    return names
+
+
+def send(page):
+    page.locator("button.primary").click()
+
+
+def complete_response(family, who, instrument_prefix):
+    return Response.objects.filter(
+        member=family[who],
+        instrument__startswith=instrument_prefix,
+        status=Response.Status.COMPLETE,
+    ).count()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    yield context
+    context.close()
+
+
+def test_a_family_of_four_each_answers_from_their_own_link(live_server, phone, family):
+    for who, instruments in (
+        ("maria", ["tac"]),
+        ("jorge", ["tac"]),
+        ("leo", ["tac"]),
+        ("ana", ["tac-child"]),
+    ):
+        page = phone.new_page()
+        start(page, live_server.url + f"/q/{link(family, who, instruments)}/")
+        scan(page, f"questions ({who})")
+        answered = answer_every_item_on_the_page(page)
+        assert answered
+        send(page)
+        expect(
+            page.get_by_role("heading", name=re.compile("Thank you|Gracias"))
+        ).to_be_visible()
+        scan(page, "thank you")
+        assert "item-" not in page.content()
+        if who == "maria":
+            page.screenshot(path=SCREENSHOTS / "phone-questions-done.png")
+        page.close()
+    for who, prefix in (
+        ("maria", "tac@"),
+        ("jorge", "tac@"),
+        ("leo", "tac@"),
+        ("ana", "tac-child@"),
+    ):
+        assert complete_response(family, who, prefix) == 1
+
+
+def test_closing_the_tab_halfway_and_opening_the_link_again_resumes(
+    live_server, phone, family
+):
+    url = live_server.url + f"/q/{link(family, 'leo', ['tac'])}/"
+    page = phone.new_page()
+    start(page, url, mode="one")
+    for _ in range(4):
+        expect(page.get_by_text(re.compile(r"Question \d+ of \d+"))).to_be_visible()
+        answer_every_item_on_the_page(page, "2")
+        send(page)
+    expect(page.get_by_text(re.compile(r"Question 5 of"))).to_be_visible()
+    scan(page, "one question per screen")
+    page.screenshot(path=SCREENSHOTS / "phone-one-question.png")
+    page.close()
+
+    again = phone.new_page()
+    again.goto(url)
+    again.locator("button.primary").click()
+    expect(again.get_by_text(re.compile(r"Question 5 of"))).to_be_visible()
+    again.close()
+    saved = Response.objects.get(member=family["leo"]).answers
+    assert [saved[str(i)] for i in range(1, 5)] == [2, 2, 2, 2]
+
+
+def test_a_child_answers_with_the_picture_scale(live_server, phone, family):
+    page = phone.new_page()
+    start(page, live_server.url + f"/q/{link(family, 'ana', ['tac-child'])}/")
+    assert page.locator("img[src*='face-']").count() >= 5
+    scan(page, "child form")
+    page.screenshot(path=SCREENSHOTS / "phone-child-faces.png")
+    answer_every_item_on_the_page(page, "4")
+    send(page)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert complete_response(family, "ana", "tac-child@") == 1
+
+
+def test_a_spanish_speaking_parent_reads_spanish(live_server, phone, family):
+    page = phone.new_page()
+    page.goto(live_server.url + f"/q/{link(family, 'jorge', ['tac'])}/")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_role("button", name="Empezar")).to_be_visible()
+    scan(page, "welcome (Spanish)")
+    choose(page, "mode", "all")
+    page.locator("button.primary").click()
+    expect(
+        page.get_by_text("Siento que mi terapeuta me entiende.", exact=False).first
+    ).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "phone-spanish.png")
+    answer_every_item_on_the_page(page, "3")
+    send(page)
+    expect(page.get_by_role("heading", name="Gracias")).to_be_visible()
+
+
+def test_used_expired_and_tampered_links_each_get_a_plain_message(
+    live_server, phone, family
+):
+    used = link(family, "maria", ["tac"])
+    page = phone.new_page()
+    start(page, live_server.url + f"/q/{used}/")
+    answer_every_item_on_the_page(page)
+    send(page)
+    fresh = phone.browser.new_context(viewport=PHONE).new_page()
+    fresh.goto(live_server.url + f"/q/{used}/")
+    expect(
+        fresh.get_by_text("These questions have already been answered. Thank you.")
+    ).to_be_visible()
+    scan(fresh, "used link")
+
+    tampered = link(family, "leo", ["tac"])
+    fresh.goto(live_server.url + f"/q/{tampered[:-3]}abc/")
+    expect(
+        fresh.get_by_text(
+            "This link is not valid. Please ask your therapist for a new one."
+        )
+    ).to_be_visible()
+    assert tampered not in fresh.content()
+    scan(fresh, "invalid link")
+
+    expiring = link(family, "ana", ["tac-child"])
+    with time_machine.travel(
+        dt.datetime.now(dt.UTC) + dt.timedelta(hours=73), tick=True
+    ):
+        fresh.goto(live_server.url + f"/q/{expiring}/")
+        expect(
+            fresh.get_by_text(
+                "This link has expired. Please ask your therapist for a new one."
+            )
+        ).to_be_visible()
+    fresh.context.close()
+
+
+def test_a_risk_answer_ends_on_calm_support_information(live_server, phone, family):
+    page = phone.new_page()
+    start(page, live_server.url + f"/q/{link(family, 'leo', ['phq-9'])}/")
+    answer_every_item_on_the_page(page, "0")
+    choose(page, "item-9", "1")
+    send(page)
+    expect(page.get_by_text("988").first).to_be_visible()
+    text = page.content()
+    assert "838255" in text
+    assert "911" in text
+    assert "Northside Clinic crisis line: 555-0199" in text
+    for promise in ("will see this", "see this now", "low risk", "monitor"):
+        assert promise not in text.lower()
+    scan(page, "support page")
+    page.screenshot(path=SCREENSHOTS / "phone-support.png", full_page=True)
+    signal = family["case"].signals.get(kind="risk-item")
+    assert (signal.severity, signal.status) == ("red", "open")
+
+
+def signed_in_cookies(user, live_server):
+    """A clinician signed in with a verified second factor, as cookies."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    host = live_server.url.split("//")[1].split(":")[0]
+    return [
+        {
+            "name": "sessionid",
+            "value": client.cookies["sessionid"].value,
+            "domain": host,
+            "path": "/",
+        }
+    ]
+
+
+def test_three_members_answer_in_turn_at_the_kiosk(live_server, browser, family):
+    tablet = browser.new_context(
+        viewport={"width": 820, "height": 1180}, has_touch=True
+    )
+    tablet.add_cookies(signed_in_cookies(family["ames"], live_server))
+    page = tablet.new_page()
+    page.goto(live_server.url + f"/sessions/{family['session'].pk}/")
+    page.get_by_role("button", name="Start kiosk mode on this device").click()
+    for name in ("Maria", "Leo", "Ana"):
+        expect(page.get_by_role("button", name=name)).to_be_visible()
+        scan(page, "kiosk list")
+        page.get_by_role("button", name=name).click()
+        choose(page, "mode", "all")
+        page.locator("button.primary").click()
+        while page.locator("input[type=radio][name^='item-']").count():
+            answer_every_item_on_the_page(page, "3")
+            send(page)
+        page.get_by_role("link", name=re.compile("Back to the list|Volver")).click()
+    expect(page.get_by_text(re.compile("Maria.*Done"))).to_be_visible()
+    page.goto(live_server.url + f"/cases/{family['case'].pk}/")
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))
+    tablet.close()
+    for who, prefix in (("maria", "tac@"), ("leo", "tac@"), ("ana", "tac-child@")):
+        assert complete_response(family, who, prefix) == 1
+
+
+def test_zz_every_scanned_page_is_listed(capsys):
+    """Prints the axe results of the pages scanned above (for the closing note)."""
+    with capsys.disabled():
+        for name, violations in SCANNED.items():
+            print(f"axe {name}: {', '.join(violations) or 'no violations'}")
