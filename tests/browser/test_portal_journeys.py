@@ -6,7 +6,9 @@ a row. Every client page is scanned with axe-core (from the
 axe-playwright-python package, never a CDN): no serious or critical violations."""
 
 import datetime as dt
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,14 @@ from tether.care.models import Response
 from tether.portal import services as portal
 
 PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# TETHER_SCREENSHOTS=1 refreshes the pictures in docs/; otherwise they go to a
+# temporary folder, so a test run leaves the work tree as it was.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("TETHER_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "tether-screenshots"
+)
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 AXE = Axe()
 SCANNED: dict[str, list[str]] = {}
 
