@@ -311,6 +311,23 @@ def test_three_members_answer_in_turn_at_the_kiosk(live_server, browser, family)
         assert complete_response(family, who, prefix) == 1
 
 
+def test_with_more_questions_after_a_risk_answer_support_comes_first(
+    live_server, phone, family
+):
+    page = phone.new_page()
+    start(page, live_server.url + f"/q/{link(family, 'leo', ['phq-9', 'tac'])}/")
+    answer_every_item_on_the_page(page, "0")
+    choose(page, "item-9", "2")
+    send(page)
+    expect(page.get_by_text("988").first).to_be_visible()
+    scan(page, "support before the next questionnaire")
+    page.locator("a.button.primary").click()
+    answer_every_item_on_the_page(page, "3")
+    send(page)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert "988" in page.content()
+
+
 def test_zz_every_scanned_page_is_listed(capsys):
     """Prints the axe results of the pages scanned above (for the closing note)."""
     with capsys.disabled():
