@@ -244,6 +244,7 @@ def test_used_expired_and_tampered_links_each_get_a_plain_message(
                 "This link has expired. Please ask your therapist for a new one."
             )
         ).to_be_visible()
+        scan(fresh, "expired link")
     fresh.context.close()
 
 
