@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -11,6 +11,12 @@ from tether.longformat import COLUMNS
 from tether.signals import check_scores
 
 from .models import AgeBand, Score
+
+Row = tuple[str, str, str, str, str, str, str, str, str, str]
+RowSource = Callable[[list[int] | None, int | None], list[Row]]
+ROW_SOURCES: list[RowSource] = []
+"""Other apps add long-format rows here (the portal adds the questionnaires of
+invitations that expired unanswered, which the disengagement rule counts)."""
 
 
 def library() -> Library:
@@ -23,9 +29,10 @@ def score_frame(
     case_ids: Iterable[int] | None = None, organization_id: int | None = None
 ) -> pd.DataFrame:
     """The checked long-format table of these cases (or of an organization)."""
+    case_ids = None if case_ids is None else list(case_ids)
     scores = Score.objects.all()
     if case_ids is not None:
-        scores = scores.filter(response__session__case_id__in=list(case_ids))
+        scores = scores.filter(response__session__case_id__in=case_ids)
     if organization_id is not None:
         scores = scores.filter(organization_id=organization_id)
     rows = scores.values_list(
@@ -55,6 +62,8 @@ def score_frame(
         )
         for case, member, role, respondent, number, instrument, scale, value, kind, band in rows
     ]
+    for source in ROW_SOURCES:
+        records += source(case_ids, organization_id)
     if not records:
         return pd.DataFrame(columns=[*COLUMNS, "instrument_id", "role", "low", "high"])
     raw = pd.DataFrame.from_records(records, columns=list(COLUMNS))

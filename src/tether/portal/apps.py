@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "tether.portal"
     label = "portal"
+
+    def ready(self) -> None:
+        from tether.care.frames import ROW_SOURCES
+
+        from .unanswered import unanswered_invitation_rows
+
+        if unanswered_invitation_rows not in ROW_SOURCES:
+            ROW_SOURCES.append(unanswered_invitation_rows)
