@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import tether.urls
 from tether.accounts.decorators import clinical_view
-from tether.accounts.models import Organization, Role, User
+from tether.accounts.models import Role, User
 from tether.accounts.views import WRONG_CODE
 from tether.care import services
 from tether.care.models import AuditEvent
@@ -45,42 +45,6 @@ pytestmark = pytest.mark.urls(__name__)
 
 PASSWORD = "correct horse battery"
 BACKUP_CODE = "abcd2345"
-
-
-@pytest.fixture
-def northside(db):
-    return Organization.objects.create(name="Northside Clinic", slug="northside")
-
-
-@pytest.fixture
-def lakeside(db):
-    return Organization.objects.create(name="Lakeside Clinic", slug="lakeside")
-
-
-def make_user(org, username, role):
-    return User.objects.create_user(
-        username=username,
-        password=PASSWORD,
-        email=f"{username}@{org.slug}.example",
-        organization=org,
-        role=role,
-        first_name=username.title(),
-    )
-
-
-@pytest.fixture
-def ames(northside):
-    return make_user(northside, "ames", Role.CLINICIAN)
-
-
-@pytest.fixture
-def ada(northside):
-    return make_user(northside, "ada", Role.ADMIN)
-
-
-@pytest.fixture
-def cole(lakeside):
-    return make_user(lakeside, "cole", Role.CLINICIAN)
 
 
 def give_authenticator(user):

@@ -14,6 +14,7 @@ keep the provider's own logging free of message bodies: a body holds a live link
 from __future__ import annotations
 
 import sys
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -25,12 +26,13 @@ class SMSError(RuntimeError):
     """The provider did not accept the message."""
 
 
-class BaseSMSBackend:
+class BaseSMSBackend(ABC):
     """Send one text message. `to` is the number as entered for the member;
     normalising it (E.164) is the provider backend's job."""
 
+    @abstractmethod
     def send(self, to: str, body: str) -> None:
-        raise NotImplementedError
+        """Deliver `body` to `to`, or raise SMSError."""
 
 
 class ConsoleSMSBackend(BaseSMSBackend):
