@@ -19,7 +19,7 @@ from tether.signals.expected import ExpectedResponse
 
 from .frames import library, score_frame
 from .models import Case, Member, Signal
-from .summary import levels_frame
+from .summary import levels_of
 
 LEVELS = ("member", "subsystem", "family", "therapist")
 # Okabe-Ito: told apart with the common colour-vision deficiencies.
@@ -55,7 +55,7 @@ def case_charts(
     """Every chart and table of one case's page."""
     names = {str(m.pk): m.first_name for m in members}
     frame = score_frame([case.pk])
-    levels = levels_frame([case.pk]) if has_member_alliance(frame) else EMPTY
+    levels = levels_of(frame)
     client = next((m for m in members if m.is_identified_client), None)
     markers = [s for s in open_signals if s.kind in MARKED_KINDS]
     config = SignalConfig.from_mapping(case.organization.signal_settings or {})
@@ -73,20 +73,6 @@ def case_charts(
 
 
 # ---- alliance ------------------------------------------------------------------
-
-EMPTY = pd.DataFrame(
-    columns=["case_id", "session", "level", "subject", "value", "spread", "n"]
-)
-
-
-def has_member_alliance(frame: pd.DataFrame) -> bool:
-    """Whether any member answered an alliance measure. levels_frame fails on a
-    frame with scores but no member alliance rows (alliance_levels adds a text
-    prefix to an empty float column), so the page asks first."""
-    if frame.empty:
-        return False
-    rows = frame[(frame["role"] == "alliance") & (frame["respondent"] == "member")]
-    return bool(rows["score"].notna().any())
 
 
 def series_name(level: str, subject: str, names: Mapping[str, str]) -> str:

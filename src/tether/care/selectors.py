@@ -78,6 +78,7 @@ def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
     """Every visible case with what a therapist needs at a glance, sorted so the
     cases that need attention come first. A fixed number of queries, whatever
     the number of cases."""
+    from .frames import score_frame
     from .summary import alliance_glance, latest_pcl5
 
     cases = cases_for(user)
@@ -98,8 +99,9 @@ def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
     ).prefetch_related("members", "clinicians")
     cases = list(cases)
     ids = [case.pk for case in cases]
-    glance = alliance_glance(ids)
-    pcl5 = latest_pcl5(ids)
+    frame = score_frame(ids)
+    glance = alliance_glance(frame)
+    pcl5 = latest_pcl5(frame)
     rows = [
         CaseloadRow(
             case=case,

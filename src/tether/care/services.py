@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from tether.accounts.models import Organization, Role, User
 from tether.instruments import Definition
-from tether.scoring.engine import AnswerError, AnswerProblem, score
+from tether.scoring.engine import AnswerError, score
 from tether.signals import SignalConfig, compute_signals, to_signals
 from tether.signals.alliance import Norms
-from tether.signals.engine import clinic_baseline
 from tether.signals.expected import ExpectedResponse
 
 from .audit import record
@@ -325,17 +324,9 @@ def enter_paper_response(
     if respondent not in Response.Respondent.values:
         raise InvalidEntry([f"respondent: {respondent!r} is not member or therapist"])
     if answers:
-        try:
-            result = score(definition, {k: _number(v) for k, v in answers.items()})
-        except AnswerError as error:
-            raise InvalidEntry(
-                [_problem(p, definition) for p in error.problems]
-            ) from error
-        scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
-        for item in definition.risk_items:
-            value = answers.get(item.id)
-            if value not in (None, ""):
-                scored[f"item:{item.id}"] = (float(value), False)  # type: ignore[arg-type]
+        scored, _ = scores_to_store(
+            definition, {k: _number(v) for k, v in answers.items()}
+        )
     elif totals:
         scored = {k: (v, False) for k, v in _totals_scores(definition, totals).items()}
     else:
@@ -386,6 +377,24 @@ def save_scores(
     )
 
 
+def scores_to_store(
+    definition: Definition, answers: Mapping[str, object]
+) -> tuple[dict[str, tuple[float | None, bool]], bool]:
+    """Scale scores and the answers to risk items (as `item:<id>` rows), ready
+    for save_scores, and whether a risk item was endorsed; InvalidEntry names
+    every bad answer with the allowed values."""
+    try:
+        result = score(definition, answers)
+    except AnswerError as error:
+        raise InvalidEntry([str(problem) for problem in error.problems]) from error
+    scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
+    for item in definition.risk_items:
+        value = answers.get(item.id)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            scored[f"item:{item.id}"] = (float(value), False)
+    return scored, bool(result.risk)
+
+
 def _number(value: object) -> object:
     """Form fields arrive as text; numbers stay numbers, other text stays text
     so the engine names it as not a number."""
@@ -398,10 +407,6 @@ def _number(value: object) -> object:
         except ValueError:
             return text
     return value
-
-
-def _problem(problem: AnswerProblem, definition: Definition) -> str:
-    return f"item {problem.item}: {problem.reason}"
 
 
 # ---- signals -------------------------------------------------------------------
@@ -432,7 +437,11 @@ def recompute_case_signals(case: Case) -> list[Signal]:
         if not frame.empty
         else None
     )
-    fresh = to_signals(table) if table is not None else []
+    return _store_signals(case, to_signals(table) if table is not None else [])
+
+
+def _store_signals(case: Case, fresh: list[Any]) -> list[Signal]:
+    """Upsert a case's freshly computed signals, keeping status and notes."""
     existing = {
         (s.kind, s.subject, s.instrument, s.session_number): s
         for s in case.signals.all()
@@ -493,16 +502,22 @@ def refit_organization(organization: Organization) -> dict[str, Any]:
     if frame.empty:
         return {}
     config = SignalConfig.from_mapping(organization.signal_settings or {})
-    norms, models = clinic_baseline(frame, library(), config)
+    # One run over the whole clinic: its noise and models are the baseline,
+    # and its signals are what each case would get against that baseline.
+    run = compute_signals(frame, library(), config)
+    norms, models = run.norms, run.models
     organization.signal_norms = {
         "norms": norms.to_dict(),
         "models": {k: (v.to_dict() if v else None) for k, v in models.items()},
         "fitted_at": timezone.now().isoformat(),
     }
     organization.save(update_fields=["signal_norms"])
+    by_case = {
+        case_id: to_signals(rows) for case_id, rows in run.signals.groupby("case_id")
+    }
     for case in Case.objects.filter(organization=organization):
         with transaction.atomic():
-            recompute_case_signals(case)
+            _store_signals(case, by_case.get(str(case.pk), []))
     return organization.signal_norms
 
 

@@ -9,26 +9,22 @@ import pandas as pd
 
 from tether.signals.alliance import alliance_frame, alliance_levels
 
-from .frames import library, score_frame
+from .frames import library
+
+LEVEL_COLUMNS = ["case_id", "session", "level", "subject", "value", "spread", "n"]
 
 
-def levels_frame(case_ids: list[int]) -> pd.DataFrame:
-    if not case_ids:
-        return pd.DataFrame(
-            columns=["case_id", "session", "level", "subject", "value", "spread", "n"]
-        )
-    frame = score_frame(case_ids)
+def levels_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """The alliance at each level, per case and session, of a score table."""
     if frame.empty:
-        return pd.DataFrame(
-            columns=["case_id", "session", "level", "subject", "value", "spread", "n"]
-        )
+        return pd.DataFrame(columns=LEVEL_COLUMNS)
     return alliance_levels(alliance_frame(frame, library()))
 
 
-def alliance_glance(case_ids: list[int]) -> dict[int, dict[str, Any]]:
+def alliance_glance(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
     """Per case, at its latest session: the lowest member, each subsystem, the
     family and the therapist's family rating, on 0-100."""
-    levels = levels_frame(case_ids)
+    levels = levels_of(frame)
     out: dict[int, dict[str, Any]] = {}
     for case_id, rows in levels.groupby("case_id"):
         latest = rows[rows["session"] == rows["session"].max()]
@@ -54,11 +50,10 @@ def alliance_glance(case_ids: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
-def latest_pcl5(case_ids: list[int]) -> dict[int, dict[str, Any]]:
+def latest_pcl5(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
     """The identified client's latest PCL-5 total and its change since intake."""
-    if not case_ids:
+    if frame.empty:
         return {}
-    frame = score_frame(case_ids)
     pcl = frame[
         (frame["instrument"].str.startswith("pcl-5@"))
         & (frame["scale"] == "total")

@@ -218,18 +218,17 @@ class Definition:
     @property
     def answer_bounds(self) -> tuple[float, float]:
         """The lowest and highest stored answer to one item."""
-        if self.value_range is not None:
-            return self.value_range.minimum, self.value_range.maximum
-        values = [option.value for option in self.options]
-        return min(values), max(values)
+        return self._bounds([option.value for option in self.options])
 
     @property
     def score_bounds(self) -> tuple[float, float]:
         """The lowest and highest scored value one item can take."""
+        return self._bounds([option.score for option in self.options])
+
+    def _bounds(self, values: list[float]) -> tuple[float, float]:
         if self.value_range is not None:
             return self.value_range.minimum, self.value_range.maximum
-        scores = [option.score for option in self.options]
-        return min(scores), max(scores)
+        return min(values), max(values)
 
     def scale_bounds(self, scale: Scale) -> tuple[float, float]:
         """The range a scale's score can take (sum or mean of its items)."""

@@ -39,7 +39,7 @@ from tether.care.services import InvalidEntry, _definition, get_session_for
 
 from .csrf import link_csrf_protect
 from .models import Channel, Invitation
-from .services import LINK_PATH, _unsendable, issue_invitation
+from .services import LINK_PATH, _unsendable, close_link, issue_invitation
 
 SESSION_KEY = "kiosk_session_id"
 """The session being answered; while set, only the kiosk and links are open."""
@@ -270,16 +270,7 @@ def _revoke_open_kiosk_links(
     count = 0
     for invitation in links:
         count += 1
-        invitation.revoked_at = now
-        invitation.save(update_fields=["revoked_at"])
-        record(
-            user,
-            "revoke",
-            "invitation",
-            invitation.pk,
-            organization=invitation.organization,
-            detail={"reason": "kiosk"},
-        )
+        close_link(user, invitation, now, reason="kiosk")
     return count
 
 

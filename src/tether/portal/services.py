@@ -38,6 +38,7 @@ from tether.care.services import (
     get_session_for,
     recompute_case_signals,
     save_scores,
+    scores_to_store,
 )
 from tether.instruments import Definition
 from tether.scoring.engine import AnswerError, score
@@ -361,19 +362,27 @@ def revoke_invitation(user: User, invitation_id: int) -> Invitation:
     get_session_for(user, invitation.session_id, write=True)
     if invitation.completed_at is not None:
         raise InvalidEntry(["invitation: it has already been answered"])
-    if invitation.revoked_at is not None:
-        return invitation
-    with transaction.atomic():
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
-        record(
-            user,
-            "revoke",
-            "invitation",
-            invitation.pk,
-            organization=invitation.organization,
-        )
+    if invitation.revoked_at is None:
+        with transaction.atomic():
+            close_link(user, invitation, timezone.now())
     return invitation
+
+
+def close_link(
+    user: User | None, invitation: Invitation, now: dt.datetime, reason: str = ""
+) -> None:
+    """Revoke one link and record who did it (and why, e.g. "kiosk")."""
+    invitation.revoked_at = now
+    invitation.save(update_fields=["revoked_at"])
+    detail = {"reason": reason} if reason else {}
+    record(
+        user,
+        "revoke",
+        "invitation",
+        invitation.pk,
+        organization=invitation.organization,
+        detail=detail,
+    )
 
 
 # ---- opening a link ------------------------------------------------------------
@@ -550,7 +559,7 @@ def submit(invitation: Invitation, instrument: str) -> SubmitResult:
             .first()
         )
         if response is not None and response.status != Response.Status.IN_PROGRESS:
-            return SubmitResult(response, _stored_risk(response, definition), True)
+            return SubmitResult(response, stored_risk(response, definition), True)
         _check_open(locked)
         if response is None:
             raise InvalidEntry(
@@ -609,19 +618,10 @@ def _scored(
         ]
         if missing:
             raise InvalidEntry([f"item {item}: not answered yet" for item in missing])
-    try:
-        result = score(definition, answers)
-    except AnswerError as error:
-        raise InvalidEntry([str(problem) for problem in error.problems]) from error
-    scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
-    for item in definition.risk_items:
-        value = answers.get(item.id)
-        if value is not None:
-            scored[f"item:{item.id}"] = (float(value), False)  # type: ignore[arg-type]
-    return scored, bool(result.risk)
+    return scores_to_store(definition, answers)
 
 
-def _stored_risk(response: Response, definition: Definition) -> bool:
+def stored_risk(response: Response, definition: Definition) -> bool:
     stored = dict(response.scores.values_list("scale", "value"))
     for item in definition.risk_items:
         assert item.risk is not None

@@ -41,7 +41,7 @@ from . import services
 from .csrf import link_csrf_protect
 from .forms import IssueLinkForm
 from .models import Invitation
-from .services import LinkError
+from .services import LinkError, stored_risk
 
 # ---- page text -----------------------------------------------------------------
 
@@ -336,16 +336,6 @@ def next_url(visit: Visit) -> str:
         number = next(numbers, len(items))
         return reverse("portal-item", args=[visit.token, definition.id, number])
     return reverse("portal-done", args=[visit.token])
-
-
-def stored_risk(response: Response, definition: Definition) -> bool:
-    stored = dict(response.scores.values_list("scale", "value"))
-    for item in definition.risk_items:
-        assert item.risk is not None
-        value = stored.get(f"item:{item.id}")
-        if value is not None and value >= item.risk.at_or_above:
-            return True
-    return False
 
 
 def after_sending(visit: Visit, risk: bool) -> HttpResponse:

@@ -40,7 +40,7 @@ def compute_signals(
     """Every signal of every case in `frame` (a table from data.check_scores).
 
     `norms` and `models`, when given, are the clinic's own, estimated earlier on
-    all its cases (see `clinic_baseline`): one case alone is too little data."""
+    all its cases: one case alone is too little data."""
     config = config or SignalConfig()
     alliance = alliance_frame(frame, library)
     members = alliance[alliance["respondent"] == "member"]
@@ -73,11 +73,3 @@ def compute_signals(
         .drop(columns="_rank")
     )
     return SignalRun(table.reset_index(drop=True), norms, fitted)
-
-
-def clinic_baseline(
-    frame: pd.DataFrame, library: Library, config: SignalConfig | None = None
-) -> tuple[Norms, dict[str, ExpectedResponse | None]]:
-    """The clinic's alliance noise and expected-response models from all its cases."""
-    run = compute_signals(frame, library, config)
-    return run.norms, run.models
