@@ -267,8 +267,8 @@ def test_a_risk_item_makes_a_red_signal_and_emails_each_clinician_plainly(
     ames, first_session, leo, rivera, django_capture_on_commit_callbacks
 ):
     invitation, _ = services.issue_invitation(ames, first_session.pk, leo.pk, ["phq-9"])
-    answer_all(invitation, "phq-9", PHQ9_ANSWERS | {"9": 1})
     with django_capture_on_commit_callbacks(execute=True):
+        answer_all(invitation, "phq-9", PHQ9_ANSWERS | {"9": 1})
         result = services.submit(invitation, "phq-9")
     assert result.risk
     signal = rivera.signals.get(kind="risk-item")

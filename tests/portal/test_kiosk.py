@@ -5,7 +5,7 @@ import pytest
 from axes.models import AccessAttempt
 
 from tether.care import services as care
-from tether.care.models import AuditEvent, MeasurePlan
+from tether.care.models import AuditEvent, MeasurePlan, Response
 from tether.portal import services
 from tether.portal.kiosk import KioskLockMiddleware
 from tether.portal.models import Channel, Invitation
@@ -89,7 +89,7 @@ def test_the_case_measure_plan_chooses_the_questionnaires(
     assert tap(client, leo)["Location"] == "/kiosk/"
 
 
-def test_tapping_again_replaces_the_link_and_keeps_the_answers(kiosk, leo):
+def test_tapping_again_replaces_the_link_and_starts_afresh(kiosk, leo):
     first = token_of(tap(kiosk, leo))
     services.save_answer(services.find_invitation(first), "tac", "1", 3)
     second = token_of(tap(kiosk, leo))
@@ -98,7 +98,9 @@ def test_tapping_again_replaces_the_link_and_keeps_the_answers(kiosk, leo):
         services.find_invitation(first)
     invitation = services.find_invitation(second)
     saved = services.save_answer(invitation, "tac", "2", 3)
-    assert saved.answers == {"1": 3, "2": 3}
+    assert saved.answers == {"2": 3}
+    earlier = Response.objects.get(member=leo, status=Response.Status.INCOMPLETE)
+    assert earlier.answers == {"1": 3}
 
 
 def test_with_the_kiosk_on_no_clinical_page_is_reachable(kiosk, rivera, first_session):

@@ -24,6 +24,10 @@ CATALOGUE = (
 # kind -> (default severity, evidence keys usable as {placeholders})
 KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "risk-item": ("red", frozenset({"member", "instrument", "item", "value", "label"})),
+    "risk-item-skipped": (
+        "info",
+        frozenset({"member", "instrument", "item", "label"}),
+    ),
     "rupture": (
         "red",
         frozenset(

@@ -62,9 +62,28 @@ def score_frame(
         )
         for case, member, role, respondent, number, instrument, scale, value, kind, band in rows
     ]
+    records = _worst_risk_answer(records)
     for source in ROW_SOURCES:
         records += source(case_ids, organization_id)
     if not records:
         return pd.DataFrame(columns=[*COLUMNS, "instrument_id", "role", "low", "high"])
     raw = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     return check_scores(raw, library())
+
+
+def _worst_risk_answer(records: list[Row]) -> list[Row]:
+    """One row per risk item, person and session: incomplete responses stand
+    beside the one that counts, and each may hold an answer to the same risk
+    item. The highest answer is kept (a value over none), so a risk answer in
+    any of them reaches the risk rule."""
+    kept: dict[tuple[str, ...], Row] = {}
+    for row in records:
+        key = row[:7]
+        earlier = kept.get(key)
+        if earlier is None or _rank(row) > _rank(earlier):
+            kept[key] = row
+    return list(kept.values())
+
+
+def _rank(row: Row) -> float:
+    return float("-inf") if row[7] == "" else float(row[7])

@@ -154,6 +154,9 @@ class Response(models.Model):
         IN_PROGRESS = "in-progress", "In progress"
         COMPLETE = "complete", "Complete"
         PAPER = "entered-from-paper", "Entered from paper"
+        INCOMPLETE = "incomplete", "Incomplete"
+        """Answers saved but never sent: the link expired or was closed, or a
+        kiosk turn was started again. They feed the risk rule only."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     session = models.ForeignKey(
@@ -183,11 +186,18 @@ class Response(models.Model):
 
     class Meta:
         constraints = [
+            # Incomplete responses are kept beside the one that counts, however
+            # many times a link expires or a kiosk turn starts again.
             models.UniqueConstraint(
                 fields=["session", "respondent", "member", "instrument"],
+                condition=~models.Q(status="incomplete"),
                 name="one_response_per_person_instrument_session",
             )
         ]
+
+
+SENT = (Response.Status.COMPLETE, Response.Status.PAPER)
+"""The statuses of a response that counts as answered."""
 
 
 class Score(models.Model):

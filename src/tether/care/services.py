@@ -4,7 +4,7 @@ an audit event. Views and the API call these, never the models directly."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +16,7 @@ from tether.scoring.engine import AnswerError, score
 from tether.signals import SignalConfig, compute_signals, to_signals
 from tether.signals.alliance import Norms
 from tether.signals.expected import ExpectedResponse
+from tether.signals.risk import RISK_KINDS, risk_signals
 
 from .audit import record
 from .frames import library, score_frame
@@ -32,6 +33,16 @@ from .models import (
     Subsystem,
 )
 from .selectors import get_case_for
+
+CASE_UPKEEP: list[Callable[[Case], object]] = []
+"""Catch-up work other apps register for a case (the portal keeps the unsent
+answers of expired links as incomplete responses). `catch_up` runs it when the
+case is read, until a background worker runs it on time."""
+
+
+def catch_up(case: Case) -> None:
+    for upkeep in CASE_UPKEEP:
+        upkeep(case)
 
 
 class InvalidEntry(ValueError):
@@ -323,18 +334,22 @@ def enter_paper_response(
         raise InvalidEntry(["member: choose who answered"])
     if respondent not in Response.Respondent.values:
         raise InvalidEntry([f"respondent: {respondent!r} is not member or therapist"])
-    if answers:
+    if totals:
+        scored = {k: (v, False) for k, v in _totals_scores(definition, totals).items()}
+        scored |= _risk_answers_with_totals(definition, answers or {})
+    elif answers:
         scored, _ = scores_to_store(
             definition, {k: _number(v) for k, v in answers.items()}
         )
-    elif totals:
-        scored = {k: (v, False) for k, v in _totals_scores(definition, totals).items()}
     else:
         raise InvalidEntry(["enter the item answers or the scale totals"])
     with transaction.atomic():
         # One writer per case at a time: signals are recomputed per case.
         Case.objects.select_for_update().filter(pk=case.pk).first()
-        response, created = Response.objects.update_or_create(
+        # Incomplete answers from a link stay as they are, beside the paper.
+        response, created = Response.objects.exclude(
+            status=Response.Status.INCOMPLETE
+        ).update_or_create(
             session=session,
             respondent=respondent,
             member=member,
@@ -358,6 +373,28 @@ def enter_paper_response(
         )
         recompute_case_signals(case)
     return response
+
+
+def _risk_answers_with_totals(
+    definition: Definition, answers: Mapping[str, object]
+) -> dict[str, tuple[float | None, bool]]:
+    """Paper totals still carry each risk item's own answer: a total alone
+    cannot show that item 9 was endorsed (or left blank)."""
+    risk_ids = [item.id for item in definition.risk_items]
+    others = sorted(set(answers) - set(risk_ids))
+    if others:
+        raise InvalidEntry(
+            [
+                f"item {item}: only the risk items are entered with the totals"
+                for item in others
+            ]
+        )
+    chosen = {k: _number(v) for k, v in answers.items()}
+    try:
+        score(definition, {k: v for k, v in chosen.items() if v is not None})
+    except AnswerError as error:
+        raise InvalidEntry([str(problem) for problem in error.problems]) from error
+    return risk_item_rows(definition, chosen, settled=True)
 
 
 def save_scores(
@@ -388,11 +425,24 @@ def scores_to_store(
     except AnswerError as error:
         raise InvalidEntry([str(problem) for problem in error.problems]) from error
     scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
+    scored |= risk_item_rows(definition, answers, settled=True)
+    return scored, bool(result.risk)
+
+
+def risk_item_rows(
+    definition: Definition, answers: Mapping[str, object], settled: bool
+) -> dict[str, tuple[float | None, bool]]:
+    """The answers to risk items as `item:<id>` score rows. Once a response is
+    settled (sent, entered or left incomplete) an unanswered risk item is a row
+    without a value, which the risk rule reports: a skip is not reassurance."""
+    rows: dict[str, tuple[float | None, bool]] = {}
     for item in definition.risk_items:
         value = answers.get(item.id)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            scored[f"item:{item.id}"] = (float(value), False)
-    return scored, bool(result.risk)
+            rows[f"item:{item.id}"] = (float(value), False)
+        elif settled:
+            rows[f"item:{item.id}"] = (None, False)
+    return rows
 
 
 def _number(value: object) -> object:
@@ -440,8 +490,68 @@ def recompute_case_signals(case: Case) -> list[Signal]:
     return _store_signals(case, to_signals(table) if table is not None else [])
 
 
-def _store_signals(case: Case, fresh: list[Any]) -> list[Signal]:
-    """Upsert a case's freshly computed signals, keeping status and notes."""
+def raise_risk_signals(case: Case) -> None:
+    """Run the risk rule alone over the case's answers and store what it finds,
+    changing no other signal: a risk answer never waits for a recompute."""
+    frame = score_frame([case.pk])
+    if frame.empty:
+        return
+    found = risk_signals(frame, library())
+    _store_signals(case, to_signals(found), resolve=False)
+
+
+def record_unsent_risk(response: Response, definition: Definition) -> bool:
+    """A risk item answered in a response not yet sent: store its answer and
+    raise the risk alert now (DESIGN §5). True when an answer is at or above
+    its trigger."""
+    rows = risk_item_rows(definition, response.answers, settled=False)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=response.session.case_id)
+        save_scores(response, rows)
+        raise_risk_signals(case)
+    return _at_trigger(definition, rows)
+
+
+def _at_trigger(
+    definition: Definition, rows: Mapping[str, tuple[float | None, bool]]
+) -> bool:
+    for item in definition.risk_items:
+        assert item.risk is not None
+        value = rows.get(f"item:{item.id}", (None, False))[0]
+        if value is not None and value >= item.risk.at_or_above:
+            return True
+    return False
+
+
+def mark_incomplete(responses: Iterable[Response], reason: str) -> list[Response]:
+    """Keep unsent answers as incomplete responses (their link expired or was
+    closed, or a kiosk turn started again). They feed the risk rule, with any
+    risk item left unanswered reported as such, and no other rule."""
+    changed = [r for r in responses if r.status == Response.Status.IN_PROGRESS]
+    cases = set()
+    for response in changed:
+        definition = library().get(response.instrument)
+        response.status = Response.Status.INCOMPLETE
+        response.save(update_fields=["status"])
+        save_scores(response, risk_item_rows(definition, response.answers, True))
+        record(
+            None,
+            "incomplete",
+            "response",
+            response.pk,
+            organization=response.organization,
+            detail={"instrument": response.instrument, "reason": reason},
+        )
+        cases.add(response.session.case_id)
+    for case in Case.objects.select_for_update().filter(pk__in=cases):
+        raise_risk_signals(case)
+    return changed
+
+
+def _store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[Signal]:
+    """Upsert a case's freshly computed signals, keeping status and notes; with
+    `resolve`, close open ones no longer triggered, except risk alerts, which
+    only a clinician closes."""
     existing = {
         (s.kind, s.subject, s.instrument, s.session_number): s
         for s in case.signals.all()
@@ -477,7 +587,12 @@ def _store_signals(case: Case, fresh: list[Any]) -> list[Signal]:
             )
             row.save(update_fields=["severity", "state", "evidence"])
     for key, row in existing.items():
-        if key not in seen and row.status == Signal.Status.OPEN:
+        if (
+            resolve
+            and key not in seen
+            and row.status == Signal.Status.OPEN
+            and row.kind not in RISK_KINDS
+        ):
             row.status = Signal.Status.RESOLVED
             row.note = (
                 row.note + "\n" if row.note else ""

@@ -93,6 +93,7 @@ def caseload_row(row: CaseloadRow) -> dict[str, Any]:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     case = get_case_for(user, case_id)
+    services.catch_up(case)
     return render(request, "care/case.html", case_context(user, case))
 
 
@@ -200,6 +201,7 @@ def session_start(request: HttpRequest, case_id: int) -> HttpResponse:
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     session = get_session_for(user, session_id)
+    services.catch_up(session.case)
     chosen = request.GET if "instrument" in request.GET else None
     context = session_context(user, session, ChooseEntryForm(session, chosen))
     template = "care/_entry.html" if request.htmx else "care/session.html"  # type: ignore[attr-defined]

@@ -34,12 +34,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
 from tether.care.audit import record
-from tether.care.models import AgeBand, MeasurePlan, Member, Response, Session
+from tether.care.models import SENT, AgeBand, MeasurePlan, Member, Response, Session
 from tether.care.services import InvalidEntry, _definition, get_session_for
 
 from .csrf import link_csrf_protect
 from .models import Channel, Invitation
 from .services import LINK_PATH, _unsendable, close_link, issue_invitation
+from .views import forget_links, private
 
 SESSION_KEY = "kiosk_session_id"
 """The session being answered; while set, only the kiosk and links are open."""
@@ -53,6 +54,16 @@ OPEN_PREFIXES = ("/q/", "/kiosk/")
 ADULT_DEFAULT = "tac"
 CHILD_DEFAULT = "tac-child"
 TRAUMA_DEFAULT = "pcl-5"
+
+HANDOVER = {
+    "en": ("Thank you", "Please give the tablet back, or to the next person."),
+    "es": (
+        "Gracias",
+        "Por favor, devuelva la tableta o pásela a la siguiente persona.",
+    ),
+}
+"""The hand-over screen between two people: the same for everyone, so it says
+nothing of what the last person answered; in both languages."""
 
 NOT_HERE = "This cannot be started here. Please ask your therapist."
 WRONG_PASSWORD = "That password is not right."
@@ -147,7 +158,7 @@ def _remaining(session_id: int, member: Member, keys: list[str]) -> list[str]:
             member=member,
             instrument__in=keys,
         )
-        .exclude(status=Response.Status.IN_PROGRESS)
+        .filter(status__in=SENT)
         .values_list("instrument", flat=True)
     )
     return [key for key in keys if key not in answered]
@@ -203,6 +214,7 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
     if kiosk is None:
         return redirect("caseload")
     session, plan = kiosk
+    forget_links(request)
     members = session.case.members.filter(pk__in=[int(pk) for pk in plan])
     people = [
         {
@@ -213,6 +225,18 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
         for member in members.order_by("id")
     ]
     return render(request, "portal/kiosk_list.html", {"people": people})
+
+
+@clinical_view
+@require_http_methods(["GET", "HEAD"])
+def kiosk_handover(request: HttpRequest) -> HttpResponse:
+    """After each person: a neutral screen that looks the same for everyone.
+    The tablet forgets the links it has seen, so going back shows nothing."""
+    if _kiosk(request) is None:
+        return redirect("caseload")
+    forget_links(request)
+    context = {"lines": [(code, *HANDOVER[code]) for code in HANDOVER]}
+    return private(render(request, "portal/kiosk_handover.html", context))
 
 
 @csrf_exempt  # checked by link_csrf_protect: kiosk pages are no-referrer too

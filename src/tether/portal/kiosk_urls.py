@@ -14,4 +14,5 @@ urlpatterns = [
     path("kiosk/", kiosk.kiosk_home, name="kiosk-home"),
     path("kiosk/members/<int:member_id>/", kiosk.kiosk_open, name="kiosk-open"),
     path("kiosk/exit/", kiosk.kiosk_exit, name="kiosk-exit"),
+    path("kiosk/next/", kiosk.kiosk_handover, name="kiosk-handover"),
 ]

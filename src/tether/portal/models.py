@@ -49,6 +49,11 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    risk_notified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the case's clinicians were told of a risk answer (once per link).",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["organization", "session"])]

@@ -31,12 +31,14 @@ from django.utils import formats, timezone, translation
 
 from tether.accounts.models import User
 from tether.care.audit import record
-from tether.care.models import AgeBand, Case, Member, Response
+from tether.care.models import SENT, AgeBand, Case, Member, Response
 from tether.care.services import (
     InvalidEntry,
     _definition,
     get_session_for,
+    mark_incomplete,
     recompute_case_signals,
+    record_unsent_risk,
     save_scores,
     scores_to_store,
 )
@@ -194,6 +196,15 @@ def issue_invitation(
         raise InvalidEntry(problems)
     with transaction.atomic():
         _refuse_duplicates(session.pk, member, list(definitions.values()))
+        # A new link always starts afresh: answers left from an earlier link
+        # are kept as incomplete, never shown again (resuming is for the
+        # person's own link).
+        mark_incomplete(
+            responses_of(session.pk, member, list(definitions)).filter(
+                status=Response.Status.IN_PROGRESS
+            ),
+            reason="new link",
+        )
         token, digest = _new_token()
         invitation = Invitation.objects.create(
             organization=case.organization,
@@ -328,9 +339,7 @@ def _refuse_duplicates(
     who = member.first_name if member else "The therapist"
     keys = [d.key for d in definitions]
     names = {d.key: d.short_title for d in definitions}
-    answered = _responses(session_id, member, keys).exclude(
-        status=Response.Status.IN_PROGRESS
-    )
+    answered = responses_of(session_id, member, keys).filter(status__in=SENT)
     problems = [
         f"{names[key]}: {who} has already answered it for this session"
         for key in sorted(set(answered.values_list("instrument", flat=True)))
@@ -371,9 +380,11 @@ def revoke_invitation(user: User, invitation_id: int) -> Invitation:
 def close_link(
     user: User | None, invitation: Invitation, now: dt.datetime, reason: str = ""
 ) -> None:
-    """Revoke one link and record who did it (and why, e.g. "kiosk")."""
+    """Revoke one link and record who did it (and why, e.g. "kiosk"); answers
+    saved through it but not sent are kept as incomplete."""
     invitation.revoked_at = now
     invitation.save(update_fields=["revoked_at"])
+    _keep_unsent(invitation, reason="link closed")
     detail = {"reason": reason} if reason else {}
     record(
         user,
@@ -383,6 +394,37 @@ def close_link(
         organization=invitation.organization,
         detail=detail,
     )
+
+
+def _keep_unsent(invitation: Invitation, reason: str) -> int:
+    """Keep the answers saved through this link but not sent as incomplete;
+    returns how many responses that was."""
+    unsent = responses_of(
+        invitation.session_id, invitation.member, invitation.instruments
+    ).filter(status=Response.Status.IN_PROGRESS)
+    return len(mark_incomplete(unsent.select_for_update(), reason))
+
+
+def settle_expired_links(case: Case) -> int:
+    """Keep the unsent answers of this case's expired links as incomplete
+    responses; returns how many responses that was. Run when the case is next
+    read (care's CASE_UPKEEP), until a background worker runs it on time."""
+    unsent = Response.objects.filter(
+        session__case=case, status=Response.Status.IN_PROGRESS
+    )
+    if not unsent.exists():
+        return 0
+    expired = Invitation.objects.filter(
+        session__case=case,
+        completed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__lte=timezone.now(),
+    ).select_related("member")
+    settled = 0
+    for invitation in expired:
+        with transaction.atomic():
+            settled += _keep_unsent(invitation, reason="link expired")
+    return settled
 
 
 # ---- opening a link ------------------------------------------------------------
@@ -440,7 +482,7 @@ def save_answer(
         locked = _locked(invitation)
         _check_open(locked)
         response = (
-            _responses(locked.session_id, locked.member, [definition.key])
+            responses_of(locked.session_id, locked.member, [definition.key])
             .select_for_update()
             .first()
         )
@@ -455,7 +497,23 @@ def save_answer(
         if item_id not in response.answers or response.answers[item_id] != answer:
             response.answers = {**response.answers, item_id: answer}
             response.save(update_fields=["answers"])
+            # A risk answer is a risk the moment it is saved, sent or not.
+            is_risk_item = item_id in {item.id for item in definition.risk_items}
+            if is_risk_item and record_unsent_risk(response, definition):
+                _notify_risk_once(locked)
     return response
+
+
+def _notify_risk_once(invitation: Invitation) -> None:
+    """Tell the case's clinicians of a risk answer once per link, however
+    often it is saved again. `invitation` must be row-locked."""
+    if invitation.risk_notified_at is not None:
+        return
+    invitation.risk_notified_at = timezone.now()
+    invitation.save(update_fields=["risk_notified_at"])
+    transaction.on_commit(
+        partial(alert_clinicians, invitation.session.case_id), robust=True
+    )
 
 
 def _listed(invitation: Invitation, instrument: str) -> Definition:
@@ -505,15 +563,17 @@ def _locked(invitation: Invitation) -> Invitation:
     )
 
 
-def _responses(
+def responses_of(
     session_id: int, member: Member | None, keys: list[str]
 ) -> QuerySet[Response]:
+    """The response that counts for this person, session and instruments (at
+    most one each); incomplete ones are kept apart."""
     return Response.objects.filter(
         session_id=session_id,
         respondent=_respondent(member),
         member=member,
         instrument__in=keys,
-    )
+    ).exclude(status=Response.Status.INCOMPLETE)
 
 
 def _start_response(invitation: Invitation, definition: Definition) -> Response:
@@ -554,7 +614,7 @@ def submit(invitation: Invitation, instrument: str) -> SubmitResult:
     with transaction.atomic():
         locked = _locked(invitation)
         response = (
-            _responses(locked.session_id, locked.member, [definition.key])
+            responses_of(locked.session_id, locked.member, [definition.key])
             .select_for_update()
             .first()
         )
@@ -570,9 +630,7 @@ def submit(invitation: Invitation, instrument: str) -> SubmitResult:
         scored, risk = _scored(definition, response.answers, locked.session.case.kind)
         _store_submission(locked, definition, response, scored)
         if risk:
-            transaction.on_commit(
-                partial(alert_clinicians, locked.session.case_id), robust=True
-            )
+            _notify_risk_once(locked)
     return SubmitResult(response, risk)
 
 
@@ -633,8 +691,8 @@ def stored_risk(response: Response, definition: Definition) -> bool:
 
 def _complete_if_done(invitation: Invitation, now: dt.datetime) -> None:
     done = (
-        _responses(invitation.session_id, invitation.member, invitation.instruments)
-        .exclude(status=Response.Status.IN_PROGRESS)
+        responses_of(invitation.session_id, invitation.member, invitation.instruments)
+        .filter(status__in=SENT)
         .values("instrument")
         .distinct()
         .count()

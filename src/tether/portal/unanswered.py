@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tether.care.frames import Row, library
-from tether.care.models import AgeBand, Response
+from tether.care.models import SENT, AgeBand, Response
 from tether.instruments import UnknownInstrument
 
 from .models import Invitation
@@ -33,7 +33,7 @@ def unanswered_invitation_rows(
     answered = set(
         Response.objects.filter(
             Q(session__in=[i.session_id for i in invitations]),
-            status__in=(Response.Status.COMPLETE, Response.Status.PAPER),
+            status__in=SENT,
         ).values_list("session_id", "member_id", "instrument")
     )
     rows: list[Row] = []

@@ -32,7 +32,7 @@ from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
 from tether.care.forms import add_problems
 from tether.care.frames import library
-from tether.care.models import Response, Session
+from tether.care.models import SENT, Response, Session
 from tether.care.selectors import can_write
 from tether.care.services import InvalidEntry, get_session_for
 from tether.instruments import Definition, Item, text_in
@@ -40,7 +40,7 @@ from tether.instruments import Definition, Item, text_in
 from . import services
 from .csrf import link_csrf_protect
 from .forms import IssueLinkForm
-from .models import Invitation
+from .models import Channel, Invitation
 from .services import LinkError, stored_risk
 
 # ---- page text -----------------------------------------------------------------
@@ -54,6 +54,7 @@ TEXT: dict[str, dict[str, str]] = {
         "trauma_title": "Before you start",
         "trauma": "Some of the next questions ask about hard or upsetting experiences.",
         "pause": "You can stop at any time. Your answers are saved as you go, and this same link brings you back to where you stopped.",
+        "pause_kiosk": "You can stop at any time: just give the tablet back.",
         "skip_note": "Where you see “Prefer not to answer”, you can skip a question.",
         "resume": "Welcome back. Your earlier answers are saved.",
         "mode": "How would you like to see the questions?",
@@ -79,11 +80,12 @@ TEXT: dict[str, dict[str, str]] = {
         "errors": "Please look at the questions marked below. Your other answers are saved.",
         "thanks_title": "Thank you",
         "thanks": "Your answers have been sent. You can close this page now.",
-        "kiosk_back": "Back to the list",
-        "kiosk_pass": "Please give the tablet back, or to the next person.",
+        "sent": "Your answers have been sent.",
+        "kiosk_done": "Done",
         "support_title": "If things feel hard right now",
-        "support_intro": "Thank you for your answers. If you are going through a hard time, you do not have to wait. You can talk to someone right now, free, any time of day or night:",
-        "line_988": "Call or text 988, the Suicide & Crisis Lifeline. You can also chat at 988lifeline.org.",
+        "not_live": "Nobody watches these answers as they come in: your therapist sees them later, not right away.",
+        "support_intro": "If you are going through a hard time, you do not have to wait. You can talk to someone right now, free, any time of day or night:",
+        "line_988": "Call or text 988, the Suicide & Crisis Lifeline. For Spanish, press 2 (para español, marque 2). You can also chat at 988lifeline.org.",
         "line_vcl": "Veterans and their families: call 988 and press 1, or text 838255 (Veterans Crisis Line).",
         "line_911": "If you or someone else is in danger right now, call 911.",
         "call_988": "Call 988",
@@ -103,6 +105,7 @@ TEXT: dict[str, dict[str, str]] = {
         "trauma_title": "Antes de empezar",
         "trauma": "Algunas de las próximas preguntas tratan sobre experiencias difíciles o dolorosas.",
         "pause": "Puede parar en cualquier momento. Sus respuestas se guardan a medida que avanza, y este mismo enlace le lleva de vuelta a donde se quedó.",
+        "pause_kiosk": "Puede parar en cualquier momento: solo devuelva la tableta.",
         "skip_note": "Donde vea «Prefiero no responder», puede saltar la pregunta.",
         "resume": "Bienvenido(a) de nuevo. Sus respuestas anteriores están guardadas.",
         "mode": "¿Cómo prefiere ver las preguntas?",
@@ -128,11 +131,12 @@ TEXT: dict[str, dict[str, str]] = {
         "errors": "Por favor, revise las preguntas marcadas abajo. Sus demás respuestas están guardadas.",
         "thanks_title": "Gracias",
         "thanks": "Sus respuestas se enviaron. Ya puede cerrar esta página.",
-        "kiosk_back": "Volver a la lista",
-        "kiosk_pass": "Por favor, devuelva la tableta o pásela a la siguiente persona.",
-        "support_title": "Si ahora las cosas se sienten difíciles",
-        "support_intro": "Gracias por sus respuestas. Si está pasando por un momento difícil, no tiene que esperar. Puede hablar con alguien ahora mismo, gratis, a cualquier hora del día o de la noche:",
-        "line_988": "Llame o envíe un mensaje de texto al 988, la Línea de Prevención del Suicidio y Crisis. Para hablar en español, marque 2 al llamar.",
+        "sent": "Sus respuestas se enviaron.",
+        "kiosk_done": "Listo",
+        "support_title": "Si está pasando por un momento difícil",
+        "not_live": "Nadie ve estas respuestas en el momento en que usted las da: su terapeuta las verá más tarde, no de inmediato.",
+        "support_intro": "No tiene que esperar. Puede hablar con alguien ahora mismo, gratis, a cualquier hora del día o de la noche:",
+        "line_988": "Llame o envíe un mensaje de texto al 988, la Línea 988 de Prevención del Suicidio y Crisis. Para hablar en español, marque 2 al llamar.",
         "line_vcl": "Veteranos y sus familias: llame al 988 y marque 1, o envíe un mensaje de texto al 838255 (Línea de Crisis para Veteranos).",
         "line_911": "Si usted u otra persona está en peligro ahora mismo, llame al 911.",
         "call_988": "Llamar al 988",
@@ -162,6 +166,7 @@ SKIP = "skip"
 MODES = ("one", "all")
 SEEN_KEY = "portal:links"
 LANG_KEY = "portal:lang"
+STATE_PREFIX = "portal:"
 
 
 # ---- privacy of every /q/ response ---------------------------------------------
@@ -245,7 +250,7 @@ class Visit:
 
     @property
     def state(self) -> dict[str, Any]:
-        key = f"portal:{self.invitation.pk}"
+        key = f"{STATE_PREFIX}{self.invitation.pk}"
         return self.request.session.setdefault(key, {})  # type: ignore[no-any-return]
 
     def remember(self, **values: Any) -> None:
@@ -282,11 +287,8 @@ class Visit:
 
 def responses_of(invitation: Invitation) -> list[Response]:
     return list(
-        Response.objects.filter(
-            session_id=invitation.session_id,
-            member=invitation.member,
-            respondent=invitation.respondent,
-            instrument__in=invitation.instruments,
+        services.responses_of(
+            invitation.session_id, invitation.member, invitation.instruments
         )
     )
 
@@ -318,7 +320,7 @@ def open_visit(request: HttpRequest, token: str) -> Visit:
 
 
 def is_sent(response: Response | None) -> bool:
-    return response is not None and response.status != Response.Status.IN_PROGRESS
+    return response is not None and response.status in SENT
 
 
 def next_url(visit: Visit) -> str:
@@ -338,16 +340,37 @@ def next_url(visit: Visit) -> str:
     return reverse("portal-done", args=[visit.token])
 
 
-def after_sending(visit: Visit, risk: bool) -> HttpResponse:
+def after_sending(visit: Visit, definition: Definition, risk: bool) -> HttpResponse:
     """Where to go once an instrument is sent: the end page when the link is
-    done, the support page at once after a risk answer, else onwards."""
+    done (it shows the support lines after a risk answer), the support page
+    at once after a risk answer not yet followed by it, else onwards."""
     invitation = visit.invitation
     invitation.refresh_from_db(fields=["completed_at"])
     if invitation.completed_at is not None:
         return redirect("portal-done", visit.token)
-    if risk:
+    if risk and first_support(visit, definition):
         return redirect("portal-support", visit.token)
     return redirect(next_url(visit))
+
+
+def support_due(visit: Visit, definition: Definition) -> bool:
+    """A risk answer is saved in this instrument (sent or not), and the
+    support page has not yet followed it on this link."""
+    response = visit.responses().get(definition.key)
+    return (
+        response is not None
+        and stored_risk(response, definition)
+        and first_support(visit, definition)
+    )
+
+
+def first_support(visit: Visit, definition: Definition) -> bool:
+    """True the first time the support page follows this instrument."""
+    shown = list(visit.state.get("support_for", []))
+    if definition.key in shown:
+        return False
+    visit.remember(support_for=[*shown, definition.key])
+    return True
 
 
 def send(visit: Visit, definition: Definition) -> HttpResponse | list[str]:
@@ -356,7 +379,7 @@ def send(visit: Visit, definition: Definition) -> HttpResponse | list[str]:
         result = services.submit(visit.invitation, definition.key)
     except InvalidEntry as error:
         return error.problems
-    return after_sending(visit, result.risk)
+    return after_sending(visit, definition, result.risk)
 
 
 # ---- answers -------------------------------------------------------------------
@@ -487,6 +510,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
         trauma=any(d.trauma_content for d in waiting),
         can_skip=any(d.allow_skip for d in waiting),
         resuming=any(r.answers for r in responses.values()),
+        kiosk=is_kiosk(visit.invitation),
         mode=visit.mode,
     )
     return render(request, "portal/welcome.html", context)
@@ -501,7 +525,7 @@ def page(request: HttpRequest, token: str, instrument: str) -> HttpResponse:
     response = visit.responses().get(definition.key)
     if is_sent(response):
         assert response is not None
-        return after_sending(visit, stored_risk(response, definition))
+        return after_sending(visit, definition, stored_risk(response, definition))
     items = visit.items(definition)
     saved = dict(response.answers) if response else {}
     errors: dict[str, str] = {}
@@ -518,6 +542,8 @@ def page(request: HttpRequest, token: str, instrument: str) -> HttpResponse:
             if isinstance(sent, HttpResponse):
                 return sent
             problem = visit.t["not_sent"]
+        elif support_due(visit, definition):
+            return redirect("portal-support", visit.token)
         else:
             problem = visit.t["errors"]
     context = instrument_context(visit, definition)
@@ -538,7 +564,7 @@ def item(request: HttpRequest, token: str, instrument: str, n: int) -> HttpRespo
     response = visit.responses().get(definition.key)
     if is_sent(response):
         assert response is not None
-        return after_sending(visit, stored_risk(response, definition))
+        return after_sending(visit, definition, stored_risk(response, definition))
     items = visit.items(definition)
     if not 1 <= n <= len(items):
         raise Http404("No such question.")
@@ -570,6 +596,8 @@ def onwards(
     n: int,
 ) -> HttpResponse:
     if n < len(items):
+        if support_due(visit, definition):
+            return redirect("portal-support", visit.token)
         return redirect("portal-item", visit.token, definition.id, n + 1)
     unanswered = [i for i, it in enumerate(items, 1) if it.id not in saved]
     if unanswered:
@@ -622,6 +650,8 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """Thanks, with the support lines after a risk answer. On a kiosk tablet
+    the support page is for the person alone, then the neutral hand-over."""
     invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
     lib = library()
     definitions = {key: lib.get(key) for key in invitation.instruments}
@@ -630,7 +660,10 @@ def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
         for r in responses_of(invitation)
         if is_sent(r)
     )
-    state = request.session.get(f"portal:{invitation.pk}", {})
+    kiosk = is_kiosk(invitation)
+    if kiosk and not risk:
+        return redirect("kiosk-handover")
+    state = request.session.get(f"{STATE_PREFIX}{invitation.pk}", {})
     lang = state.get("lang") or invitation.language
     lang = lang if lang in TEXT else "en"
     context = {
@@ -638,10 +671,22 @@ def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
         "lang": lang,
         "risk": risk,
         "organization": invitation.organization,
-        # On a kiosk tablet the next family member takes over from here.
-        "kiosk": bool(request.session.get("kiosk_session_id")),
+        "kiosk": kiosk,
     }
     return render(request, "portal/done.html", context)
+
+
+def is_kiosk(invitation: Invitation) -> bool:
+    """A link answered on the clinic's shared tablet."""
+    return invitation.channel == Channel.KIOSK
+
+
+def forget_links(request: HttpRequest) -> None:
+    """Forget every link this browser has seen: on a shared tablet an earlier
+    person's pages must answer as used links do, not show their end page."""
+    # SessionBase has keys() but no __iter__.
+    for key in [k for k in request.session.keys() if k.startswith(STATE_PREFIX)]:  # noqa: SIM118
+        del request.session[key]
 
 
 # ---- clinician pages: issue, send, revoke --------------------------------------

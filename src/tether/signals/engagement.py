@@ -13,7 +13,11 @@ MEMBER = ["case_id", "member_id"]
 
 
 def disengagement_signals(frame: pd.DataFrame, config: SignalConfig) -> pd.DataFrame:
-    members = frame[frame["respondent"] == "member"]
+    # Risk-item rows are the risk rule's: they may come from answers never
+    # sent, which do not count as taking part.
+    members = frame[
+        (frame["respondent"] == "member") & ~frame["scale"].str.startswith("item:")
+    ]
     per_session = members.groupby([*MEMBER, "session"])["score"].agg(
         lambda s: s.notna().any()
     )

@@ -1,6 +1,12 @@
 """Risk items (DESIGN §5; clinical-support.md §10): any answer at or above an
 item's risk trigger is red at once, every time, and never merged or suppressed
-(PHQ-9 item 9 >= 1: Kroenke et al. 2001; Simon et al. 2013; Louzon et al. 2016)."""
+(PHQ-9 item 9 >= 1: Kroenke et al. 2001; Simon et al. 2013; Louzon et al. 2016).
+
+A risk item left unanswered (declined, left blank on paper, or never reached
+before a link closed) is not reassurance (instruments.md §7a; Louzon et al.
+2016: most suicides followed a most recent answer of "not at all"), so it
+raises an information signal asking the clinician to ask in session. The
+long format carries such an item as an `item:<id>` row with an empty score."""
 
 from __future__ import annotations
 
@@ -10,34 +16,67 @@ from tether.instruments import Library, text_in
 
 from .model import empty, rows
 
+RISK_KINDS = ("risk-item", "risk-item-skipped")
+"""Signals about risk answers: raised at once, and never resolved by a recompute."""
+
 
 def risk_signals(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
-    answers = frame[frame["scale"].str.startswith("item:") & frame["score"].notna()]
-    if answers.empty:
+    items = frame[frame["scale"].str.startswith("item:")]
+    if items.empty:
         return empty()
+    triggers = _triggers(items, library)
+    pairs = list(zip(items["instrument"], items["scale"], strict=True))
+    at = pd.Series([triggers.get(p, (None, ""))[0] for p in pairs], index=items.index)
+    risk_item = at.notna()
+    answered = items["score"].notna()
+    hits = items[risk_item & answered & (items["score"] >= at.fillna(float("inf")))]
+    skipped = items[risk_item & ~answered]
+    parts = [
+        rows(
+            "risk-item",
+            hits,
+            "red",
+            "member:" + hits["member_id"],
+            _evidence(hits, triggers),
+        ),
+        rows(
+            "risk-item-skipped",
+            skipped,
+            "info",
+            "member:" + skipped["member_id"],
+            _evidence(skipped, triggers),
+        ),
+    ]
+    found = [part for part in parts if not part.empty]
+    return pd.concat(found, ignore_index=True) if found else empty()
+
+
+def _triggers(
+    items: pd.DataFrame, library: Library
+) -> dict[tuple[str, str], tuple[float, str]]:
+    """(instrument, `item:<id>`) -> (the trigger, the item's risk label)."""
     triggers = {}
-    for key in answers["instrument"].unique():
-        definition = library.get(key)
-        for item in definition.risk_items:
+    for key in items["instrument"].unique():
+        for item in library.get(key).risk_items:
             assert item.risk is not None
             triggers[(key, f"item:{item.id}")] = (
                 item.risk.at_or_above,
                 text_in(item.risk.label, "en"),
             )
-    pairs = list(zip(answers["instrument"], answers["scale"], strict=True))
-    at = pd.Series(
-        [triggers.get(p, (float("inf"), ""))[0] for p in pairs], index=answers.index
-    )
-    hits = answers[answers["score"] >= at]
-    evidence = [
+    return triggers
+
+
+def _evidence(
+    found: pd.DataFrame, triggers: dict[tuple[str, str], tuple[float, str]]
+) -> list[dict[str, object]]:
+    return [
         {
             "member": r.member_id,
             "instrument": r.instrument,
             "item": r.scale.removeprefix("item:"),
-            "value": r.score,
+            "value": None if pd.isna(r.score) else r.score,
             "label": triggers[(r.instrument, r.scale)][1],
             "respondent": r.respondent,
         }
-        for r in hits.itertuples(index=False)
+        for r in found.itertuples(index=False)
     ]
-    return rows("risk-item", hits, "red", "member:" + hits["member_id"], evidence)
