@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from tether.accounts.models import Organization, Role, User
 from tether.care import services
-from tether.care.models import Response
+from tether.care.models import MeasurePlan, Response
 from tether.portal import services as portal
 
 PHONE = {"width": 390, "height": 844}
@@ -303,13 +303,71 @@ def test_three_members_answer_in_turn_at_the_kiosk(live_server, browser, family)
         while page.locator("input[type=radio][name^='item-']").count():
             answer_every_item_on_the_page(page, "3")
             send(page)
-        page.get_by_role("link", name=re.compile("Back to the list|Volver")).click()
+        # A risk answer (Leo's PCL-5 item 16) ends on support with "Done" first.
+        done = page.get_by_role("link", name=re.compile("^(Done|Listo)$"))
+        if done.count():
+            done.click()
+        page.get_by_role("link", name="Back to the list").click()
     expect(page.get_by_text(re.compile("Maria.*Done"))).to_be_visible()
     page.goto(live_server.url + f"/cases/{family['case'].pk}/")
     expect(page).to_have_url(re.compile(r"/kiosk/$"))
     tablet.close()
     for who, prefix in (("maria", "tac@"), ("leo", "tac@"), ("ana", "tac-child@")):
         assert complete_response(family, who, prefix) == 1
+
+
+def test_the_kiosk_hands_over_on_a_neutral_screen_after_a_risk_answer(
+    live_server, browser, family
+):
+    """Support for the person alone, "Done", a hand-over screen that looks the
+    same for everyone, and Back shows nothing of the last person's pages."""
+    MeasurePlan.objects.create(
+        organization=family["case"].organization,
+        case=family["case"],
+        instrument="phq-9",
+        roles=["caregiver"],
+    )
+    tablet = browser.new_context(
+        viewport={"width": 820, "height": 1180}, has_touch=True
+    )
+    tablet.add_cookies(signed_in_cookies(family["ames"], live_server))
+    page = tablet.new_page()
+    page.goto(live_server.url + f"/sessions/{family['session'].pk}/")
+    page.get_by_role("button", name="Start kiosk mode on this device").click()
+    page.get_by_role("button", name="Maria").click()
+    choose(page, "mode", "all")
+    page.locator("button.primary").click()
+    answer_every_item_on_the_page(page, "0")
+    choose(page, "item-9", "1")
+    send(page)
+    expect(page.get_by_text("988").first).to_be_visible()
+    text = page.content()
+    assert "close this page" not in text
+    assert "give the tablet" not in text
+    assert "Nobody watches these answers" in text
+    scan(page, "kiosk support page")
+    page.screenshot(path=SCREENSHOTS / "kiosk-support.png", full_page=True)
+    page.get_by_role("link", name="Done").click()
+    expect(page).to_have_url(re.compile(r"/kiosk/next/$"))
+    expect(
+        page.get_by_text("Please give the tablet back, or to the next person.")
+    ).to_be_visible()
+    assert "988" not in page.content()
+    scan(page, "kiosk hand-over")
+    page.screenshot(path=SCREENSHOTS / "kiosk-handover.png", full_page=True)
+    page.go_back()
+    expect(
+        page.get_by_text("These questions have already been answered")
+    ).to_be_visible()
+    assert "988" not in page.content()
+    scan(page, "kiosk: back after the hand-over")
+    page.goto(live_server.url + "/kiosk/next/")
+    page.get_by_role("link", name="Back to the list").click()
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))
+    expect(page.get_by_text(re.compile("Maria.*Done"))).to_be_visible()
+    tablet.close()
+    signal = family["case"].signals.get(kind="risk-item")
+    assert (signal.severity, signal.status) == ("red", "open")
 
 
 def test_with_more_questions_after_a_risk_answer_support_comes_first(

@@ -199,3 +199,112 @@ def test_too_many_wrong_passwords_end_the_kiosk_by_signing_out(
     assert kiosk.get("/cases/")["Location"].startswith("/accounts/login/")
     with pytest.raises(services.LinkError):
         services.find_invitation(token)
+
+
+# ---- one tablet, several people (issue "Safety first", items 5-7) ------------------
+
+
+def answer_on_the_tablet(client, token, slug, answers):
+    client.post(f"/q/{token}/", {"mode": "all"})
+    data = {f"item-{item}": str(value) for item, value in answers.items()}
+    return client.post(f"/q/{token}/{slug}/", data)
+
+
+@pytest.fixture
+def phq9_for_maria(rivera):
+    """Maria answers PHQ-9 on the tablet and Leo TAC (ask for it before `kiosk`)."""
+    for instrument, role in (("phq-9", "caregiver"), ("tac", "identified-client")):
+        MeasurePlan.objects.create(
+            organization=rivera.organization,
+            case=rivera,
+            instrument=instrument,
+            roles=[role],
+        )
+
+
+def test_a_kiosk_turn_never_shows_earlier_unsent_answers(kiosk, leo, maria):
+    token = token_of(tap(kiosk, leo))
+    kiosk.post(f"/q/{token}/", {"mode": "one"})
+    for number, value in ((1, 4), (2, 0), (3, 1)):
+        kiosk.post(f"/q/{token}/tac/{number}/", {f"item-{number}": str(value)})
+    # Somebody else taps Leo's name: a fresh start, nothing of Leo's on screen.
+    again = token_of(tap(kiosk, leo))
+    welcome = kiosk.get(f"/q/{again}/").content.decode()
+    assert "Welcome back" not in welcome
+    kiosk.post(f"/q/{again}/", {"mode": "all"})
+    page = kiosk.get(f"/q/{again}/tac/").content.decode()
+    assert "checked" not in page
+    # Maria's turn shows nothing of Leo's either.
+    mine = token_of(tap(kiosk, maria))
+    kiosk.post(f"/q/{mine}/", {"mode": "all"})
+    assert "checked" not in kiosk.get(f"/q/{mine}/tac/").content.decode()
+    # Leo's earlier answers are kept, as an incomplete response.
+    kept = Response.objects.get(member=leo, status=Response.Status.INCOMPLETE)
+    assert kept.answers == {"1": 4, "2": 0, "3": 1}
+
+
+def test_the_kiosk_welcome_promises_no_resuming_by_link(kiosk, leo):
+    token = token_of(tap(kiosk, leo))
+    text = kiosk.get(f"/q/{token}/").content.decode()
+    assert "this same link brings you back" not in text
+    assert "just give the tablet back" in text
+
+
+def test_after_a_kiosk_turn_the_tablet_shows_the_neutral_hand_over(kiosk, maria):
+    token = token_of(tap(kiosk, maria))
+    sent = answer_on_the_tablet(kiosk, token, "tac", TAC_ANSWERS)
+    end = kiosk.get(sent["Location"])
+    assert end["Location"] == "/kiosk/next/"
+    handover = kiosk.get("/kiosk/next/")
+    text = handover.content.decode()
+    assert "Please give the tablet back, or to the next person." in text
+    assert "close this page" not in text
+    assert "988" not in text
+    assert handover["Cache-Control"].startswith("max-age=0")
+
+
+def test_a_risk_answer_on_the_tablet_shows_support_alone_then_the_same_hand_over(
+    phq9_for_maria, kiosk, maria, leo
+):
+    token = token_of(tap(kiosk, maria))
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": 2}
+    sent = answer_on_the_tablet(kiosk, token, "phq-9", answers)
+    support = kiosk.get(sent["Location"])
+    text = support.content.decode()
+    assert "988" in text
+    assert "press 2" in text
+    assert "close this page" not in text
+    assert "give the tablet" not in text  # the support page is for Maria alone
+    assert 'href="/kiosk/next/"' in text
+    after_risk = kiosk.get("/kiosk/next/").content
+    # The hand-over after someone else's plain turn looks exactly the same.
+    plain = token_of(tap(kiosk, leo))
+    answer_on_the_tablet(kiosk, plain, "tac", TAC_ANSWERS)
+    assert kiosk.get("/kiosk/next/").content == after_risk
+
+
+def test_the_tablet_forgets_earlier_links_so_back_shows_no_end_page(
+    phq9_for_maria, kiosk, maria
+):
+    token = token_of(tap(kiosk, maria))
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": 3}
+    sent = answer_on_the_tablet(kiosk, token, "phq-9", answers)
+    done_url = sent["Location"]
+    assert "988" in kiosk.get(done_url).content.decode()
+    kiosk.get("/kiosk/next/")
+    kiosk.get("/kiosk/")
+    for url in (done_url, f"/q/{token}/", f"/q/{token}/phq-9/"):
+        page = kiosk.get(url)
+        assert page.status_code == 410, url
+        text = page.content.decode()
+        assert "These questions have already been answered" in text
+        assert "988" not in text
+
+
+def test_the_kiosk_list_alone_forgets_the_links_seen(kiosk, maria):
+    token = token_of(tap(kiosk, maria))
+    sent = answer_on_the_tablet(kiosk, token, "tac", TAC_ANSWERS)
+    assert kiosk.get(sent["Location"]).status_code == 302
+    kiosk.get("/kiosk/")
+    assert not [key for key in kiosk.session.keys() if key.startswith("portal:")]
+    assert kiosk.get(f"/q/{token}/done/").status_code == 410

@@ -631,3 +631,49 @@ def test_a_form_posted_with_origin_null_needs_its_csrf_token_and_nothing_else(
     )
     assert accepted.status_code == 302
     assert page.status_code == 200
+
+
+# ---- what respondents are told (issue "Safety first", items 8-9) --------------------
+
+
+def test_the_tac_instructions_promise_no_sharing(member, maria_link):
+    _, token = maria_link
+    choose_mode(member, token, "all")
+    for lang, clause in (("en", "unless you choose"), ("es", "a menos que")):
+        page = member.get(
+            reverse("portal-page", args=[token, "tac"]) + f"?lang={lang}"
+        ).content.decode()
+        assert clause not in page
+        assert (
+            "does not see your answers" if lang == "en" else "no ve sus respuestas"
+        ) in page
+    for definition in care.library():
+        for text in (definition.instructions or {}).values():
+            assert "share" not in text and "compartir" not in text, definition.key
+
+
+def test_the_crisis_page_says_answers_are_not_watched_live_and_offers_spanish(
+    member, contacts, ames, first_session, maria
+):
+    _, token = services.issue_invitation(ames, first_session.pk, maria.pk, ["phq-9"])
+    choose_mode(member, token, "all")
+    answers = {str(i): "0" for i in range(1, 10)} | {"9": "1"}
+    text = finish(member, answer_page(member, token, "phq-9", answers)).content.decode()
+    assert "Nobody watches these answers as they come in" in text
+    assert "not right away" in text
+    assert "press 2" in text
+    assert "para español, marque 2" in text
+
+
+def test_the_spanish_crisis_heading_reads_naturally(
+    member, contacts, ames, first_session, maria
+):
+    _, token = services.issue_invitation(ames, first_session.pk, maria.pk, ["phq-9"])
+    member.get(start_url(token) + "?lang=es")
+    choose_mode(member, token, "all")
+    answers = {str(i): "0" for i in range(1, 10)} | {"9": "1"}
+    text = finish(member, answer_page(member, token, "phq-9", answers)).content.decode()
+    assert "Si está pasando por un momento difícil" in text
+    assert "se sienten difíciles" not in text
+    assert "Nadie ve estas respuestas en el momento" in text
+    assert "Línea 988 de Prevención del Suicidio y Crisis" in text

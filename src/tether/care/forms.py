@@ -283,6 +283,11 @@ class PaperEntryForm(forms.Form):
         else:
             for scale in self.scales():
                 self.fields[f"total_{scale.id}"] = self._total_field(scale, language)
+            for number, item in enumerate(self.items, start=1):
+                if item.risk is not None:
+                    self.fields[f"item_{item.id}"] = self._risk_field(
+                        number, item, language
+                    )
 
     def scales(self) -> list[Scale]:
         ids = {item.id for item in self.items}
@@ -296,6 +301,17 @@ class PaperEntryForm(forms.Form):
         # The allowed answers are in the legend above the items.
         return forms.CharField(required=False, label=label, widget=_number_input())
 
+    def _risk_field(self, number: int, item: Item, language: str) -> forms.Field:
+        """A risk item is asked even with totals: a total cannot show it."""
+        field = self._item_field(number, item, language)
+        field.label = f"Risk item {field.label}"
+        allowed = " · ".join(f"{value} {label}" for value, label in self.options())
+        field.help_text = (
+            f"Asked on its own, because a total cannot show it. Answers: {allowed}. "
+            "Leave it empty if it was not answered: Tether then asks you to follow up in session."
+        )
+        return field
+
     def _total_field(self, scale: Scale, language: str) -> forms.Field:
         low, high = self.definition.scale_bounds(scale)
         return forms.CharField(
@@ -306,15 +322,19 @@ class PaperEntryForm(forms.Form):
         )
 
     def entered(self) -> dict[str, dict[str, str] | None]:
-        """The non-empty values, as the service's `answers` or `totals`."""
-        prefix = "item_" if self.mode == "items" else "total_"
-        values = {
+        """The non-empty values, as the service's `answers` and `totals` (in
+        totals mode, the answers are the risk items')."""
+        answers = self._given("item_")
+        if self.mode == "items":
+            return {"answers": answers or None}
+        return {"totals": self._given("total_"), "answers": answers or None}
+
+    def _given(self, prefix: str) -> dict[str, str]:
+        return {
             name.removeprefix(prefix): value
             for name, value in self.cleaned_data.items()
-            if value.strip()
+            if name.startswith(prefix) and value.strip()
         }
-        kind = "answers" if self.mode == "items" else "totals"
-        return {kind: values or None}
 
     def add_problems(self, problems: Iterable[str]) -> None:
         """Service problems ("item 4: …", "total: …") on their fields."""

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from tether.accounts.models import Role, User
+from tether.signals.risk import RISK_ITEM
 
 from .audit import record
 from .models import Case, Signal
@@ -68,6 +69,7 @@ class CaseloadRow:
     case: Case
     members: list[Any]
     last_session: Any
+    open_risk: int
     open_red: int
     open_yellow: int
     glance: dict[str, Any]
@@ -86,6 +88,11 @@ def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
         cases = cases.filter(status=Case.Status.OPEN)
     cases = cases.annotate(
         last_session=Max("sessions__date"),
+        open_risk=Count(
+            "signals",
+            filter=Q(signals__status=Signal.Status.OPEN, signals__kind=RISK_ITEM),
+            distinct=True,
+        ),
         open_red=Count(
             "signals",
             filter=Q(signals__status=Signal.Status.OPEN, signals__severity="red"),
@@ -107,6 +114,7 @@ def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
             case=case,
             members=list(case.members.all()),
             last_session=case.last_session,  # type: ignore[attr-defined]
+            open_risk=case.open_risk,  # type: ignore[attr-defined]
             open_red=case.open_red,  # type: ignore[attr-defined]
             open_yellow=case.open_yellow,  # type: ignore[attr-defined]
             glance=glance.get(case.pk, {}),
@@ -122,5 +130,6 @@ def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
         organization=user.organization,
         detail={"cases": len(rows)},
     )
-    rows.sort(key=lambda r: (-r.open_red, -r.open_yellow, r.case.label))
+    # Cases with an open risk alert first, whatever its date.
+    rows.sort(key=lambda r: (-r.open_risk, -r.open_red, -r.open_yellow, r.case.label))
     return rows

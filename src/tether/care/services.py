@@ -334,7 +334,7 @@ def enter_paper_response(
         raise InvalidEntry(["member: choose who answered"])
     if respondent not in Response.Respondent.values:
         raise InvalidEntry([f"respondent: {respondent!r} is not member or therapist"])
-    if totals:
+    if totals is not None:
         scored = {k: (v, False) for k, v in _totals_scores(definition, totals).items()}
         scored |= _risk_answers_with_totals(definition, answers or {})
     elif answers:

@@ -25,6 +25,7 @@ from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
 from tether.signals import Signal as Event
 from tether.signals.catalogue import describe
+from tether.signals.risk import RISK_ITEM
 
 from . import services
 from .charts import case_charts
@@ -77,6 +78,7 @@ def caseload_row(row: CaseloadRow) -> dict[str, Any]:
         "case": row.case,
         "members": row.members,
         "last_session": row.last_session,
+        "open_risk": row.open_risk,
         "open_red": row.open_red,
         "open_yellow": row.open_yellow,
         "glance": glance,
@@ -103,7 +105,13 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
     signals = list(case.signals.select_related("acknowledged_by"))
     open_signals = sorted(
         (s for s in signals if s.status == Signal.Status.OPEN),
-        key=lambda s: (SEVERITY_ORDER.get(s.severity, 9), -s.session_number, s.pk),
+        # Risk alerts are pinned first, whatever their session.
+        key=lambda s: (
+            s.kind != RISK_ITEM,
+            SEVERITY_ORDER.get(s.severity, 9),
+            -s.session_number,
+            s.pk,
+        ),
     )
     closed = sorted(
         (s for s in signals if s.status != Signal.Status.OPEN),

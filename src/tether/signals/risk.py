@@ -16,7 +16,8 @@ from tether.instruments import Library, text_in
 
 from .model import empty, rows
 
-RISK_KINDS = ("risk-item", "risk-item-skipped")
+RISK_ITEM = "risk-item"
+RISK_KINDS = (RISK_ITEM, "risk-item-skipped")
 """Signals about risk answers: raised at once, and never resolved by a recompute."""
 
 
