@@ -649,7 +649,8 @@ def test_the_tac_instructions_promise_no_sharing(member, maria_link):
         ) in page
     for definition in care.library():
         for text in (definition.instructions or {}).values():
-            assert "share" not in text and "compartir" not in text, definition.key
+            assert "share" not in text, definition.key
+            assert "compartir" not in text, definition.key
 
 
 def test_the_crisis_page_says_answers_are_not_watched_live_and_offers_spanish(

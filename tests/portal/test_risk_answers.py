@@ -115,7 +115,7 @@ def test_the_next_screen_after_a_risk_answer_is_the_support_page(
 def test_an_expired_link_with_a_saved_risk_answer_keeps_it_as_incomplete(
     leo_phq9, rivera, leo, sign_in, ames
 ):
-    invitation, token = leo_phq9
+    invitation, _ = leo_phq9
     services.save_answer(invitation, "phq-9", "1", 2)
     services.save_answer(invitation, "phq-9", "9", 3)
     with time_machine.travel(dt.timedelta(days=4)):
