@@ -15,7 +15,7 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +41,7 @@ from .forms import (
     SubsystemForm,
     add_problems,
 )
-from .models import Case, Member, Session, Signal
+from .models import SENT, Case, Member, Session, Signal
 from .selectors import (
     SEVERITY_ORDER,
     CaseloadRow,
@@ -119,7 +119,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         reverse=True,
     )
     sessions = case.sessions.prefetch_related("attended").annotate(
-        answered=Count("responses")
+        answered=Count("responses", filter=Q(responses__status__in=SENT))
     )
     return {
         "case": case,
