@@ -309,3 +309,32 @@ def test_the_kiosk_list_alone_forgets_the_links_seen(kiosk, maria):
     session = kiosk.session
     assert not [key for key in session.keys() if key.startswith("portal:")]  # noqa: SIM118
     assert kiosk.get(f"/q/{token}/done/").status_code == 410
+
+
+def test_an_unfinished_turn_is_closed_when_the_list_shows_again(kiosk, leo):
+    token = token_of(tap(kiosk, leo))
+    kiosk.post(f"/q/{token}/", {"mode": "one"})
+    kiosk.post(f"/q/{token}/tac/1/", {"item-1": "4"})
+    # Leo hands the tablet back halfway; the list shows for the next person.
+    kiosk.get("/kiosk/")
+    for url in (f"/q/{token}/", f"/q/{token}/tac/1/"):
+        page = kiosk.get(url)
+        assert page.status_code == 410, url
+        assert "checked" not in page.content.decode()
+    kept = Response.objects.get(member=leo, status=Response.Status.INCOMPLETE)
+    assert kept.answers == {"1": 4}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leaving_the_kiosk_with_an_unfinished_turn_keeps_its_answers(
+    kiosk, first_session, leo
+):
+    """Outside a test transaction, as in production: on PostgreSQL a row lock
+    outside a transaction is an error."""
+    invitation = services.find_invitation(token_of(tap(kiosk, leo)))
+    services.save_answer(invitation, "tac", "1", 2)
+    response = kiosk.post("/kiosk/exit/", {"password": PASSWORD})
+    assert response["Location"] == f"/sessions/{first_session.pk}/"
+    kept = Response.objects.get(member=leo)
+    assert (kept.status, kept.answers) == (Response.Status.INCOMPLETE, {"1": 2})
+    assert not [k for k in kiosk.session.keys() if k.startswith("portal:")]  # noqa: SIM118

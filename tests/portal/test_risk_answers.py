@@ -194,3 +194,101 @@ def test_prefer_not_to_answer_on_a_risk_item_asks_in_session(
     assert skipped.severity == "info"
     assert skipped.evidence["item"] == "9"
     assert risk_alerts(rivera) == []
+
+
+# ---- found in review: progress, reopening, retries ----------------------------------
+
+
+def test_opening_the_case_leaves_a_new_links_progress_alone_after_an_old_one_expired(
+    leo_phq9, ames, first_session, leo, rivera
+):
+    old, _ = leo_phq9
+    services.save_answer(old, "phq-9", "1", 2)
+    with time_machine.travel(dt.timedelta(days=4)):
+        new, _ = services.issue_invitation(ames, first_session.pk, leo.pk, ["phq-9"])
+        services.save_answer(new, "phq-9", "1", 1)
+        services.save_answer(new, "phq-9", "2", 1)
+        for _ in range(2):
+            care.catch_up(rivera)
+        current = Response.objects.get(member=leo, status=Response.Status.IN_PROGRESS)
+        assert current.answers == {"1": 1, "2": 1}
+        earlier = Response.objects.get(member=leo, status=Response.Status.INCOMPLETE)
+        assert earlier.answers == {"1": 2}
+        assert rivera.signals.filter(kind="risk-item-skipped").count() == 1
+
+
+def test_a_closed_risk_alert_reopens_when_the_answer_rises(leo_phq9, ames, rivera):
+    invitation, _ = leo_phq9
+    services.save_answer(invitation, "phq-9", "9", 1)
+    [alert] = risk_alerts(rivera)
+    care.acknowledge_signal(ames, alert.pk, "Called; safety plan made.", resolve=True)
+    services.save_answer(invitation, "phq-9", "9", 3)
+    alert.refresh_from_db()
+    assert alert.status == Signal.Status.OPEN
+    assert alert.evidence["value"] == 3
+    assert "Raised again: the answer is now 3." in alert.note
+    assert "Called; safety plan made." in alert.note
+
+
+def test_a_new_link_endorsing_again_in_the_same_session_reopens_the_alert(
+    leo_phq9, ames, first_session, leo, rivera, django_capture_on_commit_callbacks
+):
+    invitation, _ = leo_phq9
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_answer(invitation, "phq-9", "9", 2)
+    [alert] = risk_alerts(rivera)
+    care.acknowledge_signal(ames, alert.pk, "Seen.", resolve=True)
+    services.revoke_invitation(ames, invitation.pk)
+    again, _ = services.issue_invitation(ames, first_session.pk, leo.pk, ["phq-9"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_answer(again, "phq-9", "9", 2)
+    alert.refresh_from_db()
+    assert alert.status == Signal.Status.OPEN
+    assert "Raised again" in alert.note
+    assert len(mail.outbox) == 4  # two clinicians, once per link
+
+
+def test_a_failed_risk_email_is_sent_at_the_links_next_risk_answer(
+    leo_phq9, settings, django_capture_on_commit_callbacks
+):
+    invitation, _ = leo_phq9
+    settings.EMAIL_BACKEND = "tests.portal.failing_mail.Backend"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_answer(invitation, "phq-9", "9", 2)
+    invitation.refresh_from_db()
+    assert invitation.risk_notified_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_answer(invitation, "phq-9", "9", 3)
+    assert len(mail.outbox) == 2
+    invitation.refresh_from_db()
+    assert invitation.risk_notified_at is not None
+
+
+def test_a_skip_note_is_resolved_once_the_item_is_answered(
+    ames, first_session, leo, rivera
+):
+    answers = {str(i): 1 for i in range(1, 9)}
+    care.enter_paper_response(ames, first_session.pk, "phq-9", leo.pk, answers=answers)
+    [skipped] = rivera.signals.filter(kind="risk-item-skipped")
+    care.enter_paper_response(
+        ames, first_session.pk, "phq-9", leo.pk, answers=answers | {"9": 0}
+    )
+    skipped.refresh_from_db()
+    assert skipped.status == Signal.Status.RESOLVED
+
+
+def test_paper_entry_keeps_an_open_links_unsent_answers_and_the_link_ends_calmly(
+    leo_phq9, ames, first_session, leo
+):
+    invitation, token = leo_phq9
+    services.save_answer(invitation, "phq-9", "1", 3)
+    care.enter_paper_response(
+        ames, first_session.pk, "phq-9", leo.pk, totals={"total": 7}, answers={"9": 0}
+    )
+    kept = Response.objects.get(member=leo, status=Response.Status.INCOMPLETE)
+    assert kept.answers == {"1": 3}
+    browser = Client()
+    end = browser.get(reverse("portal-done", args=[token]))
+    assert end.status_code == 200
+    assert "Thank you" in end.content.decode()

@@ -14,6 +14,7 @@ from .models import AgeBand, Score
 
 Row = tuple[str, str, str, str, str, str, str, str, str, str]
 RowSource = Callable[[list[int] | None, int | None], list[Row]]
+RISK_ITEM_PREFIX = "item:"
 ROW_SOURCES: list[RowSource] = []
 """Other apps add long-format rows here (the portal adds the questionnaires of
 invitations that expired unanswered, which the disengagement rule counts)."""
@@ -26,11 +27,17 @@ def library() -> Library:
 
 
 def score_frame(
-    case_ids: Iterable[int] | None = None, organization_id: int | None = None
+    case_ids: Iterable[int] | None = None,
+    organization_id: int | None = None,
+    risk_items_only: bool = False,
 ) -> pd.DataFrame:
-    """The checked long-format table of these cases (or of an organization)."""
+    """The checked long-format table of these cases (or of an organization);
+    with `risk_items_only`, just the `item:<id>` rows the risk rule reads (no
+    other app's rows), so a risk answer is checked quickly and alone."""
     case_ids = None if case_ids is None else list(case_ids)
     scores = Score.objects.all()
+    if risk_items_only:
+        scores = scores.filter(scale__startswith=RISK_ITEM_PREFIX)
     if case_ids is not None:
         scores = scores.filter(response__session__case_id__in=case_ids)
     if organization_id is not None:
@@ -63,7 +70,7 @@ def score_frame(
         for case, member, role, respondent, number, instrument, scale, value, kind, band in rows
     ]
     records = _worst_risk_answer(records)
-    for source in ROW_SOURCES:
+    for source in [] if risk_items_only else ROW_SOURCES:
         records += source(case_ids, organization_id)
     if not records:
         return pd.DataFrame(columns=[*COLUMNS, "instrument_id", "role", "low", "high"])
@@ -77,12 +84,16 @@ def _worst_risk_answer(records: list[Row]) -> list[Row]:
     item. The highest answer is kept (a value over none), so a risk answer in
     any of them reaches the risk rule."""
     kept: dict[tuple[str, ...], Row] = {}
+    others = []
     for row in records:
+        if not row[6].startswith(RISK_ITEM_PREFIX):
+            others.append(row)
+            continue
         key = row[:7]
         earlier = kept.get(key)
         if earlier is None or _rank(row) > _rank(earlier):
             kept[key] = row
-    return list(kept.values())
+    return others + list(kept.values())
 
 
 def _rank(row: Row) -> float:

@@ -16,7 +16,7 @@ from tether.scoring.engine import AnswerError, score
 from tether.signals import SignalConfig, compute_signals, to_signals
 from tether.signals.alliance import Norms
 from tether.signals.expected import ExpectedResponse
-from tether.signals.risk import RISK_KINDS, risk_signals
+from tether.signals.risk import RISK_ITEM, risk_signals
 
 from .audit import record
 from .frames import library, score_frame
@@ -346,7 +346,18 @@ def enter_paper_response(
     with transaction.atomic():
         # One writer per case at a time: signals are recomputed per case.
         Case.objects.select_for_update().filter(pk=case.pk).first()
-        # Incomplete answers from a link stay as they are, beside the paper.
+        # Unsent answers from a link are kept, as incomplete, beside the paper.
+        mark_incomplete(
+            Response.objects.filter(
+                session=session,
+                respondent=respondent,
+                member=member,
+                instrument=definition.key,
+                status=Response.Status.IN_PROGRESS,
+            ).select_for_update(),
+            reason="entered from paper",
+            user=user,
+        )
         response, created = Response.objects.exclude(
             status=Response.Status.INCOMPLETE
         ).update_or_create(
@@ -491,60 +502,85 @@ def recompute_case_signals(case: Case) -> list[Signal]:
 
 
 def raise_risk_signals(case: Case) -> None:
-    """Run the risk rule alone over the case's answers and store what it finds,
-    changing no other signal: a risk answer never waits for a recompute."""
-    frame = score_frame([case.pk])
+    """Run the risk rule alone over the case's risk-item answers and store what
+    it finds, changing no other signal: a risk answer never waits for a
+    recompute. Call with the case row locked."""
+    frame = score_frame([case.pk], risk_items_only=True)
     if frame.empty:
         return
     found = risk_signals(frame, library())
     _store_signals(case, to_signals(found), resolve=False)
 
 
+def reopen_risk_alert(response: Response) -> None:
+    """A new endorsement (a new link, a new kiosk turn) reopens a closed risk
+    alert of the same person, questionnaire and session: every repeat
+    endorsement alerts again."""
+    closed = Signal.objects.filter(
+        case_id=response.session.case_id,
+        kind=RISK_ITEM,
+        subject=f"member:{response.member_id}",
+        instrument=response.instrument,
+        session_number=response.session.number,
+    ).exclude(status=Signal.Status.OPEN)
+    for signal in closed:
+        _reopen(signal, "Raised again: a new risk answer was saved.")
+
+
+def _reopen(signal: Signal, why: str) -> None:
+    signal.status = Signal.Status.OPEN
+    signal.note = (signal.note + "\n" if signal.note else "") + why
+    signal.save(update_fields=["status", "note"])
+    record(None, "reopen", "signal", signal.pk, organization=signal.organization)
+
+
 def record_unsent_risk(response: Response, definition: Definition) -> bool:
     """A risk item answered in a response not yet sent: store its answer and
     raise the risk alert now (DESIGN §5). True when an answer is at or above
-    its trigger."""
+    its trigger. Call with the case row locked."""
     rows = risk_item_rows(definition, response.answers, settled=False)
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=response.session.case_id)
-        save_scores(response, rows)
-        raise_risk_signals(case)
-    return _at_trigger(definition, rows)
+    save_scores(response, rows)
+    raise_risk_signals(response.session.case)
+    return at_trigger(definition, {k: v for k, (v, _) in rows.items()})
 
 
-def _at_trigger(
-    definition: Definition, rows: Mapping[str, tuple[float | None, bool]]
-) -> bool:
+def at_trigger(definition: Definition, values: Mapping[str, float | None]) -> bool:
+    """Whether any risk item's value (`item:<id>` → value) is at or above its
+    trigger."""
     for item in definition.risk_items:
         assert item.risk is not None
-        value = rows.get(f"item:{item.id}", (None, False))[0]
+        value = values.get(f"item:{item.id}")
         if value is not None and value >= item.risk.at_or_above:
             return True
     return False
 
 
-def mark_incomplete(responses: Iterable[Response], reason: str) -> list[Response]:
+def mark_incomplete(
+    responses: Iterable[Response], reason: str, user: User | None = None
+) -> list[Response]:
     """Keep unsent answers as incomplete responses (their link expired or was
-    closed, or a kiosk turn started again). They feed the risk rule, with any
-    risk item left unanswered reported as such, and no other rule."""
-    changed = [r for r in responses if r.status == Response.Status.IN_PROGRESS]
-    cases = set()
-    for response in changed:
-        definition = library().get(response.instrument)
-        response.status = Response.Status.INCOMPLETE
-        response.save(update_fields=["status"])
-        save_scores(response, risk_item_rows(definition, response.answers, True))
-        record(
-            None,
-            "incomplete",
-            "response",
-            response.pk,
-            organization=response.organization,
-            detail={"instrument": response.instrument, "reason": reason},
-        )
-        cases.add(response.session.case_id)
-    for case in Case.objects.select_for_update().filter(pk__in=cases):
-        raise_risk_signals(case)
+    closed, a new link was issued, or a kiosk turn started again). They feed
+    the risk rule, with any risk item left unanswered reported as such, and no
+    other rule."""
+    with transaction.atomic():
+        changed = [r for r in responses if r.status == Response.Status.IN_PROGRESS]
+        cases = set()
+        for response in changed:
+            definition = library().get(response.instrument)
+            response.status = Response.Status.INCOMPLETE
+            response.save(update_fields=["status"])
+            save_scores(response, risk_item_rows(definition, response.answers, True))
+            record(
+                user,
+                "incomplete",
+                "response",
+                response.pk,
+                organization=response.organization,
+                detail={"instrument": response.instrument, "reason": reason},
+            )
+            cases.add(response.session.case_id)
+        for case in Case.objects.select_for_update().filter(pk__in=cases):
+            raise_risk_signals(case)
     return changed
 
 
@@ -580,6 +616,8 @@ def _store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[S
             signal.state,
             evidence,
         ):
+            if _risen(row, evidence):
+                _reopen(row, f"Raised again: the answer is now {evidence['value']:g}.")
             row.severity, row.state, row.evidence = (
                 signal.severity,
                 signal.state,
@@ -591,7 +629,7 @@ def _store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[S
             resolve
             and key not in seen
             and row.status == Signal.Status.OPEN
-            and row.kind not in RISK_KINDS
+            and row.kind != RISK_ITEM
         ):
             row.status = Signal.Status.RESOLVED
             row.note = (
@@ -599,6 +637,15 @@ def _store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[S
             ) + "Resolved automatically: no longer triggered by the data."
             row.save(update_fields=["status", "note"])
     return list(case.signals.all())
+
+
+def _risen(row: Signal, evidence: Mapping[str, Any]) -> bool:
+    """A closed risk alert whose answer has since risen (2 after 1): a repeat
+    endorsement alerts again."""
+    if row.kind != RISK_ITEM or row.status == Signal.Status.OPEN:
+        return False
+    before, now = row.evidence.get("value"), evidence.get("value")
+    return before is not None and now is not None and now > before
 
 
 def _plain(value: Any) -> Any:
@@ -632,6 +679,8 @@ def refit_organization(organization: Organization) -> dict[str, Any]:
     }
     for case in Case.objects.filter(organization=organization):
         with transaction.atomic():
+            # One writer per case: a risk answer may be saved meanwhile.
+            Case.objects.select_for_update().filter(pk=case.pk).first()
             _store_signals(case, by_case.get(str(case.pk), []))
     return organization.signal_norms
 

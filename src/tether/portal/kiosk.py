@@ -9,9 +9,12 @@ mode needs the password of the clinician who started it.
 
 Tokens are never stored (portal/services.py), so a member's kiosk link cannot
 be handed out twice: tapping a name again revokes that member's open kiosk
-link for this session and issues a new one. Saved answers are kept, since an
-in-progress response belongs to the session, member and instrument, not to
-the link.
+link for this session and issues a new one. A turn always starts afresh:
+answers saved in an earlier, unfinished turn are kept as an incomplete
+response (a risk answer in it still counts) and never shown on the tablet.
+Between two people the tablet shows a neutral hand-over screen, and both it
+and the list close any unfinished turn and forget the links seen, so going
+back shows nothing of the last person's pages.
 """
 
 from __future__ import annotations
@@ -34,12 +37,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
 from tether.care.audit import record
-from tether.care.models import SENT, AgeBand, MeasurePlan, Member, Response, Session
+from tether.care.models import SENT, AgeBand, MeasurePlan, Member, Session
 from tether.care.services import InvalidEntry, _definition, get_session_for
 
 from .csrf import link_csrf_protect
 from .models import Channel, Invitation
-from .services import LINK_PATH, _unsendable, close_link, issue_invitation
+from .services import (
+    LINK_PATH,
+    _unsendable,
+    close_link,
+    issue_invitation,
+    responses_of,
+)
 from .views import forget_links, private
 
 SESSION_KEY = "kiosk_session_id"
@@ -152,12 +161,7 @@ def _default(member: Member) -> list[str]:
 
 def _remaining(session_id: int, member: Member, keys: list[str]) -> list[str]:
     answered = set(
-        Response.objects.filter(
-            session_id=session_id,
-            respondent=Response.Respondent.MEMBER,
-            member=member,
-            instrument__in=keys,
-        )
+        responses_of(session_id, member, keys)
         .filter(status__in=SENT)
         .values_list("instrument", flat=True)
     )
@@ -214,7 +218,7 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
     if kiosk is None:
         return redirect("caseload")
     session, plan = kiosk
-    forget_links(request)
+    _between_people(request, session)
     members = session.case.members.filter(pk__in=[int(pk) for pk in plan])
     people = [
         {
@@ -232,9 +236,10 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
 def kiosk_handover(request: HttpRequest) -> HttpResponse:
     """After each person: a neutral screen that looks the same for everyone.
     The tablet forgets the links it has seen, so going back shows nothing."""
-    if _kiosk(request) is None:
+    kiosk = _kiosk(request)
+    if kiosk is None:
         return redirect("caseload")
-    forget_links(request)
+    _between_people(request, kiosk[0])
     context = {"lines": [(code, *HANDOVER[code]) for code in HANDOVER]}
     return private(render(request, "portal/kiosk_handover.html", context))
 
@@ -276,6 +281,15 @@ def kiosk_open(request: HttpRequest, member_id: int) -> HttpResponse:
     return redirect(LINK_PATH.format(token=token))
 
 
+def _between_people(request: HttpRequest, session: Session) -> None:
+    """Nothing of the last person stays reachable on the tablet: an unfinished
+    turn's link is closed (its answers kept as incomplete) and the links this
+    browser has seen are forgotten."""
+    user: User = request.user  # type: ignore[assignment]
+    _revoke_open_kiosk_links(user, session.pk)
+    forget_links(request)
+
+
 def _revoke_open_kiosk_links(
     user: User, session_id: int, member: Member | None = None
 ) -> int:
@@ -292,9 +306,10 @@ def _revoke_open_kiosk_links(
     if member is not None:
         links = links.filter(member=member)
     count = 0
-    for invitation in links:
-        count += 1
-        close_link(user, invitation, now, reason="kiosk")
+    with transaction.atomic():
+        for invitation in links.select_for_update():
+            count += 1
+            close_link(user, invitation, now, reason="kiosk")
     return count
 
 
@@ -369,3 +384,4 @@ def _sign_out(
 def _clear(request: HttpRequest) -> None:
     for key in (SESSION_KEY, USER_KEY, PLAN_KEY):
         request.session.pop(key, None)
+    forget_links(request)

@@ -35,10 +35,12 @@ from tether.care.models import SENT, AgeBand, Case, Member, Response
 from tether.care.services import (
     InvalidEntry,
     _definition,
+    at_trigger,
     get_session_for,
     mark_incomplete,
     recompute_case_signals,
     record_unsent_risk,
+    reopen_risk_alert,
     save_scores,
     scores_to_store,
 )
@@ -199,11 +201,8 @@ def issue_invitation(
         # A new link always starts afresh: answers left from an earlier link
         # are kept as incomplete, never shown again (resuming is for the
         # person's own link).
-        mark_incomplete(
-            responses_of(session.pk, member, list(definitions)).filter(
-                status=Response.Status.IN_PROGRESS
-            ),
-            reason="new link",
+        keep_unsent(
+            responses_of(session.pk, member, list(definitions)), "new link", user
         )
         token, digest = _new_token()
         invitation = Invitation.objects.create(
@@ -382,49 +381,64 @@ def close_link(
 ) -> None:
     """Revoke one link and record who did it (and why, e.g. "kiosk"); answers
     saved through it but not sent are kept as incomplete."""
-    invitation.revoked_at = now
-    invitation.save(update_fields=["revoked_at"])
-    _keep_unsent(invitation, reason="link closed")
-    detail = {"reason": reason} if reason else {}
-    record(
-        user,
-        "revoke",
-        "invitation",
-        invitation.pk,
-        organization=invitation.organization,
-        detail=detail,
+    with transaction.atomic():
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        reached = responses_of(
+            invitation.session_id, invitation.member, invitation.instruments
+        )
+        keep_unsent(reached, "link closed", user)
+        detail = {"reason": reason} if reason else {}
+        record(
+            user,
+            "revoke",
+            "invitation",
+            invitation.pk,
+            organization=invitation.organization,
+            detail=detail,
+        )
+
+
+def keep_unsent(
+    responses: QuerySet[Response], reason: str, user: User | None = None
+) -> int:
+    """Keep as incomplete the unsent answers among `responses` that no open
+    link reaches any more (it expired, was closed, or a new one is being
+    issued); returns how many responses that was. A response still reached by
+    an open link is that link's, and is left alone."""
+    unsent = list(
+        responses.filter(status=Response.Status.IN_PROGRESS).select_for_update()
     )
-
-
-def _keep_unsent(invitation: Invitation, reason: str) -> int:
-    """Keep the answers saved through this link but not sent as incomplete;
-    returns how many responses that was."""
-    unsent = responses_of(
-        invitation.session_id, invitation.member, invitation.instruments
-    ).filter(status=Response.Status.IN_PROGRESS)
-    return len(mark_incomplete(unsent.select_for_update(), reason))
+    if not unsent:
+        return 0
+    open_links = Invitation.objects.filter(
+        session_id__in={r.session_id for r in unsent},
+        completed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    reached = {
+        (link.session_id, link.member_id, key)
+        for link in open_links
+        for key in link.instruments
+    }
+    orphans = [
+        r for r in unsent if (r.session_id, r.member_id, r.instrument) not in reached
+    ]
+    return len(mark_incomplete(orphans, reason, user))
 
 
 def settle_expired_links(case: Case) -> int:
     """Keep the unsent answers of this case's expired links as incomplete
     responses; returns how many responses that was. Run when the case is next
-    read (care's CASE_UPKEEP), until a background worker runs it on time."""
+    opened (care's CASE_UPKEEP), until a background worker runs it on time."""
     unsent = Response.objects.filter(
         session__case=case, status=Response.Status.IN_PROGRESS
     )
     if not unsent.exists():
         return 0
-    expired = Invitation.objects.filter(
-        session__case=case,
-        completed_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__lte=timezone.now(),
-    ).select_related("member")
-    settled = 0
-    for invitation in expired:
-        with transaction.atomic():
-            settled += _keep_unsent(invitation, reason="link expired")
-    return settled
+    with transaction.atomic():
+        return keep_unsent(unsent, reason="link expired")
 
 
 # ---- opening a link ------------------------------------------------------------
@@ -478,9 +492,14 @@ def save_answer(
             [f"item {item_id}: is not a question of {definition.short_title}"]
         )
     answer = _checked_answer(definition, item_id, value)
+    is_risk_item = item_id in {item.id for item in definition.risk_items}
     with transaction.atomic():
         locked = _locked(invitation)
         _check_open(locked)
+        if is_risk_item:
+            # The risk alert is written now: lock the case first, in the
+            # order submit and paper entry use (link, case, response).
+            _lock_case(locked)
         response = (
             responses_of(locked.session_id, locked.member, [definition.key])
             .select_for_update()
@@ -498,22 +517,38 @@ def save_answer(
             response.answers = {**response.answers, item_id: answer}
             response.save(update_fields=["answers"])
             # A risk answer is a risk the moment it is saved, sent or not.
-            is_risk_item = item_id in {item.id for item in definition.risk_items}
             if is_risk_item and record_unsent_risk(response, definition):
-                _notify_risk_once(locked)
+                _notify_risk_once(locked, response)
     return response
 
 
-def _notify_risk_once(invitation: Invitation) -> None:
-    """Tell the case's clinicians of a risk answer once per link, however
-    often it is saved again. `invitation` must be row-locked."""
+def _lock_case(invitation: Invitation) -> Case:
+    return Case.objects.select_for_update().get(pk=invitation.session.case_id)
+
+
+def _notify_risk_once(invitation: Invitation, response: Response) -> None:
+    """The first risk answer of a link reopens a closed alert of the same
+    person, questionnaire and session, and tells the case's clinicians, once
+    per link however often it is saved again. `invitation` must be
+    row-locked."""
     if invitation.risk_notified_at is not None:
         return
+    reopen_risk_alert(response)
     invitation.risk_notified_at = timezone.now()
     invitation.save(update_fields=["risk_notified_at"])
     transaction.on_commit(
-        partial(alert_clinicians, invitation.session.case_id), robust=True
+        partial(_email_risk, invitation.pk, invitation.session.case_id), robust=True
     )
+
+
+def _email_risk(invitation_id: int, case_id: int) -> None:
+    """Send the risk emails; if sending fails, the link's next risk answer
+    (an autosave or the submission) tries again."""
+    try:
+        alert_clinicians(case_id)
+    except Exception:
+        Invitation.objects.filter(pk=invitation_id).update(risk_notified_at=None)
+        log.exception("Risk alert email for case %s could not be sent", case_id)
 
 
 def _listed(invitation: Invitation, instrument: str) -> Definition:
@@ -613,6 +648,7 @@ def submit(invitation: Invitation, instrument: str) -> SubmitResult:
     definition = _listed(invitation, instrument)
     with transaction.atomic():
         locked = _locked(invitation)
+        case = _lock_case(locked)
         response = (
             responses_of(locked.session_id, locked.member, [definition.key])
             .select_for_update()
@@ -628,21 +664,21 @@ def submit(invitation: Invitation, instrument: str) -> SubmitResult:
                 ]
             )
         scored, risk = _scored(definition, response.answers, locked.session.case.kind)
-        _store_submission(locked, definition, response, scored)
+        _store_submission(locked, case, definition, response, scored)
         if risk:
-            _notify_risk_once(locked)
+            _notify_risk_once(locked, response)
     return SubmitResult(response, risk)
 
 
 def _store_submission(
     invitation: Invitation,
+    case: Case,
     definition: Definition,
     response: Response,
     scored: Mapping[str, tuple[float | None, bool]],
 ) -> None:
-    # One submission per case at a time: two family members sending at once
-    # would otherwise both create the same new signal.
-    case = Case.objects.select_for_update().get(pk=invitation.session.case_id)
+    """`case` is row-locked: one submission per case at a time, or two family
+    members sending at once would both create the same new signal."""
     now = timezone.now()
     response.status = Response.Status.COMPLETE
     response.submitted_at = now
@@ -680,13 +716,8 @@ def _scored(
 
 
 def stored_risk(response: Response, definition: Definition) -> bool:
-    stored = dict(response.scores.values_list("scale", "value"))
-    for item in definition.risk_items:
-        assert item.risk is not None
-        value = stored.get(f"item:{item.id}")
-        if value is not None and value >= item.risk.at_or_above:
-            return True
-    return False
+    """Whether a stored answer of this response is at a risk trigger."""
+    return at_trigger(definition, dict(response.scores.values_list("scale", "value")))
 
 
 def _complete_if_done(invitation: Invitation, now: dt.datetime) -> None:

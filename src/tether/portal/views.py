@@ -646,7 +646,13 @@ def support(request: HttpRequest, token: str) -> HttpResponse:
 def done(request: HttpRequest, token: str) -> HttpResponse:
     """The end page. While the link is still open there is more to answer;
     once it is done, `portal_page` shows the end page to this browser."""
-    return redirect(next_url(open_visit(request, token)))
+    visit = open_visit(request, token)
+    onwards = next_url(visit)
+    if onwards == request.path:
+        # Everything is in (e.g. entered from paper meanwhile) but the link
+        # is still open: the end page, not a redirect to itself.
+        return end_page(request, visit.invitation.pk)
+    return redirect(onwards)
 
 
 def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:

@@ -17,8 +17,7 @@ from tether.instruments import Library, text_in
 from .model import empty, rows
 
 RISK_ITEM = "risk-item"
-RISK_KINDS = (RISK_ITEM, "risk-item-skipped")
-"""Signals about risk answers: raised at once, and never resolved by a recompute."""
+"""The red alert of a risk answer: raised at once, never resolved by a recompute."""
 
 
 def risk_signals(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
