@@ -568,7 +568,12 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
         present[np.ix_(rows, off_schedule.nonzero()[0])] = False
     if missed is not None and missed_series:
         s = missed[1]
-        matrix[missed_series, s - 1 : s - 1 + cfg.missed_sessions] = np.nan
+        window = slice(s - 1, s - 1 + cfg.missed_sessions)
+        matrix[missed_series, window] = np.nan
+        # A questionnaire not answered at all has no risk-item row: an empty
+        # item row means the risk item alone went unanswered (docs/long-format.md).
+        items = [r for r in missed_series if SERIES[s_code[r]][1].startswith("item:")]
+        present[items, window] = False
 
     # session-major order: every series of session 1, then session 2, ...
     keep = present.T.ravel()
