@@ -338,3 +338,17 @@ def test_leaving_the_kiosk_with_an_unfinished_turn_keeps_its_answers(
     kept = Response.objects.get(member=leo)
     assert (kept.status, kept.answers) == (Response.Status.INCOMPLETE, {"1": 2})
     assert not [k for k in kiosk.session.keys() if k.startswith("portal:")]  # noqa: SIM118
+
+
+def test_the_browsers_own_fetches_do_not_end_a_turn_in_progress(kiosk, leo):
+    """Seen in chromium: the favicon request, sent to the kiosk list by the
+    lock, closed the turn the person had just started."""
+    token = token_of(tap(kiosk, leo))
+    favicon = kiosk.get("/favicon.ico", headers={"Sec-Fetch-Dest": "image"})
+    assert favicon.status_code == 404
+    kiosk.get("/kiosk/", headers={"Sec-Fetch-Dest": "image"})
+    assert services.find_invitation(token).member == leo
+    assert kiosk.post(f"/q/{token}/", {"mode": "one"}).status_code == 302
+    # A page the person opens is still sent to the list.
+    page = kiosk.get("/cases/", headers={"Sec-Fetch-Dest": "document"})
+    assert page["Location"] == "/kiosk/"

@@ -292,3 +292,20 @@ def test_paper_entry_keeps_an_open_links_unsent_answers_and_the_link_ends_calmly
     end = browser.get(reverse("portal-done", args=[token]))
     assert end.status_code == 200
     assert "Thank you" in end.content.decode()
+
+
+def test_the_session_page_lists_an_incomplete_response_by_its_name(
+    leo_phq9, ames, first_session, sign_in
+):
+    invitation, _ = leo_phq9
+    services.save_answer(invitation, "phq-9", "1", 1)
+    services.revoke_invitation(ames, invitation.pk)
+    page = sign_in(ames).get(f"/sessions/{first_session.pk}/").content.decode()
+    assert '<th scope="row">PHQ-9</th>' in page
+    assert (
+        "phq-9@1.0"
+        not in page.split("Questionnaires this session")[1].split("</table>")[0]
+    )
+    assert (
+        "Incomplete <small>(never sent; its risk answers still count)</small>" in page
+    )

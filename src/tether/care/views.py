@@ -8,6 +8,7 @@ supervisor attempts is a 403."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
+from tether.instruments import UnknownInstrument
 from tether.signals import Signal as Event
 from tether.signals.catalogue import describe
 from tether.signals.risk import RISK_ITEM
@@ -41,7 +43,8 @@ from .forms import (
     SubsystemForm,
     add_problems,
 )
-from .models import SENT, Case, Member, Session, Signal
+from .frames import library
+from .models import SENT, Case, Member, Response, Session, Signal
 from .selectors import (
     SEVERITY_ORDER,
     CaseloadRow,
@@ -262,13 +265,25 @@ def session_context(
         "editable": can_write(user, case),
         "attended": attended,
         "attendance": AttendanceForm(case, initial={"attended": attended}),
-        "responses": session.responses.select_related("member").order_by("pk"),
+        "responses": titled(session.responses.select_related("member").order_by("pk")),
         "choose": choose,
         "entry": entry,
         "chosen": chosen,
         "title": entry_title(chosen) if chosen else "",
         "switch": switch_query(chosen) if chosen else "",
     }
+
+
+def titled(responses: Iterable[Response]) -> list[Response]:
+    """Responses with the instrument's name as people read it (`title`)."""
+    lib = library()
+    shown = list(responses)
+    for response in shown:
+        try:
+            response.title = lib.get(response.instrument).short_title  # type: ignore[attr-defined]
+        except UnknownInstrument:
+            response.title = response.instrument  # type: ignore[attr-defined]
+    return shown
 
 
 def entry_title(chosen: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -100,8 +100,19 @@ class KioskLockMiddleware:
             and getattr(user, "is_authenticated", False)
             and not request.path.startswith(_open_prefixes())
         ):
+            if not is_navigation(request):
+                # The browser's own fetches (the favicon) must not land on the
+                # kiosk list, which closes the turn in progress.
+                return HttpResponseNotFound()
             return redirect("kiosk-home")
         return self.get_response(request)
+
+
+def is_navigation(request: HttpRequest) -> bool:
+    """A page the person asked for, not a fetch the browser makes by itself
+    (Fetch Metadata: `Sec-Fetch-Dest` is `document` for a page, `image` for
+    the favicon; browsers that send none are taken at their word)."""
+    return request.headers.get("Sec-Fetch-Dest", "document") in ("document", "iframe")
 
 
 def _open_prefixes() -> tuple[str, ...]:
@@ -218,7 +229,8 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
     if kiosk is None:
         return redirect("caseload")
     session, plan = kiosk
-    _between_people(request, session)
+    if is_navigation(request):
+        _between_people(request, session)
     members = session.case.members.filter(pk__in=[int(pk) for pk in plan])
     people = [
         {
