@@ -286,7 +286,8 @@ def signed_in_cookies(user, live_server):
     ]
 
 
-def test_three_members_answer_in_turn_at_the_kiosk(live_server, browser, family):
+def kiosk_tablet(browser, live_server, family):
+    """A clinic tablet on which Dr. Ames has started kiosk mode for the session."""
     tablet = browser.new_context(
         viewport={"width": 820, "height": 1180}, has_touch=True
     )
@@ -294,6 +295,11 @@ def test_three_members_answer_in_turn_at_the_kiosk(live_server, browser, family)
     page = tablet.new_page()
     page.goto(live_server.url + f"/sessions/{family['session'].pk}/")
     page.get_by_role("button", name="Start kiosk mode on this device").click()
+    return tablet, page
+
+
+def test_three_members_answer_in_turn_at_the_kiosk(live_server, browser, family):
+    tablet, page = kiosk_tablet(browser, live_server, family)
     for name in ("Maria", "Leo", "Ana"):
         expect(page.get_by_role("button", name=name)).to_be_visible()
         scan(page, "kiosk list")
@@ -327,13 +333,7 @@ def test_the_kiosk_hands_over_on_a_neutral_screen_after_a_risk_answer(
         instrument="phq-9",
         roles=["caregiver"],
     )
-    tablet = browser.new_context(
-        viewport={"width": 820, "height": 1180}, has_touch=True
-    )
-    tablet.add_cookies(signed_in_cookies(family["ames"], live_server))
-    page = tablet.new_page()
-    page.goto(live_server.url + f"/sessions/{family['session'].pk}/")
-    page.get_by_role("button", name="Start kiosk mode on this device").click()
+    tablet, page = kiosk_tablet(browser, live_server, family)
     page.get_by_role("button", name="Maria").click()
     choose(page, "mode", "all")
     page.locator("button.primary").click()

@@ -114,16 +114,15 @@ def test_a_blank_item_9_on_a_paper_phq9_asks_to_follow_up_in_session(
 # ---- 4. pinned, and never resolved by a recompute -----------------------------------
 
 
+def enter_phq9(ames, session, member, item_9):
+    answers = {str(i): 1 for i in range(1, 9)} | {"9": item_9}
+    services.enter_paper_response(ames, session.pk, "phq-9", member.pk, answers=answers)
+
+
 @pytest.fixture
 def old_risk_and_new_red(ames, rivera, maria, leo, first_session):
     """A risk answer in session 1; two red PCL-5 alerts of session 3."""
-    services.enter_paper_response(
-        ames,
-        first_session.pk,
-        "phq-9",
-        leo.pk,
-        answers={str(i): 1 for i in range(1, 10)},
-    )
+    enter_phq9(ames, first_session, leo, item_9=1)
     for number, total in ((2, 20), (3, 60)):
         session = services.start_session(
             ames, rivera.pk, dt.date(2026, 11, 2 + 7 * number), [leo.pk]
@@ -171,21 +170,9 @@ def test_a_case_with_a_risk_alert_leads_the_caseload(
 
 
 def test_a_recompute_never_resolves_a_risk_alert(ames, rivera, leo, first_session):
-    services.enter_paper_response(
-        ames,
-        first_session.pk,
-        "phq-9",
-        leo.pk,
-        answers={str(i): 1 for i in range(1, 10)},
-    )
+    enter_phq9(ames, first_session, leo, item_9=1)
     # The answer is corrected to 0 on paper: the alert stays for a clinician to close.
-    services.enter_paper_response(
-        ames,
-        first_session.pk,
-        "phq-9",
-        leo.pk,
-        answers={str(i): 0 for i in range(1, 10)},
-    )
+    enter_phq9(ames, first_session, leo, item_9=0)
     services.refit_organization(rivera.organization)
     [alert] = rivera.signals.filter(kind="risk-item")
     assert alert.status == Signal.Status.OPEN

@@ -361,14 +361,20 @@ def test_phq9_item_9_shows_crisis_support_and_nothing_more(
     assert "These questions have already" not in again.content.decode()
 
 
+def crisis_page(member, ames, session, who, item_9="1", lang=None):
+    """The end page after a PHQ-9 with item 9 at `item_9`, as `who` sees it."""
+    _, token = services.issue_invitation(ames, session.pk, who.pk, ["phq-9"])
+    if lang:
+        member.get(start_url(token) + f"?lang={lang}")
+    choose_mode(member, token, "all")
+    answers = {str(i): "0" for i in range(1, 10)} | {"9": item_9}
+    return finish(member, answer_page(member, token, "phq-9", answers)).content.decode()
+
+
 def test_the_crisis_page_in_spanish_offers_spanish_on_988(
     member, contacts, ames, first_session, maria
 ):
-    _, token = services.issue_invitation(ames, first_session.pk, maria.pk, ["phq-9"])
-    member.get(start_url(token) + "?lang=es")
-    choose_mode(member, token, "all")
-    answers = {str(i): "0" for i in range(1, 10)} | {"9": "2"}
-    text = finish(member, answer_page(member, token, "phq-9", answers)).content.decode()
+    text = crisis_page(member, ames, first_session, maria, item_9="2", lang="es")
     assert "Gracias" in text
     assert "marque 2" in text
     assert "838255" in text
@@ -656,10 +662,7 @@ def test_the_tac_instructions_promise_no_sharing(member, maria_link):
 def test_the_crisis_page_says_answers_are_not_watched_live_and_offers_spanish(
     member, contacts, ames, first_session, maria
 ):
-    _, token = services.issue_invitation(ames, first_session.pk, maria.pk, ["phq-9"])
-    choose_mode(member, token, "all")
-    answers = {str(i): "0" for i in range(1, 10)} | {"9": "1"}
-    text = finish(member, answer_page(member, token, "phq-9", answers)).content.decode()
+    text = crisis_page(member, ames, first_session, maria)
     assert "Nobody watches these answers as they come in" in text
     assert "not right away" in text
     assert "press 2" in text
@@ -669,11 +672,7 @@ def test_the_crisis_page_says_answers_are_not_watched_live_and_offers_spanish(
 def test_the_spanish_crisis_heading_reads_naturally(
     member, contacts, ames, first_session, maria
 ):
-    _, token = services.issue_invitation(ames, first_session.pk, maria.pk, ["phq-9"])
-    member.get(start_url(token) + "?lang=es")
-    choose_mode(member, token, "all")
-    answers = {str(i): "0" for i in range(1, 10)} | {"9": "1"}
-    text = finish(member, answer_page(member, token, "phq-9", answers)).content.decode()
+    text = crisis_page(member, ames, first_session, maria, lang="es")
     assert "Si está pasando por un momento difícil" in text
     assert "se sienten difíciles" not in text
     assert "Nadie ve estas respuestas en el momento" in text
