@@ -60,6 +60,29 @@ def test_simulate_is_deterministic_for_a_seed(tmp_path, capsys):
     ).read_bytes()
 
 
+def test_simulate_realistic_writes_the_clinic_like_cohort(tmp_path, capsys):
+    from tether.simulate import SimulationConfig, simulate_cohort
+
+    main(
+        [
+            "simulate",
+            "--cases",
+            "20",
+            "--seed",
+            "3",
+            "--realistic",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    written = list(csv.DictReader((tmp_path / "scores.csv").open()))
+    expected = simulate_cohort(20, 3, SimulationConfig.realistic()).scores
+    assert len(written) == len(expected)
+    main(["simulate", "--cases", "20", "--seed", "3", "--out", str(tmp_path / "d")])
+    default = list(csv.DictReader((tmp_path / "d/scores.csv").open()))
+    assert len(default) > len(written)  # the realistic mode leaves member-sessions out
+
+
 def test_malformed_scores_are_reported_with_row_numbers_and_a_non_zero_exit(
     tmp_path, capsys
 ):

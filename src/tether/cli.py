@@ -115,6 +115,11 @@ def _parser() -> _Parser:
     simulate.add_argument(
         "--out", type=Path, required=True, help="folder for scores.csv and truth.csv"
     )
+    simulate.add_argument(
+        "--realistic",
+        action="store_true",
+        help="data as noisy as a clinic's: ratings near the ceiling, smaller drops, gaps (docs/simulation.md)",
+    )
     simulate.set_defaults(run=_simulate)
 
     demo = sub.add_parser("demo", help="start the demo on a fresh SQLite database")
@@ -254,11 +259,12 @@ def _signals(options: argparse.Namespace) -> int:
 
 
 def _simulate(options: argparse.Namespace) -> int:
-    from tether.simulate import simulate_cohort, write_cohort
+    from tether.simulate import SimulationConfig, simulate_cohort, write_cohort
 
     if options.cases < 1:
         raise TableError([f"--cases must be at least 1, not {options.cases}"])
-    cohort = simulate_cohort(options.cases, options.seed)
+    config = SimulationConfig.realistic() if options.realistic else None
+    cohort = simulate_cohort(options.cases, options.seed, config)
     scores, truth = write_cohort(cohort, options.out)
     print(
         f"wrote {len(cohort.scores)} score rows to {scores} and {len(cohort.truth)} planted events to {truth}"

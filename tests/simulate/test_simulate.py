@@ -1,6 +1,7 @@
 """The synthetic cohort: determinism, valid scores, planted events, CSV round trip."""
 
 import csv
+import dataclasses
 import json
 
 import numpy as np
@@ -447,3 +448,67 @@ def test_a_bad_config_is_refused_with_the_field_named(changes, message):
 def test_bad_arguments_are_refused(cases, seed):
     with pytest.raises(ValueError, match="whole number"):
         simulate_cohort(cases, seed)
+
+
+# ---- the realistic mode (data as noisy as a clinic's) ------------------------------
+
+REALISTIC = simulate_cohort(300, seed=7, config=SimulationConfig.realistic())
+
+
+def test_realistic_mode_has_the_documented_parameters():
+    config = SimulationConfig.realistic()
+    assert config.alliance_residual_sd == pytest.approx(0.06 * 4)  # 6% of 0-4
+    assert config.family_scales_sd == pytest.approx(0.06 * 4)
+    assert config.rupture_drop == pytest.approx((0.15 * 4, 0.25 * 4))
+    assert config.split_drop == pytest.approx((0.15 * 4, 0.25 * 4))
+    assert config.skipped_member_sessions == 0.15
+    assert config.alliance_mean == 3.4
+    assert SimulationConfig().skipped_member_sessions == 0.0
+
+
+def test_realistic_alliance_crowds_near_the_ceiling():
+    realistic = REALISTIC.scores
+    own = realistic[
+        (realistic["respondent"] == "member") & (realistic["scale"] == "self")
+    ]
+    default = own_alliance()
+    assert own["score"].median() > default.median() + 0.3
+    assert (own["score"] == 4).mean() > 3 * (default == 4).mean()
+    assert (own["score"] == 4).mean() > 0.10
+
+
+def test_realistic_mode_leaves_out_about_15_percent_of_member_sessions_after_intake():
+    def member_sessions(scores):
+        members = scores[
+            (scores["respondent"] == "member")
+            & (scores["scale"].isin(["self"]))
+            & (scores["session"] > 1)
+        ]
+        return len(members.drop_duplicates(["case_id", "member_id", "session"]))
+
+    # The same seed draws the same cases, so the realistic cohort's member-sessions
+    # can be compared with how many there would be without gaps.
+    without_gaps = dataclasses.replace(
+        SimulationConfig.realistic(), skipped_member_sessions=0.0
+    )
+    full = simulate_cohort(300, seed=7, config=without_gaps).scores
+    share = 1 - member_sessions(REALISTIC.scores) / member_sessions(full)
+    assert 0.13 < share < 0.17
+    first = REALISTIC.scores[REALISTIC.scores["session"] == 1]
+    assert len(first) == len(full[full["session"] == 1])  # everyone answers at intake
+
+
+def test_the_default_mode_draws_exactly_as_before_the_realistic_mode_existed():
+    """Gaps are drawn after everything else, and only when asked for."""
+    again = simulate_cohort(300, seed=7, config=SimulationConfig())
+    pd.testing.assert_frame_equal(again.scores, SCORES)
+    assert len(REALISTIC.truth) == len(TRUTH)
+
+
+def test_realistic_scores_stay_on_the_answer_grid():
+    own = REALISTIC.scores[
+        (REALISTIC.scores["instrument"] == "tac")
+        & (REALISTIC.scores["scale"] == "self")
+    ]
+    sevenths = own["score"].dropna() * 7
+    assert np.allclose(sevenths, np.round(sevenths), atol=1e-3)

@@ -575,6 +575,14 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
         items = [r for r in missed_series if SERIES[s_code[r]][1].startswith("item:")]
         present[items, window] = False
 
+    if cfg.skipped_member_sessions > 0:
+        # Drawn last, so the default mode (no gaps) draws exactly as before.
+        gaps = rng.random((n_members, n_sessions)) < cfg.skipped_member_sessions
+        gaps[:, 0] = False  # everyone answers at intake
+        for row in range(n_series):
+            if s_respondent[row] == MEMBER and s_member[row] != FAMILY_MEMBER:
+                present[row] &= ~gaps[s_member[row]]
+
     # session-major order: every series of session 1, then session 2, ...
     keep = present.T.ravel()
     row_series = np.tile(np.arange(n_series, dtype=np.int64), n_sessions)[keep]

@@ -78,9 +78,17 @@ class SimulationConfig:
     * low-support (10%): one member 13+ has an MSPSS family subscale drawn from
       U(1.5, 2.75) (rounded to 1/4) from one assessment on.
     * missed (10%): one member answers nothing in two consecutive sessions
-      (2 <= s, s + 1 <= S); their member rows are written with an empty score,
-      the therapist's rows stay. The pair avoids every session of another event
-      of that member, so a case where no such pair exists gets none.
+      (2 <= s, s + 1 <= S); their member scale rows are written with an empty
+      score (their risk-item rows are left out), the therapist's rows stay. The
+      pair avoids every session of another event of that member, so a case
+      where no such pair exists gets none.
+
+    Unplanted gaps (`skipped_member_sessions`, 0 by default): each member skips
+    each session after the first independently with this probability; their
+    member rows of that session are left out (not invited, or not there), the
+    therapist's rows stay. Not in the truth table: a gap is noise, not an event.
+
+    `SimulationConfig.realistic()` is the harder, clinic-like mode (see there).
     """
 
     # Case composition
@@ -162,6 +170,27 @@ class SimulationConfig:
     # Missed sessions
     missed_rate: float = 0.10
     missed_sessions: int = 2
+    skipped_member_sessions: float = 0.0
+    """Share of member-sessions (after the first) left out at random."""
+
+    @classmethod
+    def realistic(cls) -> SimulationConfig:
+        """Data as noisy as a clinic's: alliance ratings crowd near the top of
+        the scale (case mean 3.4 of 4, SD 0.3, so many sit at the ceiling),
+        session-to-session noise of about 6% of the range (SD 0.24 on 0-4 for
+        the member's own and family scales), ruptures and splits of 15-25% of
+        the range (drops of 0.6-1.0), 15% of member-sessions missing at random;
+        answers stay on the mean-of-items grid (1/7 for TAC, 1/4 for TAC-C).
+        Everything else, the planted event rates included, is the default."""
+        return cls(
+            alliance_mean=3.4,
+            alliance_case_sd=0.3,
+            alliance_residual_sd=0.24,
+            family_scales_sd=0.24,
+            rupture_drop=(0.6, 1.0),
+            split_drop=(0.6, 1.0),
+            skipped_member_sessions=0.15,
+        )
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -195,6 +224,7 @@ class SimulationConfig:
             "risk_item_rate",
             "low_support_rate",
             "missed_rate",
+            "skipped_member_sessions",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
