@@ -167,3 +167,28 @@ def test_refit_stores_the_clinic_baseline(ames, first_session, leo, northside):
     stored = services.refit_organization(northside)
     assert set(stored) == {"norms", "models", "fitted_at"}
     assert stored["norms"]["estimated"] is False
+
+
+def test_an_acknowledged_stopped_attending_alert_stays_acknowledged_next_session(
+    ames, rivera, maria, leo
+):
+    def session_with(number, answered):
+        session = services.start_session(
+            ames, rivera.pk, dt.date(2026, 11, number), [m.pk for m in answered]
+        )
+        for member in answered:
+            services.enter_paper_response(
+                ames, session.pk, "tac", member.pk, totals={"self": 3}
+            )
+
+    session_with(1, [maria, leo])
+    for number in (2, 3, 4):
+        session_with(number, [leo])
+    [alert] = rivera.signals.filter(kind="disengagement")
+    assert (alert.subject, alert.session_number) == (f"member:{maria.pk}", 2)
+    services.acknowledge_signal(ames, alert.pk, "Maria is travelling; back in May.")
+    session_with(5, [leo])
+    [again] = rivera.signals.filter(kind="disengagement")
+    assert again.pk == alert.pk
+    assert again.status == Signal.Status.ACKNOWLEDGED
+    assert again.evidence["missed"] == 4

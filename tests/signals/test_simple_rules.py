@@ -88,3 +88,43 @@ def test_srs_below_36_is_low_alliance_and_tac_without_a_cutoff_never_is():
     out = low_alliance_signals(frame, LIBRARY)
     assert out["session"].tolist() == [1]
     assert out.iloc[0]["evidence"]["cutoff"] == 36
+
+
+def test_stopped_attending_keeps_its_session_as_the_case_goes_on():
+    """Keyed to the first session missed, not the case's newest session, so
+    each recompute finds the same alert (and keeps its acknowledgement)."""
+    lines = [
+        "C1,M1,caregiver,member,1,tac,self,3",
+        *(f"C1,M2,child,member,{s},tac-child,self,3" for s in range(1, 4)),
+    ]
+    first = disengagement_signals(table(*lines), CONFIG)
+    later = disengagement_signals(
+        table(*lines, "C1,M2,child,member,4,tac-child,self,3"), CONFIG
+    )
+    assert first["session"].tolist() == later["session"].tolist() == [2]
+    assert later.iloc[0]["evidence"]["missed"] == 3
+
+
+def test_an_empty_risk_item_row_asks_in_session_and_is_not_an_alert():
+    frame = table(
+        "C1,M1,identified-client,member,1,phq-9,item:9,",
+        "C1,M1,identified-client,member,1,phq-9,total,4",
+    )
+    out = risk_signals(frame, LIBRARY)
+    assert out["signal"].tolist() == ["risk-item-skipped"]
+    assert out.iloc[0]["severity"] == "info"
+    assert out.iloc[0]["evidence"]["value"] is None
+
+
+def test_risk_item_rows_do_not_count_as_taking_part():
+    """An incomplete response keeps only its risk answers: the member has not
+    answered that session's questionnaires."""
+    frame = table(
+        "C1,M1,caregiver,member,1,tac,self,3",
+        "C1,M1,caregiver,member,2,tac,self,",
+        "C1,M1,caregiver,member,2,phq-9,item:9,0",
+        "C1,M1,caregiver,member,3,tac,self,",
+        "C1,M1,caregiver,member,3,phq-9,item:9,1",
+    )
+    out = disengagement_signals(frame, CONFIG)
+    assert out["evidence"].tolist()[0]["reason"] == "unanswered invitations"

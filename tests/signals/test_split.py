@@ -123,3 +123,27 @@ def test_adding_an_absent_member_changes_nothing(values):
     present = signals_of(members([values], kind=kind), between_sd=20)
     with_absent = signals_of(members([[*values, None]], kind=kind), between_sd=20)
     pd.testing.assert_frame_equal(present, with_absent)
+
+
+def test_a_persistent_family_split_names_the_member_who_was_lower_throughout():
+    """Seen on held-out families: runs were grouped per case and named after
+    the lowest member of the last session. M1 is lower in sessions 1-3; in
+    session 3 M2 also dips, just below M1: M1's split stays M1's."""
+    out = signals_of(
+        members([[2.0, 4.0, 4.2], [2.1, 4.1, 4.3], [2.2, 2.1, 4.4]]), between_sd=1.0
+    )
+    family = out[out["signal"] == "split-family"]
+    by_subject = dict(zip(family["subject"], family["severity"], strict=True))
+    assert by_subject["member:M1"] == "red"
+    m1 = family[family["subject"] == "member:M1"].iloc[0]
+    assert (m1["session"], m1["evidence"]["last_session"]) == (1, 2)
+    # M2's one session as the lowest is its own, single-session (yellow) split.
+    assert by_subject["member:M2"] == "yellow"
+
+
+def test_a_split_keeps_its_identity_when_a_session_is_added():
+    values = [[40, 70, 72], [41, 71, 70], [42, 70, 71]]
+    before = signals_of(members(values[:2]), between_sd=10)
+    after = signals_of(members(values), between_sd=10)
+    key = ["signal", "subject", "session"]
+    assert before[key].values.tolist() == after[key].values.tolist()

@@ -53,7 +53,9 @@ def _stopped(members: pd.DataFrame, config: SignalConfig) -> pd.DataFrame:
     gone = table[
         table["case_last"] - table["member_last"] >= config.disengagement_missed
     ]
-    gone = gone.assign(session=gone["case_last"])
+    # Keyed to where the episode began (the first session missed), so the
+    # alert keeps its identity, and its acknowledgement, as the case goes on.
+    gone = gone.assign(session=gone["member_last"] + 1)
     evidence = [
         {
             "member": r.member_id,

@@ -10,7 +10,10 @@ Per session, on the 0-100 scale, with RC_A = z·√2·SEM_A:
 - family–therapist: split if |mean(members) − therapist's family rating| >
   z·SEM·√(1/n + 1) [P] (Escudero et al. 2022).
 A split is yellow; in `split_persistent_sessions` consecutive sessions it is red.
-Every signal names who is lower.
+Every signal names who is lower, and a run of sessions is one split only while
+the same side stays lower: runs are grouped by (case, lower side, comparison),
+which is also the alert's identity, so the alert names the member who was
+lower throughout, not whoever happened to be lowest in its last session.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ def split_signals(
         _episodes(
             "split-dyad",
             dyads,
+            ["case_id", "lowest", "highest"],
             config,
             lambda r: {
                 "lower": r.lowest,
@@ -76,6 +80,7 @@ def split_signals(
         _episodes(
             "split-family",
             families,
+            ["case_id", "lowest"],
             config,
             lambda r: {
                 "lowest": r.lowest,
@@ -129,6 +134,7 @@ def _adult_youth(
     return _episodes(
         "split-adult-youth",
         hits.assign(lower=lower),
+        ["case_id", "lower"],
         config,
         lambda r: {
             "lower": r.lower,
@@ -158,6 +164,7 @@ def _family_therapist(
     return _episodes(
         "split-family-therapist",
         hits.assign(lower=lower),
+        ["case_id", "lower"],
         config,
         lambda r: {
             "lower": r.lower,
@@ -170,12 +177,14 @@ def _family_therapist(
     )
 
 
-def _episodes(kind, hits, config, evidence_of, subject_of) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _episodes(kind, hits, identity, config, evidence_of, subject_of) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """One signal per run of consecutive split sessions with the same
+    `identity` (case, lower side, comparison)."""
     if hits.empty:
         return empty()
     runs = episodes(
         hits.assign(severity="yellow"),
-        ["case_id"],
+        identity,
         escalate_after=config.split_persistent_sessions,
     )
     evidence = [
