@@ -14,7 +14,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tether.accounts.models import Organization, Role, User
 from tether.care import services
 
-
 HERE = Path(__file__).resolve().parent
 PURE = [HERE / name for name in ("instruments", "scoring", "signals", "simulate")]
 PURE_FILES = {HERE / "test_cli_signals.py"}
