@@ -170,6 +170,11 @@ def _show(options: argparse.Namespace) -> int:
     print(
         f"role: {d.role}; respondents: {', '.join(d.respondents)}; validated: {'yes' if d.validated else 'NOT YET VALIDATED'}"
     )
+    if not d.key_verified:
+        print(
+            "scoring key: UNVERIFIED - scores are shown but raise no alliance alert "
+            "until a site loads the official key (key_verified: true)"
+        )
     print(f"licence: {d.licence.klass}; {d.licence.note}")
     print(f"citation: {d.citation}")
     print(f"answers: {d.describe_allowed()}")

@@ -65,3 +65,15 @@ def test_pages_carry_a_content_security_policy(client, url):
     policy = client.get(url)["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_an_unverified_scoring_key_is_said_to_raise_no_alerts(client):
+    listing = client.get("/instruments/").content.decode()
+    assert listing.count("scoring key unverified: no alerts") == 3
+    page = client.get("/instruments/softa-s@1.0/").content.decode()
+    assert "Scoring key unverified" in page
+    assert "raise no alliance alert" in page
+    assert (
+        "Scoring key unverified"
+        not in client.get("/instruments/tac@1.0/").content.decode()
+    )

@@ -1,13 +1,19 @@
 """Rupture and repair: methods.md §3.3 and its vector RUP-1."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tether.instruments.library import Library
+from tether.signals import compute_signals
 from tether.signals.config import SignalConfig
 from tether.signals.rupture import rupture_table
+
+from .conftest import LIBRARY, table
 
 CONFIG = SignalConfig(z_crit=1.96)
 
@@ -88,3 +94,24 @@ def test_a_rupture_always_needs_a_drop_of_at_least_the_reliable_change(values, s
     flagged = table[table["rupture"]]
     assert (flagged["drop"] >= 1.96 * np.sqrt(2) * sem - 1e-9).all()
     assert (flagged["pomp"] < flagged["previous"]).all()
+
+
+def test_an_unverified_scoring_key_raises_no_alliance_alert():
+    """SOFTA-s ships without its reverse items (issue "Alerts that are right",
+    item 10): a large drop in its total is shown, never alerted; the same drop
+    on a definition with a verified key is a rupture."""
+    softa = LIBRARY.get("softa-s")
+    assert not softa.key_verified
+    assert not LIBRARY.get("softa-s-t").key_verified
+    assert not LIBRARY.get("wai-sr-t").key_verified
+    scale = softa.scales[0]
+    low, high = softa.scale_bounds(scale)
+    lines = [
+        f"C1,M1,identified-client,member,{session},{softa.key},{scale.id},{value:g}"
+        for session, value in enumerate([high, high - 1, high, high - 1, low], start=1)
+    ]
+    shown = compute_signals(table(*lines), LIBRARY).signals
+    assert "rupture" not in set(shown["signal"])
+    verified = Library([replace(softa, key_verified=True)])
+    alerted = compute_signals(table(*lines), verified).signals
+    assert "rupture" in set(alerted["signal"])

@@ -36,6 +36,7 @@ def instrument_summary(d: Definition) -> dict[str, Any]:
         "text": text_status(d),
         "licence": LICENCE_NAMES[d.licence.klass],
         "validated": d.validated,
+        "key_verified": d.key_verified,
         "languages": ", ".join(d.languages) or "—",
     }
 

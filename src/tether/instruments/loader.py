@@ -223,6 +223,7 @@ def parse_definition(
         citation=r.string("citation") or "",
         licence=licence,
         validated=r.boolean("validated", True),
+        key_verified=r.boolean("key_verified", True),
         role=r.choice("role", ROLES),
         respondents=r.choices("respondents", RESPONDENTS, required=True),
         age_min=age_min,

@@ -184,6 +184,11 @@ class Definition:
     instructions: Text = field(default_factory=_no_text)
     stem: Text = field(default_factory=_no_text)
     source_path: str = ""
+    key_verified: bool = True
+    """False where the scoring key (reverse items, which items make which
+    scale) was not checked against the published one: its scores are shown,
+    but raise no alliance alert until a site loads a definition with the
+    official key (`key_verified: true`)."""
     text_source: str = ""
     """Where the item text came from: "bundled", a text pack's source, or ""."""
 

@@ -33,6 +33,14 @@ def primary_scales(library: Library) -> dict[str, str]:
     return primary
 
 
+def with_verified_keys(alliance: pd.DataFrame, library: Library) -> pd.DataFrame:
+    """The alliance rows whose instrument's scoring key is verified: a score
+    from an unverified key (an unreversed SOFTA-s total, an assumed WAI-SR-T
+    key) is shown but must not raise a rupture, split or discrepancy alert."""
+    verified = {d.key for d in library if d.role == "alliance" and d.key_verified}
+    return alliance[alliance["instrument"].isin(verified)]
+
+
 def alliance_frame(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
     """Every answered primary alliance score with its POMP value.
 

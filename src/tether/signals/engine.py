@@ -8,7 +8,7 @@ import pandas as pd
 
 from tether.instruments import Library
 
-from .alliance import Norms, alliance_frame, clinic_norms
+from .alliance import Norms, alliance_frame, clinic_norms, with_verified_keys
 from .config import SignalConfig
 from .discrepancy import discrepancy_signals
 from .engagement import disengagement_signals
@@ -42,7 +42,7 @@ def compute_signals(
     `norms` and `models`, when given, are the clinic's own, estimated earlier on
     all its cases: one case alone is too little data."""
     config = config or SignalConfig()
-    alliance = alliance_frame(frame, library)
+    alliance = with_verified_keys(alliance_frame(frame, library), library)
     members = alliance[alliance["respondent"] == "member"]
     therapist = alliance[alliance["respondent"] == "therapist"]
     norms = norms or clinic_norms(members, config)
