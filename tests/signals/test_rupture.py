@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from tether.instruments.library import Library
 from tether.signals import compute_signals
+from tether.signals.alliance import Norms, alliance_frame
 from tether.signals.config import SignalConfig
-from tether.signals.rupture import rupture_table
+from tether.signals.rupture import rupture_signals, rupture_table
 
 from .conftest import LIBRARY, table
 
@@ -115,3 +116,42 @@ def test_an_unverified_scoring_key_raises_no_alliance_alert():
     verified = Library([replace(softa, key_verified=True)])
     alerted = compute_signals(table(*lines), verified).signals
     assert "rupture" in set(alerted["signal"])
+
+
+def child_series(values, sem=1.0):
+    """TAC-C `self` answers (a mean of four items, steps of 0.25) of one child."""
+    frame = table(
+        *(
+            f"C1,M3,child,member,{session},tac-child,self,{value:g}"
+            for session, value in enumerate(values, start=1)
+        )
+    )
+    members = alliance_frame(frame, LIBRARY)
+    return rupture_signals(members, Norms({}, sem, 10.0, True), CONFIG, LIBRARY)
+
+
+def test_one_step_of_one_answer_on_the_child_form_is_never_a_rupture():
+    # 3.0 -> 2.75 is 6.25 points; with a tiny SEM the threshold is still 12.5.
+    assert child_series([3.0, 3.0, 3.0, 3.0, 2.75]).empty
+
+
+def test_a_first_child_rupture_is_yellow_and_a_later_one_red():
+    # "Totally" -> "Some" on one item: two steps, 12.5 points (issue item 9).
+    out = child_series([3.0, 3.0, 3.0, 3.0, 2.5, 3.0, 3.0, 3.0, 3.0, 2.5], sem=3.0)
+    assert out["session"].tolist() == [5, 10]
+    assert out["severity"].tolist() == ["yellow", "red"]
+    assert out.iloc[0]["evidence"]["threshold"] == 12.5
+
+
+def test_the_threshold_floor_follows_the_configured_number_of_answer_steps():
+    frame = table(
+        *(
+            f"C1,M3,child,member,{session},tac-child,self,{value:g}"
+            for session, value in enumerate([3.0, 3.0, 3.0, 3.0, 2.25], start=1)
+        )
+    )
+    members = alliance_frame(frame, LIBRARY)
+    norms = Norms({}, 1.0, 10.0, True)
+    assert not rupture_signals(members, norms, CONFIG, LIBRARY).empty  # 18.75 >= 12.5
+    strict = SignalConfig(z_crit=1.96, rupture_min_answer_steps=4)  # floor 25
+    assert rupture_signals(members, norms, strict, LIBRARY).empty

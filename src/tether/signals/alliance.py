@@ -4,11 +4,12 @@ three alliance levels (DESIGN §1, §4; methods §0.5, §3.3, §4.4)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
-from tether.instruments import Library
+from tether.instruments import Definition, Library
 
 from .config import SignalConfig
 
@@ -31,6 +32,19 @@ def primary_scales(library: Library) -> dict[str, str]:
         ids = {scale.id for scale in definition.scales}
         primary[definition.key] = "self" if "self" in ids else "total"
     return primary
+
+
+def answer_step_pomp(definition: Definition, scale_id: str) -> float:
+    """How far one answer moving one step moves the scale, on 0-100: the
+    smallest change a person can make (issue "Alerts that are right", item 9)."""
+    scale = definition.scale(scale_id)
+    if definition.value_range is not None:
+        step = definition.value_range.step
+    else:
+        scores = sorted({option.score for option in definition.options})
+        step = min(b - a for a, b in pairwise(scores))
+    low, high = definition.score_bounds
+    return 100.0 * step / (len(scale.items) * (high - low))
 
 
 def with_verified_keys(alliance: pd.DataFrame, library: Library) -> pd.DataFrame:

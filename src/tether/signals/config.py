@@ -22,6 +22,9 @@ class SignalConfig:
     """Prior sessions needed before the person-relative rule applies (methods §3.3)."""
     repair_window: int = 2
     """Sessions after a rupture within which a return counts as repair (methods §3.3)."""
+    rupture_min_answer_steps: int = 2
+    """The rupture threshold is never below this many steps of one answer on the
+    instrument's scale, so one answer moving one step is never a rupture [P]."""
 
     split_persistent_sessions: int = 2
     """Consecutive split sessions that make a split red (methods §4.4)."""

@@ -48,7 +48,7 @@ def compute_signals(
     norms = norms or clinic_norms(members, config)
     parts = [
         risk_signals(frame, library),
-        rupture_signals(members, norms, config),
+        rupture_signals(members, norms, config, library),
         split_signals(members, therapist, norms, config),
         low_alliance_signals(frame, library),
         discrepancy_signals(members, therapist, norms, config),

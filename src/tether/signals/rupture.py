@@ -11,6 +11,12 @@ For one respondent's alliance series A_1..A_T (higher is better, 0-100):
   while they have not happened yet.
 Sources: Stiles et al. 2004; Gumz et al. 2012 (strict k = 2 / lenient k = 1);
 McLaughlin et al. 2014 (unrepaired ruptures and PTSD outcome).
+
+Short forms [P]: RC_A is never below `rupture_min_answer_steps` (2) steps of
+one answer on the instrument's scale (12.5 points on the four-item child form,
+7.1 on TAC's seven `self` items), so one answer moving one step is never a
+rupture; and a member's first rupture on a child form is yellow, later ones
+red, since one child's answer moving two steps is weak evidence.
 """
 
 from __future__ import annotations
@@ -18,21 +24,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .alliance import SERIES, Norms
+from tether.instruments import Library
+
+from .alliance import SERIES, Norms, answer_step_pomp, primary_scales
 from .config import SignalConfig
 from .model import rows
 
 
 def rupture_table(
-    series: pd.DataFrame, sem: pd.Series | float, config: SignalConfig
+    series: pd.DataFrame,
+    sem: pd.Series | float,
+    config: SignalConfig,
+    min_rc: pd.Series | float = 0.0,
 ) -> pd.DataFrame:
     """Per session of each series: drop, thresholds, R1, R2, rupture, state.
 
     `series` holds one respondent's answered scores in `pomp`, sorted by the
-    SERIES columns and session; `sem` is SEM_A per row (or one value)."""
+    SERIES columns and session; `sem` is SEM_A per row (or one value);
+    `min_rc` the smallest threshold allowed per row (or one value)."""
     a = series["pomp"]
     group = series.groupby(SERIES, sort=False)["pomp"]
-    rc = config.z_crit * np.sqrt(2.0) * sem
+    rc = np.maximum(config.z_crit * np.sqrt(2.0) * sem, min_rc)
     previous = group.shift(1)
     prior_n = group.cumcount()
     prior_sum = group.cumsum() - a
@@ -79,12 +91,24 @@ def rupture_table(
 
 
 def rupture_signals(
-    members: pd.DataFrame, norms: Norms, config: SignalConfig
+    members: pd.DataFrame, norms: Norms, config: SignalConfig, library: Library
 ) -> pd.DataFrame:
-    """Red rupture signals for members' own alliance series, with their state."""
+    """Rupture signals for members' own alliance series, with their state: red,
+    except a member's first rupture on a child form (yellow)."""
+    primary = primary_scales(library)
+    keys = members["instrument"].unique()
+    floors = {
+        key: config.rupture_min_answer_steps
+        * answer_step_pomp(library.get(key), primary[key])
+        for key in keys
+    }
+    child_forms = {key for key in keys if library.get(key).respondents == ("child",)}
     sem = members["instrument"].map(norms.sem_for).astype(float)
-    table = rupture_table(members, sem, config)
+    min_rc = members["instrument"].map(floors).astype(float)
+    table = rupture_table(members, sem, config, min_rc)
     hits = table[table["rupture"]]
+    first = hits.groupby(["case_id", "member_id"]).cumcount() == 0
+    severity = np.where(first & hits["instrument"].isin(child_forms), "yellow", "red")
     evidence = [
         {
             "member": r.member_id,
@@ -101,5 +125,10 @@ def rupture_signals(
         for r in hits.itertuples(index=False)
     ]
     return rows(
-        "rupture", hits, "red", "member:" + hits["member_id"], evidence, hits["state"]
+        "rupture",
+        hits,
+        pd.Series(severity, index=hits.index),
+        "member:" + hits["member_id"],
+        evidence,
+        hits["state"],
     )
