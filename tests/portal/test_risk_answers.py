@@ -309,3 +309,21 @@ def test_the_session_page_lists_an_incomplete_response_by_its_name(
     assert (
         "Incomplete <small>(never sent; its risk answers still count)</small>" in page
     )
+
+
+def test_the_highest_risk_answer_of_a_person_session_and_questionnaire_counts(
+    leo_phq9, ames, first_session, leo, rivera
+):
+    """An incomplete response with item 9 = 3 beside a sent one with item 9 = 0:
+    one `item:9` row reaches the risk rule, the 3."""
+    invitation, _ = leo_phq9
+    services.save_answer(invitation, "phq-9", "9", 3)
+    services.revoke_invitation(ames, invitation.pk)
+    again, _ = services.issue_invitation(ames, first_session.pk, leo.pk, ["phq-9"])
+    for item, value in PHQ9_ZEROS.items():
+        services.save_answer(again, "phq-9", item, value)
+    services.submit(again, "phq-9")
+    rows = score_frame([rivera.pk])
+    item_9 = rows[rows["scale"] == "item:9"]
+    assert item_9["score"].tolist() == [3.0]
+    assert rows[rows["scale"] == "total"]["score"].tolist() == [0.0]

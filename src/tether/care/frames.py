@@ -69,32 +69,28 @@ def score_frame(
         )
         for case, member, role, respondent, number, instrument, scale, value, kind, band in rows
     ]
-    records = _worst_risk_answer(records)
     for source in [] if risk_items_only else ROW_SOURCES:
         records += source(case_ids, organization_id)
     if not records:
         return pd.DataFrame(columns=[*COLUMNS, "instrument_id", "role", "low", "high"])
     raw = pd.DataFrame.from_records(records, columns=list(COLUMNS))
-    return check_scores(raw, library())
+    return check_scores(_worst_risk_answer(raw), library())
 
 
-def _worst_risk_answer(records: list[Row]) -> list[Row]:
+def _worst_risk_answer(raw: pd.DataFrame) -> pd.DataFrame:
     """One row per risk item, person and session: incomplete responses stand
     beside the one that counts, and each may hold an answer to the same risk
     item. The highest answer is kept (a value over none), so a risk answer in
     any of them reaches the risk rule."""
-    kept: dict[tuple[str, ...], Row] = {}
-    others = []
-    for row in records:
-        if not row[6].startswith(RISK_ITEM_PREFIX):
-            others.append(row)
-            continue
-        key = row[:7]
-        earlier = kept.get(key)
-        if earlier is None or _rank(row) > _rank(earlier):
-            kept[key] = row
-    return others + list(kept.values())
-
-
-def _rank(row: Row) -> float:
-    return float("-inf") if row[7] == "" else float(row[7])
+    items = raw["scale"].str.startswith(RISK_ITEM_PREFIX)
+    if not items.any():
+        return raw
+    answers = raw[items]
+    value = pd.to_numeric(answers["score"].replace("", None), errors="coerce")
+    worst = (
+        answers.assign(_value=value.fillna(float("-inf")))
+        .sort_values("_value", kind="stable")
+        .drop_duplicates(list(COLUMNS[:7]), keep="last")
+        .drop(columns="_value")
+    )
+    return pd.concat([raw[~items], worst], ignore_index=True)

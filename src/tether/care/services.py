@@ -527,9 +527,14 @@ def reopen_risk_alert(response: Response) -> None:
         _reopen(signal, "Raised again: a new risk answer was saved.")
 
 
+def _add_note(signal: Signal, line: str) -> None:
+    """Add a line to the alert's note, under what is already there."""
+    signal.note = (signal.note + "\n" if signal.note else "") + line
+
+
 def _reopen(signal: Signal, why: str) -> None:
     signal.status = Signal.Status.OPEN
-    signal.note = (signal.note + "\n" if signal.note else "") + why
+    _add_note(signal, why)
     signal.save(update_fields=["status", "note"])
     record(None, "reopen", "signal", signal.pk, organization=signal.organization)
 
@@ -562,11 +567,12 @@ def mark_incomplete(
     closed, a new link was issued, or a kiosk turn started again). They feed
     the risk rule, with any risk item left unanswered reported as such, and no
     other rule."""
+    lib = library()
     with transaction.atomic():
         changed = [r for r in responses if r.status == Response.Status.IN_PROGRESS]
         cases = set()
         for response in changed:
-            definition = library().get(response.instrument)
+            definition = lib.get(response.instrument)
             response.status = Response.Status.INCOMPLETE
             response.save(update_fields=["status"])
             save_scores(response, risk_item_rows(definition, response.answers, True))
@@ -632,9 +638,7 @@ def _store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[S
             and row.kind != RISK_ITEM
         ):
             row.status = Signal.Status.RESOLVED
-            row.note = (
-                row.note + "\n" if row.note else ""
-            ) + "Resolved automatically: no longer triggered by the data."
+            _add_note(row, "Resolved automatically: no longer triggered by the data.")
             row.save(update_fields=["status", "note"])
     return list(case.signals.all())
 
@@ -699,7 +703,7 @@ def acknowledge_signal(
 def _acknowledge(user: User, signal: Signal, note: str, resolve: bool) -> None:
     signal.status = Signal.Status.RESOLVED if resolve else Signal.Status.ACKNOWLEDGED
     if note.strip():
-        signal.note = (signal.note + "\n" if signal.note else "") + note.strip()
+        _add_note(signal, note.strip())
     signal.acknowledged_by = user
     signal.acknowledged_at = timezone.now()
     signal.save(update_fields=["status", "note", "acknowledged_by", "acknowledged_at"])

@@ -7,6 +7,7 @@ builds these objects and is the only place that knows the YAML shape.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Literal
 
@@ -229,6 +230,15 @@ class Definition:
     def score_bounds(self) -> tuple[float, float]:
         """The lowest and highest scored value one item can take."""
         return self._bounds([option.score for option in self.options])
+
+    @property
+    def score_step(self) -> float:
+        """The smallest change in one item's scored value: one answer moving
+        one step."""
+        if self.value_range is not None:
+            return self.value_range.step
+        scores = sorted({option.score for option in self.options})
+        return min(b - a for a, b in pairwise(scores))
 
     def _bounds(self, values: list[float]) -> tuple[float, float]:
         if self.value_range is not None:

@@ -37,7 +37,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
 from tether.care.audit import record
-from tether.care.models import SENT, AgeBand, MeasurePlan, Member, Session
+from tether.care.models import AgeBand, MeasurePlan, Member, Session
 from tether.care.services import InvalidEntry, _definition, get_session_for
 
 from .csrf import link_csrf_protect
@@ -47,7 +47,7 @@ from .services import (
     _unsendable,
     close_link,
     issue_invitation,
-    responses_of,
+    sent_instruments,
 )
 from .views import forget_links, private
 
@@ -171,11 +171,7 @@ def _default(member: Member) -> list[str]:
 
 
 def _remaining(session_id: int, member: Member, keys: list[str]) -> list[str]:
-    answered = set(
-        responses_of(session_id, member, keys)
-        .filter(status__in=SENT)
-        .values_list("instrument", flat=True)
-    )
+    answered = sent_instruments(session_id, member, keys)
     return [key for key in keys if key not in answered]
 
 

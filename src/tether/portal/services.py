@@ -338,10 +338,9 @@ def _refuse_duplicates(
     who = member.first_name if member else "The therapist"
     keys = [d.key for d in definitions]
     names = {d.key: d.short_title for d in definitions}
-    answered = responses_of(session_id, member, keys).filter(status__in=SENT)
     problems = [
         f"{names[key]}: {who} has already answered it for this session"
-        for key in sorted(set(answered.values_list("instrument", flat=True)))
+        for key in sorted(sent_instruments(session_id, member, keys))
     ]
     open_links = Invitation.objects.filter(
         session_id=session_id,
@@ -407,7 +406,9 @@ def keep_unsent(
     issued); returns how many responses that was. A response still reached by
     an open link is that link's, and is left alone."""
     unsent = list(
-        responses.filter(status=Response.Status.IN_PROGRESS).select_for_update()
+        responses.filter(status=Response.Status.IN_PROGRESS)
+        .select_related("session", "organization")
+        .select_for_update(of=("self",))
     )
     if not unsent:
         return 0
@@ -611,6 +612,15 @@ def responses_of(
     ).exclude(status=Response.Status.INCOMPLETE)
 
 
+def sent_instruments(
+    session_id: int, member: Member | None, keys: list[str]
+) -> set[str]:
+    """Which of these questionnaires this person has sent (or had entered
+    from paper) for the session."""
+    sent = responses_of(session_id, member, keys).filter(status__in=SENT)
+    return set(sent.values_list("instrument", flat=True))
+
+
 def _start_response(invitation: Invitation, definition: Definition) -> Response:
     response = Response.objects.create(
         organization_id=invitation.organization_id,
@@ -721,14 +731,10 @@ def stored_risk(response: Response, definition: Definition) -> bool:
 
 
 def _complete_if_done(invitation: Invitation, now: dt.datetime) -> None:
-    done = (
-        responses_of(invitation.session_id, invitation.member, invitation.instruments)
-        .filter(status__in=SENT)
-        .values("instrument")
-        .distinct()
-        .count()
+    done = sent_instruments(
+        invitation.session_id, invitation.member, invitation.instruments
     )
-    if done >= len(set(invitation.instruments)):
+    if done >= set(invitation.instruments):
         invitation.completed_at = now
         invitation.save(update_fields=["completed_at"])
 

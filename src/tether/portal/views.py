@@ -272,7 +272,7 @@ class Visit:
         return [item for item in definition.items if kind in item.applies_to]
 
     def responses(self) -> dict[str, Response]:
-        return {r.instrument: r for r in responses_of(self.invitation)}
+        return {r.instrument: r for r in link_responses(self.invitation)}
 
     def context(self, **extra: Any) -> dict[str, Any]:
         names = dict(settings.LANGUAGES)
@@ -285,7 +285,9 @@ class Visit:
         }
 
 
-def responses_of(invitation: Invitation) -> list[Response]:
+def link_responses(invitation: Invitation) -> list[Response]:
+    """The responses that count for this link's person, session and
+    questionnaires."""
     return list(
         services.responses_of(
             invitation.session_id, invitation.member, invitation.instruments
@@ -596,7 +598,8 @@ def onwards(
     n: int,
 ) -> HttpResponse:
     if n < len(items):
-        if support_due(visit, definition):
+        # Only a risk item can make the support page due: no lookup otherwise.
+        if items[n - 1].risk is not None and support_due(visit, definition):
             return redirect("portal-support", visit.token)
         return redirect("portal-item", visit.token, definition.id, n + 1)
     unanswered = [i for i, it in enumerate(items, 1) if it.id not in saved]
@@ -663,7 +666,7 @@ def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
     definitions = {key: lib.get(key) for key in invitation.instruments}
     risk = any(
         stored_risk(r, definitions[r.instrument])
-        for r in responses_of(invitation)
+        for r in link_responses(invitation)
         if is_sent(r)
     )
     kiosk = is_kiosk(invitation)

@@ -4,7 +4,6 @@ three alliance levels (DESIGN §1, §4; methods §0.5, §3.3, §4.4)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -37,14 +36,9 @@ def primary_scales(library: Library) -> dict[str, str]:
 def answer_step_pomp(definition: Definition, scale_id: str) -> float:
     """How far one answer moving one step moves the scale, on 0-100: the
     smallest change a person can make (issue "Alerts that are right", item 9)."""
-    scale = definition.scale(scale_id)
-    if definition.value_range is not None:
-        step = definition.value_range.step
-    else:
-        scores = sorted({option.score for option in definition.options})
-        step = min(b - a for a, b in pairwise(scores))
+    items = len(definition.scale(scale_id).items)
     low, high = definition.score_bounds
-    return 100.0 * step / (len(scale.items) * (high - low))
+    return 100.0 * definition.score_step / (items * (high - low))
 
 
 def with_verified_keys(alliance: pd.DataFrame, library: Library) -> pd.DataFrame:

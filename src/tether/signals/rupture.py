@@ -107,7 +107,7 @@ def rupture_signals(
     min_rc = members["instrument"].map(floors).astype(float)
     table = rupture_table(members, sem, config, min_rc)
     hits = table[table["rupture"]]
-    first = hits.groupby(["case_id", "member_id"]).cumcount() == 0
+    first = hits.groupby(["case_id", "member_id", "instrument"]).cumcount() == 0
     severity = np.where(first & hits["instrument"].isin(child_forms), "yellow", "red")
     evidence = [
         {
