@@ -248,6 +248,12 @@ def test_the_kiosk_welcome_promises_no_resuming_by_link(kiosk, leo):
     text = kiosk.get(f"/q/{token}/").content.decode()
     assert "this same link brings you back" not in text
     assert "just give the tablet back" in text
+    # Nor does any question page (seen on the child's one-per-screen page).
+    kiosk.post(f"/q/{token}/", {"mode": "one"})
+    for url in (f"/q/{token}/tac/1/", f"/q/{token}/tac/"):
+        page = kiosk.get(url).content.decode()
+        assert "this same link brings you back" not in page, url
+        assert "just give the tablet back" in page, url
 
 
 def test_after_a_kiosk_turn_the_tablet_shows_the_neutral_hand_over(kiosk, maria):
@@ -352,3 +358,20 @@ def test_the_browsers_own_fetches_do_not_end_a_turn_in_progress(kiosk, leo):
     # A page the person opens is still sent to the list.
     page = kiosk.get("/cases/", headers={"Sec-Fetch-Dest": "document"})
     assert page["Location"] == "/kiosk/"
+
+
+def test_a_child_identified_client_is_not_given_the_adult_pcl5(
+    sign_in, ames, rivera, first_session, maria
+):
+    """Seen walking the demo: an 8-year-old identified client was asked the
+    PCL-5, an adult measure (for 7-13 CATS or CPSS-5 are preferred)."""
+    oscar = care.add_member(ames, rivera.pk, "Oscar", "child", "8-12")
+    oscar.role = "identified-client"
+    oscar.save()
+    care.set_attendance(ames, first_session.pk, [maria.pk, oscar.pk])
+    client = sign_in(ames)
+    client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    invitation = services.find_invitation(token_of(tap(client, oscar)))
+    assert invitation.instruments == ["tac-child@1.0"]
+    with pytest.raises(care.InvalidEntry, match="not meant for Oscar's age band"):
+        services.issue_invitation(ames, first_session.pk, oscar.pk, ["pcl-5"])

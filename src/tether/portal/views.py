@@ -281,6 +281,8 @@ class Visit:
             "lang": self.lang,
             "token": self.token,
             "languages": [(code, names.get(code, code)) for code in self.languages],
+            # On the shared tablet a turn cannot be resumed by its link.
+            "pause": self.t["pause_kiosk" if is_kiosk(self.invitation) else "pause"],
             **extra,
         }
 
@@ -512,7 +514,6 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
         trauma=any(d.trauma_content for d in waiting),
         can_skip=any(d.allow_skip for d in waiting),
         resuming=any(r.answers for r in responses.values()),
-        kiosk=is_kiosk(visit.invitation),
         mode=visit.mode,
     )
     return render(request, "portal/welcome.html", context)
