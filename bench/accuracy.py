@@ -11,7 +11,10 @@ runs every signal rule, and compares with the ground truth:
   deteriorator first red within three sessions of onset (delay = first red − onset);
   false alarms: planted responders ever flagged red;
 - strict split precision, per split kind: a red split of a kind counts as right
-  only where a split of that same kind was planted in its case, overlapping it;
+  only where a split was planted in its case, overlapping it (a split a rupture
+  made does not count); same-kind precision asks, besides, that the planted
+  split be of the same kind (a one-member split seen as a dyad split among the
+  two members who answered one instrument counts as wrong there);
   right member named: of the red splits that overlap a planted split, the share
   whose lower side is the planted one (the lowered member; for adult-youth the
   young people, for family-therapist the family);
@@ -169,9 +172,16 @@ def _split(
         result[f"recall {kind}"] = k / n if n else float("nan")
     for kind in SPLIT_KINDS:
         of_kind = found[found["signal"] == kind]
+        planted_there = merged[overlap & (merged["signal"] == kind)]
+        right = planted_there.drop_duplicates(["case_id", "signal", "session"])
+        result[f"strict precision {kind}"] = (
+            len(right) / len(of_kind) if len(of_kind) else float("nan")
+        )
+    for kind in SPLIT_KINDS:
+        of_kind = found[found["signal"] == kind]
         same = merged[overlap & (merged["signal"] == kind) & (merged["event"] == kind)]
         right = same.drop_duplicates(["case_id", "signal", "session"])
-        result[f"strict precision {kind}"] = (
+        result[f"same-kind precision {kind}"] = (
             len(right) / len(of_kind) if len(of_kind) else float("nan")
         )
     result["right member named"] = _right_member(merged[overlap], truth)

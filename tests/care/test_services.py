@@ -101,6 +101,45 @@ def test_a_rupture_appears_when_the_next_session_drops(ames, rivera, maria, leo)
     assert rupture.state == "pending"
 
 
+def test_a_repaired_rupture_is_resolved_with_its_repair_recorded(
+    ames, rivera, maria, leo
+):
+    """Repair is good news (issue "Alerts that are right", item 6): the
+    rupture is no longer an open red alert once the member is back."""
+    for number, value in enumerate([3.5, 3.5, 3.4, 1.0, 3.4], start=1):
+        session = services.start_session(
+            ames, rivera.pk, dt.date(2026, 11, number), [leo.pk]
+        )
+        services.enter_paper_response(
+            ames, session.pk, "tac", leo.pk, totals={"self": value}
+        )
+    rupture = rivera.signals.get(kind="rupture")
+    assert (rupture.state, rupture.status) == ("repaired", Signal.Status.RESOLVED)
+    assert rupture.ended == "repaired at session 5"
+    assert "Resolved automatically: repaired at session 5." in rupture.note
+
+
+def test_an_alert_resolved_as_ended_reopens_when_newer_data_undo_the_end(
+    ames, rivera, maria, leo
+):
+    sessions = []
+    for number, value in enumerate([3.5, 3.5, 3.4, 1.0, 3.4], start=1):
+        sessions.append(
+            services.start_session(ames, rivera.pk, dt.date(2026, 11, number), [leo.pk])
+        )
+        services.enter_paper_response(
+            ames, sessions[-1].pk, "tac", leo.pk, totals={"self": value}
+        )
+    # The session-5 answer is corrected on paper: Leo was not back after all.
+    services.enter_paper_response(
+        ames, sessions[-1].pk, "tac", leo.pk, totals={"self": 1.0}
+    )
+    rupture = rivera.signals.get(kind="rupture")
+    assert (rupture.state, rupture.ended) == ("pending", "")
+    assert rupture.status == Signal.Status.OPEN
+    assert "Reopened: newer data show it has not ended." in rupture.note
+
+
 def test_acknowledging_keeps_the_note_and_survives_recomputation(
     ames, first_session, leo, rivera
 ):

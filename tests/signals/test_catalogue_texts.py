@@ -48,6 +48,7 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
             {
                 "lower",
                 "higher",
+                "instrument",
                 "lower_score",
                 "higher_score",
                 "difference",
@@ -58,18 +59,52 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "split-family": (
         "yellow",
-        frozenset({"lowest", "highest", "range", "threshold", "sessions"}),
+        frozenset(
+            {"lowest", "highest", "instrument", "range", "threshold", "sessions"}
+        ),
     ),
     "split-adult-youth": (
         "yellow",
         frozenset(
-            {"lower", "adult_mean", "youth_mean", "difference", "threshold", "sessions"}
+            {
+                "lower",
+                "instrument",
+                "adult_mean",
+                "youth_mean",
+                "difference",
+                "threshold",
+                "sessions",
+            }
         ),
     ),
     "split-family-therapist": (
         "yellow",
         frozenset(
-            {"lower", "family_mean", "therapist", "difference", "threshold", "sessions"}
+            {
+                "lower",
+                "family_mean",
+                "therapist",
+                "members",
+                "difference",
+                "threshold",
+                "sessions",
+            }
+        ),
+    ),
+    "split-across-forms": (
+        "info",
+        frozenset(
+            {
+                "lower",
+                "higher",
+                "lower_instrument",
+                "higher_instrument",
+                "lower_score",
+                "higher_score",
+                "difference",
+                "threshold",
+                "sessions",
+            }
         ),
     ),
     "low-alliance": (
@@ -127,7 +162,7 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "disengagement": ("yellow", frozenset({"member", "missed", "since_session"})),
 }
 
-RUPTURE_STATES = {"repaired", "unrepaired", "pending"}
+RUPTURE_STATES = {"repaired", "repaired-late", "unrepaired", "pending"}
 SEVERITIES = {"red", "yellow", "green", "info"}
 ENTRY_FIELDS = {
     "title",
@@ -167,6 +202,9 @@ SAMPLE = {
     "adult_mean": "82.5",
     "youth_mean": "60.0",
     "family_mean": "64.6",
+    "members": "3",
+    "lower_instrument": "TAC-C",
+    "higher_instrument": "TAC",
     "therapist": "85.0",
     "client": "62.5",
     "trend": "narrowing by 2.1 points per session",

@@ -155,3 +155,38 @@ def test_the_threshold_floor_follows_the_configured_number_of_answer_steps():
     assert not rupture_signals(members, norms, CONFIG, LIBRARY).empty  # 18.75 >= 12.5
     strict = SignalConfig(z_crit=1.96, rupture_min_answer_steps=4)  # floor 25
     assert rupture_signals(members, norms, strict, LIBRARY).empty
+
+
+def tac_series(values, member="M1"):
+    frame = table(
+        *(
+            f"C1,{member},identified-client,member,{session},tac,self,{value:g}"
+            for session, value in enumerate(values, start=1)
+        )
+    )
+    members = alliance_frame(frame, LIBRARY)
+    return rupture_signals(members, Norms({}, 2.0, 10.0, True), CONFIG, LIBRARY)
+
+
+def test_a_repaired_rupture_has_ended_with_the_session_of_its_repair():
+    """Repair is good news (issue item 6): the alert says so and is closed."""
+    out = tac_series([3.0, 3.0, 3.0, 3.0, 2.0, 3.0, 3.0])
+    assert (out.iloc[0]["state"], out.iloc[0]["ended"]) == (
+        "repaired",
+        "repaired at session 6",
+    )
+
+
+def test_an_unrepaired_rupture_stays_open():
+    out = tac_series([3.0, 3.0, 3.0, 3.0, 2.0, 2.0, 2.0])
+    assert (out.iloc[0]["state"], out.iloc[0]["ended"]) == ("unrepaired", "")
+
+
+def test_a_return_after_the_repair_window_is_a_late_repair():
+    out = tac_series([3.0, 3.0, 3.0, 3.0, 2.0, 2.0, 2.0, 3.0])
+    row = out.iloc[0]
+    assert (row["state"], row["ended"]) == (
+        "repaired-late",
+        "repaired late, at session 8",
+    )
+    assert row["evidence"]["repaired_session"] == 8

@@ -73,7 +73,7 @@ def test_a_missing_column_is_named():
         ),
         (
             "C1,M1,caregiver,member,1,tac,total,3",
-            "row 2: scale 'total' is not a scale of tac@1.0 (self, core-conditions, family-therapist, within-family)",
+            "row 2: scale 'total' is not a scale of tac@1.0 (self, core-conditions, family-therapist, family, within-family)",
         ),
         (
             "C1,M1,caregiver,member,1,tac,self,4.5",

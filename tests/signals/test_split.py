@@ -14,7 +14,7 @@ from tether.signals.split import between_members, split_signals
 CONFIG = SignalConfig(z_crit=1.96)
 
 
-def members(values_by_session, kind="family", bands=None):
+def members(values_by_session, kind="family", bands=None, forms=None):
     rows = []
     for session, values in enumerate(values_by_session, start=1):
         for index, value in enumerate(values):
@@ -29,7 +29,7 @@ def members(values_by_session, kind="family", bands=None):
                     "member_role": "caregiver" if band == "adult" else "child",
                     "age_band": band,
                     "case_kind": kind,
-                    "instrument": "x",
+                    "instrument": forms[index] if forms else "x@1.0",
                     "pomp": value,
                 }
             )
@@ -39,8 +39,20 @@ def members(values_by_session, kind="family", bands=None):
 NO_THERAPIST = pd.DataFrame(columns=["case_id", "session", "member_id", "pomp"])
 
 
-def signals_of(frame, sem=2.5, between_sd=0.6, therapist=NO_THERAPIST):
-    return split_signals(frame, therapist, Norms({}, sem, between_sd, True), CONFIG)
+def signals_of(
+    frame, sem=2.5, between_sd=0.6, therapist=NO_THERAPIST, family_view=None
+):
+    norms = Norms({}, sem, between_sd, True)
+    return split_signals(frame, therapist, norms, CONFIG, family_view)
+
+
+def therapist_family_rating(*values):
+    return pd.DataFrame(
+        [
+            {"case_id": "C1", "session": session, "member_id": "family", "pomp": v}
+            for session, v in enumerate(values, start=1)
+        ]
+    )
 
 
 def test_split_1_couple_55_vs_41_is_a_reliable_split_naming_the_lower_partner():
@@ -60,8 +72,12 @@ def test_split_1_family_4_5_3_2_4_0_is_split_with_the_family_sd():
     spread = between_members(members([[4.5, 3.2, 4.0]]).rename(columns={}))
     assert spread.iloc[0]["range"] == pytest.approx(1.3)
     assert spread.iloc[0]["sd"] == pytest.approx(0.6557, abs=1e-4)
-    out = signals_of(members([[4.5, 3.2, 4.0]]))
+    # The vector gives no SEM; the family rule also asks the lowest and the
+    # highest to differ reliably, which an SEM of 0.25 on this scale allows
+    # (1.96·√2·0.25 = 0.69 < 1.3), and an SEM of 2.5 would not.
+    out = signals_of(members([[4.5, 3.2, 4.0]]), sem=0.25)
     assert out["signal"].tolist() == ["split-family"]
+    assert signals_of(members([[4.5, 3.2, 4.0]]), sem=2.5).empty
     assert out.iloc[0]["evidence"]["lowest"] == "M2"
 
 
@@ -89,13 +105,100 @@ def test_the_adult_youth_contrast_names_the_young_people_when_they_are_lower():
     assert evidence["threshold"] == 4.9
 
 
-def test_the_family_below_the_therapists_family_rating_is_a_family_therapist_split():
-    therapist = pd.DataFrame(
-        [{"case_id": "C1", "session": 1, "member_id": "family", "pomp": 85.0}]
+def test_the_family_below_the_therapists_rating_of_the_same_thing_is_a_split():
+    """Like with like: the members' `family` scale against the therapist's
+    `family` scale, not the members' own alliance."""
+    own = members([[90, 92, 91]])
+    view = members([[60, 62, 61]])
+    out = signals_of(
+        own,
+        between_sd=30,
+        therapist=therapist_family_rating(85.0),
+        family_view=view,
     )
-    out = signals_of(members([[60, 62, 61]]), between_sd=30, therapist=therapist)
     assert out["signal"].tolist() == ["split-family-therapist"]
-    assert out.iloc[0]["evidence"]["lower"] == "the family"
+    evidence = out.iloc[0]["evidence"]
+    assert (evidence["lower"], evidence["family_mean"], evidence["members"]) == (
+        "the family",
+        61.0,
+        3,
+    )
+    # threshold 1.96 · 2.5 · √(1/3 + 1)
+    assert evidence["threshold"] == 5.7
+
+
+def test_members_own_alliance_is_never_compared_with_the_therapists_family_rating():
+    out = signals_of(
+        members([[60, 62, 61]]), between_sd=30, therapist=therapist_family_rating(85.0)
+    )
+    assert out.empty
+
+
+def test_a_therapist_rating_below_the_familys_raises_no_split():
+    out = signals_of(
+        members([[80, 82, 81]]),
+        between_sd=30,
+        therapist=therapist_family_rating(50.0),
+        family_view=members([[80, 82, 81]]),
+    )
+    assert out.empty
+
+
+def test_members_on_different_forms_are_compared_only_as_information():
+    """The child (TAC-C) is far below two adults (TAC): not an alert, because
+    a different instrument is a different ruler; the adults agree."""
+    frame = members(
+        [[80, 82, 40]],
+        bands=["adult", "adult", "youth"],
+        forms=["tac@1.0", "tac@1.0", "tac-child@1.0"],
+    )
+    out = signals_of(frame, between_sd=10)
+    assert out["signal"].tolist() == ["split-across-forms"]
+    row = out.iloc[0]
+    assert (row["severity"], row["subject"]) == ("info", "member:M3")
+    assert (
+        row["evidence"]["lower_instrument"],
+        row["evidence"]["higher_instrument"],
+    ) == (
+        "tac-child",
+        "tac",
+    )
+
+
+def test_within_one_instrument_a_split_is_an_alert_even_beside_another_form():
+    frame = members(
+        [[80, 82, 40, 79]],
+        bands=["adult", "adult", "youth", "youth"],
+        forms=["tac@1.0", "tac@1.0", "tac@1.0", "tac-child@1.0"],
+    )
+    out = signals_of(frame, between_sd=10)
+    family = out[out["signal"] == "split-family"]
+    assert family["subject"].tolist() == ["member:M3"]
+    assert family.iloc[0]["evidence"]["instrument"] == "tac"
+    assert "split-across-forms" not in out["signal"].tolist()
+
+
+def test_tac_1_0_and_1_1_are_one_series():
+    frame = members([[80, 40]], kind="couple", forms=["tac@1.0", "tac@1.1"])
+    out = signals_of(frame)
+    assert out["signal"].tolist() == ["split-dyad"]
+
+
+def test_no_adult_youth_split_when_only_two_people_answered():
+    """A parent and a child are a pair: the dyad split says it once."""
+    frame = members([[80, 40]], bands=["adult", "youth"])
+    out = signals_of(frame, between_sd=30)
+    assert out["signal"].tolist() == ["split-dyad"]
+
+
+def test_a_split_ends_when_a_later_session_shows_none():
+    out = signals_of(members([[55, 41], [54, 40], [50, 49]], kind="couple"))
+    assert out.iloc[0]["ended"] == "no split at session 3"
+
+
+def test_a_split_that_lasts_to_the_latest_session_has_not_ended():
+    out = signals_of(members([[50, 49], [55, 41], [54, 40]], kind="couple"))
+    assert out.iloc[0]["ended"] == ""
 
 
 @settings(max_examples=100, deadline=None)
@@ -130,7 +233,9 @@ def test_a_persistent_family_split_names_the_member_who_was_lower_throughout():
     the lowest member of the last session. M1 is lower in sessions 1-3; in
     session 3 M2 also dips, just below M1: M1's split stays M1's."""
     out = signals_of(
-        members([[2.0, 4.0, 4.2], [2.1, 4.1, 4.3], [2.2, 2.1, 4.4]]), between_sd=1.0
+        members([[2.0, 4.0, 4.2], [2.1, 4.1, 4.3], [2.2, 2.1, 4.4]]),
+        sem=0.25,
+        between_sd=1.0,
     )
     family = out[out["signal"] == "split-family"]
     by_subject = dict(zip(family["subject"], family["severity"], strict=True))

@@ -236,6 +236,12 @@ class Signal(models.Model):
     session_number = models.PositiveIntegerField()
     state = models.CharField(max_length=20, blank=True)
     evidence = models.JSONField(default=dict)
+    ended = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Why the condition behind the alert has ended (a repair, a "
+        "later session without it); empty while it lasts.",
+    )
     status = models.CharField(
         max_length=15, choices=Status.choices, default=Status.OPEN
     )

@@ -593,7 +593,9 @@ def mark_incomplete(
 def _store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[Signal]:
     """Upsert a case's freshly computed signals, keeping status and notes; with
     `resolve`, close open ones no longer triggered, except risk alerts, which
-    only a clinician closes."""
+    only a clinician closes. An alert whose condition has ended (a repaired
+    rupture, a split no longer seen) is resolved with the reason recorded, and
+    reopened if the data later show it has not ended after all."""
     existing = {
         (s.kind, s.subject, s.instrument, s.session_number): s
         for s in case.signals.all()
@@ -605,8 +607,9 @@ def _store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[S
         seen.add(key)
         row = existing.get(key)
         evidence = _plain(signal.evidence)
+        ended = "" if signal.kind == RISK_ITEM else signal.ended
         if row is None:
-            Signal.objects.create(
+            row = Signal.objects.create(
                 organization=case.organization,
                 case=case,
                 kind=signal.kind,
@@ -616,20 +619,30 @@ def _store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[S
                 session_number=signal.session,
                 state=signal.state,
                 evidence=evidence,
+                ended=ended,
             )
-        elif (row.severity, row.state, row.evidence) != (
+            if ended:
+                _resolve_ended(row)
+        elif (row.severity, row.state, row.evidence, row.ended) != (
             signal.severity,
             signal.state,
             evidence,
+            ended,
         ):
             if _risen(row, evidence):
                 _reopen(row, f"Raised again: the answer is now {evidence['value']:g}.")
-            row.severity, row.state, row.evidence = (
+            was_ended = row.ended
+            row.severity, row.state, row.evidence, row.ended = (
                 signal.severity,
                 signal.state,
                 evidence,
+                ended,
             )
-            row.save(update_fields=["severity", "state", "evidence"])
+            row.save(update_fields=["severity", "state", "evidence", "ended"])
+            if ended:
+                _resolve_ended(row)
+            elif was_ended and row.status == Signal.Status.RESOLVED:
+                _reopen(row, "Reopened: newer data show it has not ended.")
     for key, row in existing.items():
         if (
             resolve
@@ -641,6 +654,16 @@ def _store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[S
             _add_note(row, "Resolved automatically: no longer triggered by the data.")
             row.save(update_fields=["status", "note"])
     return list(case.signals.all())
+
+
+def _resolve_ended(row: Signal) -> None:
+    """Resolve an alert whose condition has ended, saying why."""
+    if row.status == Signal.Status.RESOLVED:
+        return
+    row.status = Signal.Status.RESOLVED
+    _add_note(row, f"Resolved automatically: {row.ended}.")
+    row.save(update_fields=["status", "note"])
+    record(None, "resolve", "signal", row.pk, organization=row.organization)
 
 
 def _risen(row: Signal, evidence: Mapping[str, Any]) -> bool:

@@ -65,6 +65,26 @@ def alliance_frame(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
     return out.sort_values([*SERIES, "respondent", "session"]).reset_index(drop=True)
 
 
+FAMILY_SCALE = "family"
+"""The scale on which members (TAC) and the therapist (TAC-T) rate the alliance
+of the family as a whole with the therapist: the same three questions (team,
+shared purpose, safety to speak) on both forms."""
+
+
+def family_view_frame(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
+    """The members' answered `family` scale scores of verified alliance
+    instruments, with their POMP value: their view of what the therapist rates
+    on TAC-T's `family` scale, so the two can be compared (methods §4.4)."""
+    rows = frame[
+        (frame["role"] == "alliance")
+        & (frame["respondent"] == "member")
+        & (frame["scale"] == FAMILY_SCALE)
+        & frame["score"].notna()
+    ].copy()
+    rows["pomp"] = pomp(rows["score"], rows["low"], rows["high"])
+    return with_verified_keys(rows, library)
+
+
 @dataclass(frozen=True, slots=True)
 class Norms:
     """Noise of the alliance measures in this clinic, on the 0-100 scale."""

@@ -53,11 +53,29 @@ def describe(signal: Signal, names: Mapping[str, str] | None = None) -> Explaine
         title=entry["title"],
         rule=entry["rule"],
         source=entry["source"],
-        explanation=string.Formatter().vformat(template, (), _Blank(values)),
+        explanation=string.Formatter().vformat(template, (), _Blank(values))
+        + _folded(signal.evidence.get("folded")),
         suggestions=tuple(
             Suggestion(s["text"], s["source"]) for s in entry["suggestions"]
         ),
         cautions=tuple(entry["cautions"]),
+    )
+
+
+def _folded(folded: Any) -> str:
+    """The splits a rupture made, named as the clinician reads them: they are
+    part of the rupture's evidence, not alerts of their own."""
+    if not folded:
+        return ""
+    parts = [
+        f"{catalogue()[f['kind']]['title'].lower()} (session {f['session']}"
+        + (f"–{f['last_session']})" if f["last_session"] != f["session"] else ")")
+        for f in folded
+    ]
+    return (
+        " The same drop also shows as: "
+        + "; ".join(parts)
+        + ". It is one event, so it is one alert."
     )
 
 

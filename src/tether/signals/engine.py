@@ -8,11 +8,18 @@ import pandas as pd
 
 from tether.instruments import Library
 
-from .alliance import Norms, alliance_frame, clinic_norms, with_verified_keys
+from .alliance import (
+    Norms,
+    alliance_frame,
+    clinic_norms,
+    family_view_frame,
+    with_verified_keys,
+)
 from .config import SignalConfig
 from .discrepancy import discrepancy_signals
 from .engagement import disengagement_signals
 from .expected import ExpectedResponse
+from .fold import fold_splits_into_ruptures
 from .levels import low_alliance_signals, low_support_signals
 from .model import COLUMNS, RANK, empty
 from .outcome import FIT, change_signals, not_on_track_signals, outcome_scales
@@ -49,7 +56,9 @@ def compute_signals(
     parts = [
         risk_signals(frame, library),
         rupture_signals(members, norms, config, library),
-        split_signals(members, therapist, norms, config),
+        split_signals(
+            members, therapist, norms, config, family_view_frame(frame, library)
+        ),
         low_alliance_signals(frame, library),
         discrepancy_signals(members, therapist, norms, config),
         low_support_signals(frame, config),
@@ -65,7 +74,7 @@ def compute_signals(
             )
             parts.append(signals)
     table = pd.concat([p for p in parts if not p.empty] or [empty()], ignore_index=True)
-    table = table[COLUMNS]
+    table = fold_splits_into_ruptures(table[COLUMNS], _bands(members))
     order = table["severity"].map(RANK)
     table = (
         table.assign(_rank=-order)
@@ -73,3 +82,10 @@ def compute_signals(
         .drop(columns="_rank")
     )
     return SignalRun(table.reset_index(drop=True), norms, fitted)
+
+
+def _bands(members: pd.DataFrame) -> pd.Series:
+    """Each member's age band, by (case_id, member_id)."""
+    return members.drop_duplicates(["case_id", "member_id"]).set_index(
+        ["case_id", "member_id"]
+    )["age_band"]

@@ -11,7 +11,16 @@ import pandas as pd
 
 SEVERITIES = ("info", "green", "yellow", "red")
 RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
-COLUMNS = ["case_id", "subject", "session", "signal", "severity", "state", "evidence"]
+COLUMNS = [
+    "case_id",
+    "subject",
+    "session",
+    "signal",
+    "severity",
+    "state",
+    "evidence",
+    "ended",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +34,10 @@ class Signal:
     evidence: Mapping[str, Any]
     """The numbers that triggered it (0-100 for alliance, raw points for symptoms)."""
     state: str = ""
-    """Rupture: repaired, unrepaired or pending."""
+    """Rupture: repaired, repaired-late, unrepaired or pending."""
+    ended: str = ""
+    """Why the condition behind the signal has ended (a repair, a later
+    session without it), or empty while it lasts. Risk signals never end."""
 
 
 def empty() -> pd.DataFrame:
@@ -39,6 +51,7 @@ def rows(
     subject: pd.Series,
     evidence: list[dict[str, Any]],
     state: pd.Series | str = "",
+    ended: pd.Series | str = "",
 ) -> pd.DataFrame:
     """Signal rows for each row of `frame` (which has case_id and session)."""
     if frame.empty:
@@ -52,6 +65,7 @@ def rows(
             "severity": severity if isinstance(severity, str) else np.asarray(severity),
             "state": state if isinstance(state, str) else np.asarray(state),
             "evidence": evidence,
+            "ended": ended if isinstance(ended, str) else np.asarray(ended),
         }
     )
 
@@ -66,6 +80,7 @@ def to_signals(table: pd.DataFrame) -> list[Signal]:
             int(r.session),
             r.evidence,
             r.state,
+            r.ended,
         )
         for r in table.itertuples(index=False)
     ]
@@ -113,3 +128,20 @@ def episodes(
     out["severity"] = out["worst"].map(dict(enumerate(SEVERITIES)))
     out["session"] = out["first_session"]
     return out.drop(columns=["worst"]).reset_index(drop=True)
+
+
+def ended_runs(
+    runs: pd.DataFrame, checked: pd.DataFrame, keys: list[str], what: str
+) -> pd.Series:
+    """Why each run of `runs` (from `episodes`) has ended: the first session
+    after its last one in which the same series (`keys`) was checked — in
+    `checked`, one row per checked series and session — and the condition was
+    not found; empty while no later session has been checked."""
+    if runs.empty:
+        return pd.Series("", index=runs.index, dtype=object)
+    later = runs[[*keys, "last_session"]].reset_index().merge(checked, on=keys)
+    later = later[later["session"] > later["last_session"]]
+    first = later.groupby("index")["session"].min()
+    reason = pd.Series("", index=runs.index, dtype=object)
+    reason.loc[first.index] = [f"no {what} at session {int(s)}" for s in first]
+    return reason

@@ -8,7 +8,9 @@ For one respondent's alliance series A_1..A_T (higher is better, 0-100):
   rupture at t = R1 and (R2 or fewer than 3 prior sessions)
   repaired if within the next 2 sessions A ≥ A_pre − RC_A, with A_pre the mean of
   the up-to-3 sessions before t; unrepaired if neither of those sessions is; pending
-  while they have not happened yet.
+  while they have not happened yet; repaired late when an unrepaired rupture's
+  member is back at A ≥ A_pre − RC_A in a later session [P]. A repaired rupture
+  (on time or late) has ended: it is good news, not an open alert.
 Sources: Stiles et al. 2004; Gumz et al. 2012 (strict k = 2 / lenient k = 1);
 McLaughlin et al. 2014 (unrepaired ruptures and PTSD outcome).
 
@@ -106,7 +108,7 @@ def rupture_signals(
     sem = members["instrument"].map(norms.sem_for).astype(float)
     min_rc = members["instrument"].map(floors).astype(float)
     table = rupture_table(members, sem, config, min_rc)
-    hits = table[table["rupture"]]
+    hits = _late_repairs(table[table["rupture"]], table)
     first = hits.groupby(["case_id", "member_id", "instrument"]).cumcount() == 0
     severity = np.where(first & hits["instrument"].isin(child_forms), "yellow", "red")
     evidence = [
@@ -124,6 +126,16 @@ def rupture_signals(
         }
         for r in hits.itertuples(index=False)
     ]
+    ended = np.where(
+        hits["state"] == "repaired",
+        "repaired at session " + hits["repaired_at"].fillna(0).astype(int).astype(str),
+        np.where(
+            hits["state"] == "repaired-late",
+            "repaired late, at session "
+            + hits["repaired_at"].fillna(0).astype(int).astype(str),
+            "",
+        ),
+    )
     return rows(
         "rupture",
         hits,
@@ -131,4 +143,30 @@ def rupture_signals(
         "member:" + hits["member_id"],
         evidence,
         hits["state"],
+        pd.Series(ended, index=hits.index),
+    )
+
+
+def _late_repairs(hits: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Unrepaired ruptures whose member is back above the repair floor (the
+    pre-rupture level minus the threshold) in a session after the repair
+    window: state `repaired-late`, `repaired_at` that session."""
+    unrepaired = hits[hits["state"] == "unrepaired"]
+    if unrepaired.empty:
+        return hits
+    floors = unrepaired[[*SERIES, "session"]].assign(
+        floor=unrepaired["pre_level"] - unrepaired["threshold"]
+    )
+    later = (
+        floors.reset_index()
+        .merge(table[[*SERIES, "session", "pomp"]], on=SERIES, suffixes=("", "_later"))
+        .query("session_later > session and pomp >= floor")
+        .groupby("index")["session_later"]
+        .min()
+    )
+    if later.empty:
+        return hits
+    return hits.assign(
+        state=hits["state"].where(~hits.index.isin(later.index), "repaired-late"),
+        repaired_at=hits["repaired_at"].fillna(later),
     )

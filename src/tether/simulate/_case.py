@@ -40,6 +40,7 @@ SERIES: tuple[tuple[str, str], ...] = (
     ("tac-child", "self"),
     ("tac", "family-therapist"),
     ("tac", "within-family"),
+    ("tac", "family"),
     ("tac-t", "self"),
     ("tac-t", "family"),
     ("pcl-5@past-week", "total"),
@@ -55,6 +56,7 @@ SERIES: tuple[tuple[str, str], ...] = (
     TAC_CHILD_SELF,
     TAC_FAMILY_THERAPIST,
     TAC_WITHIN_FAMILY,
+    TAC_FAMILY,
     TACT_SELF,
     TACT_FAMILY,
     PCL5_TOTAL,
@@ -475,6 +477,8 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
     family_rating = therapist_view.mean(axis=0) + rng.normal(
         0.0, cfg.therapist_sd, n_sessions
     )
+    # Drawn after every earlier draw, so the other series draw as before.
+    family_whole = true_level + rng.normal(0.0, cfg.family_scales_sd, true_level.shape)
     if overestimated is not None:
         # The ceiling (4) caps the bias: record how much of it can be seen.
         m, index, bias = overestimated
@@ -531,6 +535,12 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
                     MEMBER,
                     TAC_WITHIN_FAMILY,
                     _on_grid(family_scales[m, 1], 0.5, 0.0, 4.0),
+                )
+                add(
+                    m,
+                    MEMBER,
+                    TAC_FAMILY,
+                    _on_grid(family_whole[m], 1.0 / 3.0, 0.0, 4.0),
                 )
         add(m, THERAPIST, TACT_SELF, _on_grid(therapist[m], 1.0 / 7.0, 0.0, 4.0))
         if m == 0:

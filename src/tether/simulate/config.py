@@ -24,6 +24,8 @@ class SimulationConfig:
       true_mt + N(0, 0.12), clipped to [0, 4], rounded to 1/7 (TAC) or 1/4 (TAC-C);
     * member's TAC `family-therapist` and `within-family` (13+, couple and family
       cases): true_mt + N(0, 0.15) each, clipped to [0, 4], rounded to 1/2;
+      TAC `family` (the same members): true_mt + N(0, 0.15), clipped, rounded
+      to 1/3 (drawn after every other alliance series);
     * therapist's TAC-T `self` for member m: therapist_mt + N(0, 0.10), clipped,
       rounded to 1/7, where therapist_mt is true_mt without a family-therapist
       split's lowering, plus the overestimation bias for an overestimated member;
