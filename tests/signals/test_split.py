@@ -252,3 +252,25 @@ def test_a_split_keeps_its_identity_when_a_session_is_added():
     after = signals_of(members(values), between_sd=10)
     key = ["signal", "subject", "session"]
     assert before[key].values.tolist() == after[key].values.tolist()
+
+
+def test_a_session_where_one_partner_did_not_answer_does_not_break_a_split():
+    """Session 2 had one answer: no comparison, so no evidence against it."""
+    out = signals_of(members([[55, 41], [54, None], [54, 40]], kind="couple"))
+    assert len(out) == 1
+    row = out.iloc[0]
+    assert (row["severity"], row["session"]) == ("red", 1)
+    assert (row["evidence"]["last_session"], row["evidence"]["red_from_session"]) == (
+        3,
+        3,
+    )
+
+
+def test_one_low_young_person_is_their_own_split_not_the_young_peoples():
+    """Two adults and two young people; only M4 is low: the adult–youth gap
+    vanishes without M4, so the family split names M4 and no group split is
+    raised beside it."""
+    frame = members([[80, 82, 79, 40]], bands=["adult", "adult", "youth", "youth"])
+    out = signals_of(frame, between_sd=10)
+    assert out["signal"].tolist() == ["split-family"]
+    assert out.iloc[0]["subject"] == "member:M4"

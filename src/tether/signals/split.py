@@ -12,8 +12,10 @@ instrument; TAC 1.0 and 1.1 are one series, by instrument id):
   four noisy scores alone exceeds it);
 - adult–youth (three or more answered it, adults and young people among them):
   split if |mean(adults) − mean(youth)| > z·SEM·√(1/n_a + 1/n_y), the dyad
-  rule for two group means [P] (Escudero et al. 2022 report this contrast);
-  with only two people answering it is the dyad split, not a second alert;
+  rule for two group means [P] (Escudero et al. 2022 report this contrast),
+  and the gap still holds without the lower group's lowest member [P] — else
+  it is that one member's split, which the dyad or family rule names; with
+  only two people answering it is the dyad split, not a second alert;
 - family–therapist: the members' view of the alliance of the family as a whole
   with the therapist (TAC `family`) against the therapist's view of the same
   thing (TAC-T `family`, the same three questions), split if the members' mean
@@ -24,7 +26,9 @@ instrument; TAC 1.0 and 1.1 are one series, by instrument id):
   on the child form beside adults on TAC) are compared on the shared 0-100
   scale by the dyad or family rule, but a different instrument is a different
   ruler, so such a difference is shown, never alerted.
-A split is yellow; in `split_persistent_sessions` consecutive sessions it is red.
+A split is yellow; in `split_persistent_sessions` consecutive sessions it is red,
+counting only the sessions in which the comparison could be made (a session
+where someone did not answer says nothing against a split).
 Every signal names who is lower, and a run of sessions is one split only while
 the same side stays lower: runs are grouped by (case, lower side, comparison,
 instrument), which is also the alert's identity, so the alert names the member
@@ -123,6 +127,7 @@ def split_signals(
 def _pairs(
     spread: pd.DataFrame, rc: float, norms: Norms, config: SignalConfig
 ) -> pd.DataFrame:
+    compared = spread[spread["n"] >= 2]
     dyads = spread[(spread["n"] == 2) & (spread["range"] > rc)]
     families = spread[
         (spread["n"] >= 3) & (spread["range"] >= max(norms.between_sd, rc))
@@ -136,7 +141,7 @@ def _pairs(
                 config,
                 lambda r: _dyad_evidence(r, rc),
                 lambda f: "member:" + f["lowest"],
-                spread[[*SESSION, "series"]],
+                compared[[*SESSION, "series"]],
             ),
             _episodes(
                 "split-family",
@@ -145,7 +150,7 @@ def _pairs(
                 config,
                 lambda r: _family_evidence(r, max(norms.between_sd, rc)),
                 lambda f: "member:" + f["lowest"],
-                spread[[*SESSION, "series"]],
+                compared[[*SESSION, "series"]],
             ),
         ],
         ignore_index=True,
@@ -180,7 +185,9 @@ def _adult_youth(
 ) -> pd.DataFrame:
     family = levels[levels["case_kind"] == "family"]
     keys = [*SESSION, "series"]
-    groups = family.groupby([*keys, "age_band"])["pomp"].agg(["mean", "size"])
+    groups = family.groupby([*keys, "age_band"])["pomp"].agg(
+        ["mean", "size", "sum", "min"]
+    )
     table = groups.unstack("age_band")
     if ("mean", "adult") not in table.columns or ("mean", "youth") not in table:
         return empty()
@@ -191,6 +198,10 @@ def _adult_youth(
                 "youth_mean": table[("mean", "youth")],
                 "n_adult": table[("size", "adult")],
                 "n_youth": table[("size", "youth")],
+                "adult_sum": table[("sum", "adult")],
+                "youth_sum": table[("sum", "youth")],
+                "adult_min": table[("min", "adult")],
+                "youth_min": table[("min", "youth")],
             }
         )
         .dropna()
@@ -199,12 +210,28 @@ def _adult_youth(
     # Two people answering are a pair: their difference is the dyad split.
     table = table[table["n_adult"] + table["n_youth"] >= 3]
     table["difference"] = table["adult_mean"] - table["youth_mean"]
-    table["threshold"] = (
-        config.z_crit
-        * norms.pooled_sem
-        * np.sqrt(1 / table["n_adult"] + 1 / table["n_youth"])
+    table["threshold"] = _group_threshold(
+        table["n_adult"], table["n_youth"], norms, config
     )
-    hits = table[table["difference"].abs() > table["threshold"]]
+    youth_lower = table["difference"] > 0
+    # A group split is the group's: it still holds without the lower group's
+    # lowest member (else it is that one member's split, named by the dyad or
+    # family rule).
+    n_low = np.where(youth_lower, table["n_youth"], table["n_adult"]) - 1
+    rest = np.where(
+        youth_lower,
+        (table["youth_sum"] - table["youth_min"]) / n_low.clip(min=1),
+        (table["adult_sum"] - table["adult_min"]) / n_low.clip(min=1),
+    )
+    other = np.where(youth_lower, table["adult_mean"], table["youth_mean"])
+    n_other = np.where(youth_lower, table["n_adult"], table["n_youth"])
+    held = (n_low >= 1) & (
+        np.abs(other - rest)
+        > _group_threshold(
+            pd.Series(n_other), pd.Series(n_low.clip(min=1)), norms, config
+        ).to_numpy()
+    )
+    hits = table[(table["difference"].abs() > table["threshold"]) & held]
     lower = np.where(hits["difference"] > 0, GROUPS["youth"], GROUPS["adult"])
     return _episodes(
         "split-adult-youth",
@@ -222,6 +249,13 @@ def _adult_youth(
         lambda f: pd.Series("family", index=f.index),
         table[[*SESSION, "series"]],
     )
+
+
+def _group_threshold(
+    n_a: pd.Series, n_b: pd.Series, norms: Norms, config: SignalConfig
+) -> pd.Series:
+    """z·SEM·√(1/n_a + 1/n_b): a reliable difference between two group means."""
+    return config.z_crit * norms.pooled_sem * np.sqrt(1 / n_a + 1 / n_b)
 
 
 def _across_forms(
@@ -332,19 +366,24 @@ def _episodes(
     subject_of: Callable[[pd.DataFrame], pd.Series],
     checked: pd.DataFrame,
 ) -> pd.DataFrame:
-    """One signal per run of consecutive split sessions with the same
-    `identity` (case, comparison, lower side); a run has ended once a later
-    session of the same comparison (`checked`: its key columns and session)
-    shows no such split."""
+    """One signal per run of split sessions with the same `identity` (case,
+    comparison, lower side). `checked` lists the sessions in which the same
+    comparison could be made (its key columns and session): a run goes on
+    across sessions where it could not (someone did not answer), since those
+    say nothing against it, and has ended once a later checked session shows
+    no such split."""
     if hits.empty:
         return empty()
+    keys = [c for c in checked.columns if c != "session"]
+    checked = checked.drop_duplicates().sort_values([*keys, "session"])
+    checked = checked.assign(check=checked.groupby(keys).cumcount())
     runs = episodes(
-        hits.assign(severity="yellow"),
+        hits.merge(checked, on=[*keys, "session"]).assign(severity="yellow"),
         identity,
         escalate_after=config.split_persistent_sessions,
+        order="check",
     )
-    keys = [c for c in checked.columns if c != "session"]
-    ended = ended_runs(runs, checked.drop_duplicates(), keys, "split")
+    ended = ended_runs(runs, checked.drop(columns="check"), keys, "split")
     evidence = [
         {
             **evidence_of(r),
