@@ -7,9 +7,10 @@ runs every signal rule, and compares with the ground truth:
 - split: a red (persistent) split signal in the planted case overlapping the
   planted sessions; precision counts a red split as right when it overlaps any
   planted split of its case;
-- deterioration: a red not-on-track or reliable-deterioration signal for a planted
-  deteriorator first red within three sessions of onset (delay = first red − onset);
-  false alarms: planted responders ever flagged red;
+- deterioration: a red not-on-track, meaningful-worsening or reliable-deterioration
+  signal (the one alert of a worsening trend) for a planted deteriorator first red
+  within three sessions of onset (delay = first red − onset); false alarms:
+  planted responders ever flagged red;
 - strict split precision, per split kind: a red split of a kind counts as right
   only where a split was planted in its case, overlapping it (a split a rupture
   made does not count); same-kind precision asks, besides, that the planted
@@ -246,7 +247,9 @@ def _deterioration(signals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, floa
         lambda e: str(e.get("instrument", "")).startswith("pcl-5")
     )
     red = signals[
-        signals["signal"].isin(("not-on-track", "reliable-deterioration"))
+        signals["signal"].isin(
+            ("not-on-track", "meaningful-worsening", "reliable-deterioration")
+        )
         & (signals["severity"] == "red")
         & pcl5
     ]

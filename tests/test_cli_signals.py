@@ -45,7 +45,7 @@ def test_simulate_then_signals_writes_one_row_per_signal(tmp_path, capsys):
     assert all(isinstance(json.loads(row["evidence"]), dict) for row in rows)
     assert "signals" in captured.err
     assert (
-        "reliable-change rule only" in captured.err
+        "the change rule judges worsening" in captured.err
     )  # 40 cases is too few for the model
 
 

@@ -136,7 +136,8 @@ def test_a_paper_pcl5_adds_a_point_and_its_alert_appears_on_the_case_page(
     figure = chart(page, "pcl5-data")
     points = next(t for t in figure["data"] if t["name"].startswith("Leo"))
     assert (points["x"], points["y"]) == ([1], [41.0])
-    assert {s["y0"] for s in figure["layout"]["shapes"]} >= {26.0, 33}
+    # The no-alert band starts at intake 41 - 10 (the PCL-5 alert); the cutoff is 33.
+    assert {s["y0"] for s in figure["layout"]["shapes"]} >= {31.0, 33}
     assert "Risk item endorsed" in page
     assert "Leo answered 3 on" in html.unescape(page)
 
@@ -440,6 +441,43 @@ def test_the_pcl5_chart_shows_the_clinics_expected_curve_when_it_has_one(
     assert traces["80% upper bound"]["y"][0] == 53.2  # + 0.8416 × √(16 + 9)
     assert traces["90% upper bound"]["y"][0] == 55.4  # + 1.2816 × 5
     assert "with its 80% and 90% upper bounds" in page
+
+
+def test_the_case_page_says_which_measures_no_change_rule_judges(
+    sign_in, ames, leo, first_session
+):
+    for instrument, total in (("cries-8", 20), ("cats", 25), ("phq-9", 12)):
+        services.enter_paper_response(
+            ames, first_session.pk, instrument, leo.pk, totals={"total": total}
+        )
+    page = html.unescape(
+        sign_in(ames).get(f"/cases/{first_session.case_id}/").content.decode()
+    )
+    assert (
+        "No change rule for CRIES-8: its definition gives no published change" in page
+    )
+    assert (
+        "No change rule for CATS yet: no reliable-change value or reference SD" in page
+    )
+    assert "once there are 30" in page
+    # PHQ-9 has one (NHS Talking Therapies, 6 points) from the first case.
+    assert "No change rule for PHQ-9" not in page
+
+
+def test_a_clinic_with_30_cats_intakes_has_a_cats_change_rule_on_the_case_page(
+    sign_in, ames, leo, first_session, northside
+):
+    services.enter_paper_response(
+        ames, first_session.pk, "cats", leo.pk, totals={"total": 25}
+    )
+    northside.signal_norms = {
+        "norms": {"sem": {}, "pooled_sem": 3.0, "between_sd": 10.0, "estimated": False},
+        "models": {},
+        "intake_sds": {"cats@1.0/total": 9.0},
+    }
+    northside.save()
+    page = sign_in(ames).get(f"/cases/{first_session.case_id}/").content.decode()
+    assert "No change rule for CATS" not in page
 
 
 def test_a_new_case_without_members_or_scores_has_a_calm_page(sign_in, ames):

@@ -204,7 +204,7 @@ def test_refit_stores_the_clinic_baseline(ames, first_session, leo, northside):
         ames, first_session.pk, "srs", leo.pk, totals={"total": 30}
     )
     stored = services.refit_organization(northside)
-    assert set(stored) == {"norms", "models", "fitted_at"}
+    assert set(stored) == {"norms", "models", "intake_sds", "fitted_at"}
     assert stored["norms"]["estimated"] is False
 
 

@@ -140,6 +140,41 @@ def test_the_valid_example_loads():
         ),
         (
             lambda d: d["scales"][0].update(
+                higher_is_better=False,
+                change={
+                    "source": "x",
+                    "recovery": {"below": 10, "at_or_below": 9, "source": "x"},
+                },
+            ),
+            "mini.yaml: scales[0].change.recovery.below: give exactly one of below or at_or_below",
+        ),
+        (
+            lambda d: d["scales"][0].update(
+                change={"source": "x", "recovery": {"below": 1, "source": "x"}}
+            ),
+            "mini.yaml: scales[0].change.recovery: is for scales where lower is better",
+        ),
+        (
+            lambda d: d["scales"][0].update(
+                change={"source": "x", "meaningful_change_points": 10}
+            ),
+            "mini.yaml: scales[0].change.meaningful_change_label: goes with meaningful_change_points",
+        ),
+        (
+            lambda d: d["scales"][0].update(
+                change={
+                    "source": "x",
+                    "reliable_change_points": 15,
+                    "meaningful_change_points": 10,
+                    "meaningful_change_label": "x",
+                    "possible_change_points": 12,
+                    "possible_change_label": "x",
+                }
+            ),
+            "mini.yaml: scales[0].change.meaningful_change_points: must lie between possible_change_points and reliable_change_points",
+        ),
+        (
+            lambda d: d["scales"][0].update(
                 cutoff={
                     "value": 1,
                     "direction": "above",

@@ -21,6 +21,19 @@ CATALOGUE = (
     / "catalogue.yaml"
 )
 
+# Evidence of every change-since-intake signal (outcome.change_signals).
+CHANGE_KEYS = frozenset(
+    {
+        "member",
+        "instrument",
+        "baseline",
+        "current",
+        "change",
+        "threshold",
+        "threshold_source",
+    }
+)
+
 # kind -> (default severity, evidence keys usable as {placeholders})
 KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "risk-item": ("red", frozenset({"member", "instrument", "item", "value", "label"})),
@@ -128,35 +141,20 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
                 "method",
                 "intake",
                 "change",
-                "threshold",
             }
         ),
     ),
-    "reliable-deterioration": (
-        "red",
-        frozenset(
-            {"member", "instrument", "baseline", "current", "change", "threshold"}
-        ),
+    "meaningful-worsening": ("red", CHANGE_KEYS),
+    "meaningful-improvement": ("green", CHANGE_KEYS),
+    "possible-change": (
+        "info",
+        CHANGE_KEYS | {"direction", "possible", "possible_source"},
     ),
-    "reliable-improvement": (
-        "green",
-        frozenset(
-            {"member", "instrument", "baseline", "current", "change", "threshold"}
-        ),
-    ),
+    "reliable-deterioration": ("red", CHANGE_KEYS),
+    "reliable-improvement": ("green", CHANGE_KEYS),
     "recovery": (
         "green",
-        frozenset(
-            {
-                "member",
-                "instrument",
-                "baseline",
-                "current",
-                "change",
-                "threshold",
-                "cutoff",
-            }
-        ),
+        CHANGE_KEYS | {"cutoff", "reliable", "reliable_source", "end"},
     ),
     "low-support": ("yellow", frozenset({"member", "score", "threshold"})),
     "disengagement": ("yellow", frozenset({"member", "missed", "since_session"})),
@@ -217,6 +215,13 @@ SAMPLE = {
     "baseline": "52",
     "intake": "52",
     "change": "+17",
+    "threshold_source": "VA PCL-5 guidance [S]",
+    "direction": "worse",
+    "possible": "5",
+    "possible_source": "VA PCL-5 guidance [S]",
+    "reliable": "15",
+    "reliable_source": "Marx et al. 2022 [V]",
+    "end": "at or below 28",
     "missed": "2",
     "since_session": "5",
 }
@@ -303,7 +308,7 @@ def test_entry_shape(catalogue, kind):
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_states_only_where_a_signal_has_states(catalogue, kind):
     states = catalogue[kind].get("states")
-    expected = {"rupture": RUPTURE_STATES, "not-on-track": {"reliable-change"}}
+    expected = {"rupture": RUPTURE_STATES}
     if kind in expected:
         assert isinstance(states, dict)
         assert set(states) == expected[kind]

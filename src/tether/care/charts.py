@@ -16,10 +16,11 @@ import plotly.graph_objects as go
 from tether.instruments import Definition, text_in
 from tether.signals import SignalConfig
 from tether.signals.expected import ExpectedResponse
+from tether.signals.thresholds import MEANINGFUL, change_rule
 
 from .frames import library, score_frame
 from .models import Case, Member, Signal
-from .summary import levels_of
+from .summary import levels_of, no_change_rule_notes
 
 LEVELS = ("member", "subsystem", "family", "therapist")
 # Okabe-Ito: told apart with the common colour-vision deficiencies.
@@ -47,6 +48,8 @@ class CaseCharts:
     pcl5_table: list[dict[str, Any]] = field(default_factory=list)
     pcl5_info: dict[str, Any] = field(default_factory=dict)
     mspss: list[dict[str, Any]] = field(default_factory=list)
+    no_change_rule: list[str] = field(default_factory=list)
+    """One sentence per symptom measure of the case that no change rule judges."""
 
 
 def case_charts(
@@ -69,6 +72,9 @@ def case_charts(
         pcl5_table=pcl5_table,
         pcl5_info=pcl5_info,
         mspss=mspss_rows(frame, names, config.low_support_below),
+        no_change_rule=no_change_rule_notes(
+            frame, config, (case.organization.signal_norms or {}).get("intake_sds")
+        ),
     )
 
 
@@ -194,7 +200,7 @@ def alliance_table(levels: pd.DataFrame, names: Mapping[str, str]) -> dict[str, 
 def pcl5_figure(
     frame: pd.DataFrame, client: Member | None, case: Case, config: SignalConfig
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[str, Any]]:
-    """The identified client's PCL-5 totals with the cutoff, the reliable-change
+    """The identified client's PCL-5 totals with the cutoff, the change-alert
     band around intake and, when the clinic has one, the expected curve."""
     if client is None:
         return None, [], {}
@@ -206,7 +212,7 @@ def pcl5_figure(
     intake = float(rows["score"].iloc[0])
     sessions, scores = rows["session"].tolist(), rows["score"].tolist()
     fig = go.Figure(layout=_layout("PCL-5 total (0–80)", (low, high)))
-    info = _pcl5_guides(fig, definition, intake)
+    info = _pcl5_guides(fig, definition, intake, config)
     model = _expected_model(case)
     if model is not None:
         _expected_curves(fig, model, config, intake, sessions[0], sessions[-1])
@@ -242,25 +248,29 @@ def client_pcl5(frame: pd.DataFrame, client: Member) -> pd.DataFrame:
 
 
 def _pcl5_guides(
-    fig: go.Figure, definition: Definition, intake: float
+    fig: go.Figure, definition: Definition, intake: float, config: SignalConfig
 ) -> dict[str, Any]:
-    """The cutoff line and the band of no reliable change around intake."""
+    """The cutoff line and the band around intake within which a change raises
+    no alert (the change rule's threshold, as the clinic has set it)."""
     scale = definition.scale("total")
     low, high = definition.scale_bounds(scale)
     info: dict[str, Any] = {"intake": _rounded(intake)}
-    change = scale.change
-    if change is not None and change.reliable_change_points is not None:
-        points = change.reliable_change_points
+    rule = change_rule(definition.key, scale, config)
+    if rule is not None:
+        points = rule.threshold
         fig.add_hrect(
             y0=max(low, intake - points),
             y1=min(high, intake + points),
             fillcolor="#2a5d8f",
             opacity=0.1,
             line_width=0,
-            annotation_text=f"intake ± {points:g}: no reliable change",
+            annotation_text=f"intake ± {points:g}: no alert",
             annotation_position="top left",
         )
-        info["reliable_change"] = points
+        info["change_alert"] = points
+        info["change_basis"] = (
+            "clinically meaningful" if rule.basis == MEANINGFUL else "reliable"
+        )
     if scale.cutoff is not None:
         label = text_in(scale.cutoff.label, "en")
         fig.add_hline(

@@ -80,7 +80,7 @@ REQUIRED_ALERTS: tuple[tuple[str, ...], ...] = (
     ("split-family-therapist",),
     ("low-alliance",),
     ("therapist-discrepancy",),
-    ("not-on-track", "reliable-deterioration"),
+    ("not-on-track", "meaningful-worsening", "reliable-deterioration"),
     ("low-support",),
     ("disengagement",),
 )

@@ -475,16 +475,18 @@ def _number(value: object) -> object:
 
 def _baseline(
     organization: Organization,
-) -> tuple[Norms | None, dict[str, ExpectedResponse | None] | None]:
+) -> tuple[
+    Norms | None, dict[str, ExpectedResponse | None] | None, dict[str, float] | None
+]:
     stored = organization.signal_norms or {}
     if not stored:
-        return None, None
+        return None, None, None
     norms = Norms.from_dict(stored["norms"])
     models = {
         k: (ExpectedResponse.from_dict(v) if v else None)
         for k, v in stored.get("models", {}).items()
     }
-    return norms, models
+    return norms, models, stored.get("intake_sds")
 
 
 def recompute_case_signals(case: Case) -> list[Signal]:
@@ -492,9 +494,9 @@ def recompute_case_signals(case: Case) -> list[Signal]:
     each signal's status and note; resolve open ones no longer triggered."""
     frame = score_frame([case.pk])
     config = SignalConfig.from_mapping(case.organization.signal_settings or {})
-    norms, models = _baseline(case.organization)
+    norms, models, intake_sds = _baseline(case.organization)
     table = (
-        compute_signals(frame, library(), config, norms, models).signals
+        compute_signals(frame, library(), config, norms, models, intake_sds).signals
         if not frame.empty
         else None
     )
@@ -698,6 +700,7 @@ def refit_organization(organization: Organization) -> dict[str, Any]:
     organization.signal_norms = {
         "norms": norms.to_dict(),
         "models": {k: (v.to_dict() if v else None) for k, v in models.items()},
+        "intake_sds": run.intake_sds,
         "fitted_at": timezone.now().isoformat(),
     }
     organization.save(update_fields=["signal_norms"])

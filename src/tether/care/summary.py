@@ -3,11 +3,20 @@ and the chart series (computed with the pure signals package)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+from django.utils.translation import gettext as _
 
+from tether.signals import SignalConfig
 from tether.signals.alliance import alliance_frame, alliance_levels
+from tether.signals.thresholds import (
+    MIN_INTAKES_FOR_SD,
+    NEEDS_CLINIC_SD,
+    OUTCOME_ROLES,
+    missing_change_rule,
+)
 
 from .frames import library
 
@@ -70,3 +79,37 @@ def latest_pcl5(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
             "session": int(last["session"]),
         }
     return out
+
+
+def no_change_rule_notes(
+    frame: pd.DataFrame,
+    config: SignalConfig,
+    intake_sds: Mapping[str, float] | None = None,
+) -> list[str]:
+    """A sentence for each symptom or outcome measure of the case whose change
+    since intake no rule judges (docs/signals.md, "Outcomes")."""
+    if frame.empty:
+        return []
+    used = frame.loc[frame["role"].isin(OUTCOME_ROLES), "instrument"].unique()
+    notes = []
+    for key in sorted(used):
+        definition = library().get(key)
+        reason = missing_change_rule(definition, config, intake_sds)
+        if reason is None:
+            continue
+        if reason == NEEDS_CLINIC_SD:
+            text = _(
+                "No change rule for %(title)s yet: no reliable-change value or "
+                "reference SD is published for it, so Tether will derive one "
+                "(Jacobson–Truax, from its reliability) from your clinic's own "
+                "intakes once there are %(n)d. Until then its change since intake "
+                "raises no alert."
+            )
+        else:
+            text = _(
+                "No change rule for %(title)s: its definition gives no published "
+                "change value and no reliability, so its change since intake "
+                "raises no alert."
+            )
+        notes.append(text % {"title": definition.short_title, "n": MIN_INTAKES_FOR_SD})
+    return notes

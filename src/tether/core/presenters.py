@@ -135,6 +135,23 @@ def _scale(d: Definition, scale: Scale, language: str) -> dict[str, Any]:
                 "points": f"{change.reliable_change_points:g}"
                 if change.reliable_change_points is not None
                 else "",
+                "meaningful": f"{change.meaningful_change_points:g}"
+                if change.meaningful_change_points is not None
+                else "",
+                "possible": f"{change.possible_change_points:g}"
+                if change.possible_change_points is not None
+                else "",
+                "recovery": (
+                    f"{'≤' if change.recovery.inclusive else '<'} "
+                    f"{change.recovery.value:g}"
+                    + (
+                        f" (with {change.recovery.paired_with})"
+                        if change.recovery.paired_with
+                        else ""
+                    )
+                )
+                if change.recovery is not None
+                else "",
                 "source": change.source,
             }
             if change

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
+from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, cast
@@ -34,6 +35,7 @@ from .model import (
     Item,
     Licence,
     Option,
+    Recovery,
     RiskTrigger,
     Scale,
     Text,
@@ -381,6 +383,8 @@ def _scale(r: _Reader, item_ids: list[str]) -> Scale:
         cutoff=None if cutoff_reader is None else _cutoff(cutoff_reader),
         change=None if change_reader is None else _change(change_reader),
     )
+    if scale.higher_is_better and scale.change and scale.change.recovery:
+        r.problem("change.recovery", "is for scales where lower is better")
     r.finish()
     return scale
 
@@ -427,14 +431,60 @@ def _change(r: _Reader) -> ChangeNorms:
     sd = r.number("sd", required=False)
     if sd is not None and sd <= 0:
         r.problem("sd", f"must be greater than 0, not {sd:g}")
+    points = {
+        kind: _change_points(r, kind) for kind in ("reliable", "meaningful", "possible")
+    }
+    recovery_reader = r.mapping("recovery", required=False)
     change = ChangeNorms(
         source=r.string("source") or "",
         reliability=reliability,
         sd=sd,
-        reliable_change_points=r.number("reliable_change_points", required=False),
+        reliable_change_points=points["reliable"][0],
+        reliable_change_label=points["reliable"][1],
+        meaningful_change_points=points["meaningful"][0],
+        meaningful_change_label=points["meaningful"][1],
+        possible_change_points=points["possible"][0],
+        possible_change_label=points["possible"][1],
+        recovery=None if recovery_reader is None else _recovery(recovery_reader),
     )
+    given = [p for p, _ in points.values() if p is not None]
+    if any(larger <= smaller for larger, smaller in pairwise(given)):
+        r.problem(
+            "meaningful_change_points",
+            "must lie between possible_change_points and reliable_change_points",
+        )
     r.finish()
     return change
+
+
+def _change_points(r: _Reader, kind: str) -> tuple[float | None, str]:
+    """`<kind>_change_points` (> 0) and its cited label, required with it."""
+    points = r.number(f"{kind}_change_points", required=False)
+    label = r.string(f"{kind}_change_label", required=False) or ""
+    if points is not None and points <= 0:
+        r.problem(f"{kind}_change_points", f"must be greater than 0, not {points:g}")
+    if kind != "reliable" and (points is None) != (not label):
+        r.problem(f"{kind}_change_label", f"goes with {kind}_change_points")
+    return points, label
+
+
+def _recovery(r: _Reader) -> Recovery:
+    below = r.number("below", required=False)
+    at_or_below = r.number("at_or_below", required=False)
+    if (below is None) == (at_or_below is None):
+        r.problem("below", "give exactly one of below or at_or_below")
+    paired = r.string("paired_with", required=False)
+    if paired is not None and not KEBAB.match(paired):
+        r.problem("paired_with", f"{paired!r} must be an instrument id, e.g. gad-7")
+    recovery = Recovery(
+        value=at_or_below if at_or_below is not None else below or 0.0,
+        inclusive=at_or_below is not None,
+        source=r.string("source") or "",
+        caseness=r.number("caseness", required=False),
+        paired_with=paired,
+    )
+    r.finish()
+    return recovery
 
 
 def _check_consistency(r: _Reader, d: Definition) -> None:

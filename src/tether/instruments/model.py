@@ -122,11 +122,42 @@ class Cutoff:
 
 
 @dataclass(frozen=True, slots=True)
+class Recovery:
+    """The end of treatment a recovered member reaches on this scale (lower is
+    better), where the instrument has a published one (PCL-5 <= 28, Marx 2022;
+    PHQ-9 < 10 with GAD-7 < 8, NHS Talking Therapies)."""
+
+    value: float
+    inclusive: bool
+    """True: recovered at or below `value`; False: below it."""
+    source: str
+    caseness: float | None = None
+    """An intake at or above this is a case; None: the scale's cutoff decides."""
+    paired_with: str | None = None
+    """The instrument id (e.g. gad-7) whose own recovery end must hold too, and
+    whose caseness at intake also counts (NHS Talking Therapies' joint rule)."""
+
+    def is_met(self, score: float) -> bool:
+        return score <= self.value if self.inclusive else score < self.value
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeNorms:
     source: str
     reliability: float | None = None
     sd: float | None = None
     reliable_change_points: float | None = None
+    """A published reliable-change value in raw points (change beyond noise)."""
+    reliable_change_label: str = ""
+    """Its short cited label, shown with every signal that uses it."""
+    meaningful_change_points: float | None = None
+    """A published clinically meaningful change, where it differs from the
+    reliable one (PCL-5: 10); the default alert threshold."""
+    meaningful_change_label: str = ""
+    possible_change_points: float | None = None
+    """A smaller change worth showing as information only (PCL-5: 5)."""
+    possible_change_label: str = ""
+    recovery: Recovery | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,20 @@ from typing import Any
 
 from tether.scoring.change import Z_CRIT
 
+CLINICALLY_MEANINGFUL = "clinically-meaningful"
+RELIABLE_CHANGE = "reliable-change"
+CHANGE_ALERT_RULES = (CLINICALLY_MEANINGFUL, RELIABLE_CHANGE)
+
 
 @dataclass(frozen=True, slots=True)
 class SignalConfig:
     z_crit: float = Z_CRIT
     """Two-sided 95% critical value for reliable change (methods §1.1)."""
+    change_alert_rule: str = CLINICALLY_MEANINGFUL
+    """Which change since intake raises the worsening / improvement alert, where
+    an instrument publishes both: `clinically-meaningful` (PCL-5 10 points; VA
+    PCL-5 guidance, Blanchard et al. 2023) or `reliable-change` (PCL-5 15 points,
+    Marx et al. 2022). instruments.md §1: configurable, RCI 15 an option."""
 
     rupture_k: float = 2.0
     """Person-relative drop in SDs: 2 strict, 1 lenient (methods §3.3; Gumz 2012)."""
@@ -63,3 +72,10 @@ class SignalConfig:
         if unknown:
             raise ValueError(f"unknown signal settings: {', '.join(unknown)}")
         return replace(cls(), **values)
+
+    def __post_init__(self) -> None:
+        if self.change_alert_rule not in CHANGE_ALERT_RULES:
+            raise ValueError(
+                f"change_alert_rule {self.change_alert_rule!r} is not one of "
+                + ", ".join(CHANGE_ALERT_RULES)
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -22,10 +23,11 @@ from .expected import ExpectedResponse
 from .fold import fold_splits_into_ruptures
 from .levels import low_alliance_signals, low_support_signals
 from .model import COLUMNS, RANK, empty
-from .outcome import FIT, change_signals, not_on_track_signals, outcome_scales
+from .outcome import FIT, change_signals, not_on_track_signals
 from .risk import risk_signals
 from .rupture import rupture_signals
 from .split import split_signals
+from .thresholds import clinic_intake_sds, outcome_scales
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,9 @@ class SignalRun:
     norms: Norms
     models: dict[str, ExpectedResponse | None] = field(default_factory=dict)
     """The expected-response model per instrument, or None where too few cases."""
+    intake_sds: dict[str, float] = field(default_factory=dict)
+    """The clinic's intake SD per `instrument/scale` with at least 30 intakes
+    (thresholds.clinic_intake_sds), for Jacobson–Truax where nothing is published."""
 
 
 def compute_signals(
@@ -43,11 +48,12 @@ def compute_signals(
     config: SignalConfig | None = None,
     norms: Norms | None = None,
     models: dict[str, ExpectedResponse | None] | None = None,
+    intake_sds: Mapping[str, float] | None = None,
 ) -> SignalRun:
     """Every signal of every case in `frame` (a table from data.check_scores).
 
-    `norms` and `models`, when given, are the clinic's own, estimated earlier on
-    all its cases: one case alone is too little data."""
+    `norms`, `models` and `intake_sds`, when given, are the clinic's own,
+    estimated earlier on all its cases: one case alone is too little data."""
     config = config or SignalConfig()
     alliance = with_verified_keys(alliance_frame(frame, library), library)
     members = alliance[alliance["respondent"] == "member"]
@@ -65,14 +71,16 @@ def compute_signals(
         disengagement_signals(frame, config),
     ]
     fitted: dict[str, ExpectedResponse | None] = {}
-    for spec in outcome_scales(frame, library, config):
-        parts.append(change_signals(frame, spec))
+    sds = dict(clinic_intake_sds(frame) if intake_sds is None else intake_sds)
+    for spec in outcome_scales(frame, library, config, sds):
+        model = None
         if spec.scale.id == "total" and not spec.scale.higher_is_better:
             given = FIT if models is None else models.get(spec.instrument)
-            signals, fitted[spec.instrument] = not_on_track_signals(
-                frame, spec, config, given
-            )
+            signals, model = not_on_track_signals(frame, spec, config, given)
+            fitted[spec.instrument] = model
             parts.append(signals)
+        # One trend, one alert: a fitted model judges worsening, else the change rule.
+        parts.append(change_signals(frame, spec, worsening=model is None))
     table = pd.concat([p for p in parts if not p.empty] or [empty()], ignore_index=True)
     table = fold_splits_into_ruptures(table[COLUMNS], _bands(members))
     order = table["severity"].map(RANK)
@@ -81,7 +89,7 @@ def compute_signals(
         .sort_values(["case_id", "session", "_rank", "signal", "subject"])
         .drop(columns="_rank")
     )
-    return SignalRun(table.reset_index(drop=True), norms, fitted)
+    return SignalRun(table.reset_index(drop=True), norms, fitted, sds)
 
 
 def _bands(members: pd.DataFrame) -> pd.Series:

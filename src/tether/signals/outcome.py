@@ -1,92 +1,51 @@
-"""Symptom and support outcomes: reliable change, recovery and not-on-track.
+"""Symptom and outcome signals: change since intake, recovery and not-on-track.
 
-Reliable change (Jacobson & Truax 1991; methods §1.1) compares each session with
-the member's first (intake) score. The raw-point threshold is the instrument's
-published reliable-change value where its definition gives one (PCL-5: 15,
-Marx et al. 2022), else z·√2·SD_0·√(1 − r) with SD_0 the clinic's intake SD
-(the definition's SD when fewer than 30 intakes) and r the definition's
-reliability. Recovery adds the instrument's validated cutoff: clinical at intake,
-not clinical now, and reliably improved (methods §1.3).
+Each session is compared with the member's first (intake) score, with the
+thresholds of thresholds.py. One outcome trend raises one alert
+(docs/signals.md, "Outcomes"):
 
-Not on track (methods §2.2): against the expected-response model fitted on the
-clinic's own data, yellow above μ + 0.8416·sd_pred and red above μ + 1.2816·sd_pred
-or on reliable deterioration; scores below the clinical cutoff are not flagged.
-With fewer than `etr_min_cases` cases the model is not fitted and only the
-reliable-change rule applies (red on reliable deterioration): fewer cases give
-unstable variance components, and methods §2.2 asks for at least 100.
+- where the clinic's expected-response model is fitted for the instrument
+  (methods §2.2; at least `etr_min_cases` cases), `not-on-track` alone judges a
+  worsening, on its own bands: yellow above μ + 0.8416·sd_pred, red above
+  μ + 1.2816·sd_pred, never below the clinical cutoff;
+- otherwise the change rule does: a worsening of at least the alert threshold
+  is red, named for what the threshold is — `meaningful-worsening` (a
+  clinically meaningful change: PCL-5 10 points) or `reliable-deterioration`
+  (a reliable change: PHQ-9 6, GAD-7 4, ORS 5, or a Jacobson–Truax value).
+
+Improvement of at least the alert threshold (`meaningful-improvement` or
+`reliable-improvement`) and recovery are green either way; a possible change
+(PCL-5 5–9 points) is information only, and its worsening side is left to
+not-on-track where the model is fitted.
+
+Recovery (methods §1.3, Jacobson & Truax 1991): a case at intake, an
+improvement of at least the reliable change, and now at the recovery end: the
+definition's own (PCL-5 ≤ 28, Marx et al. 2022) or else the healthy side of the
+cutoff. With a paired measure (NHS Talking Therapies: PHQ-9 with GAD-7) a case
+at intake on either measure counts, and the member must be at the end on both:
+PHQ-9 < 10 and GAD-7 < 8, the partner judged on its latest score at or before
+the session (where the member has answered it by then).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tether.instruments import Library
-from tether.instruments.model import Scale
-
 from .config import SignalConfig
 from .expected import ExpectedResponse, fit_expected_response
 from .model import empty, episodes, rows
+from .thresholds import MEANINGFUL, RELIABLE, SERIES, OutcomeScale, Partner
 
-MIN_INTAKES_FOR_SD = 30
-SERIES = ["case_id", "member_id", "instrument"]
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeScale:
-    instrument: str
-    scale: Scale
-    threshold: float
-    source: str
-
-
-def outcome_scales(
-    frame: pd.DataFrame, library: Library, config: SignalConfig
-) -> list[OutcomeScale]:
-    """Each symptom or outcome scale in the data with a change rule. Support
-    (MSPSS) has its own rule, low support, rather than a red deterioration."""
-    found = []
-    present = frame[frame["role"].isin(("symptom", "outcome"))]
-    for key in present["instrument"].unique():
-        definition = library.get(key)
-        for scale in definition.scales:
-            if scale.change is None:
-                continue
-            rows_ = present[
-                (present["instrument"] == key) & (present["scale"] == scale.id)
-            ]
-            if rows_.empty:
-                continue
-            threshold, source = _threshold(rows_, scale, config)
-            if threshold is not None:
-                found.append(OutcomeScale(key, scale, threshold, source))
-    return found
-
-
-def _threshold(
-    rows_: pd.DataFrame, scale: Scale, config: SignalConfig
-) -> tuple[float | None, str]:
-    change = scale.change
-    assert change is not None
-    if change.reliable_change_points is not None:
-        return (
-            change.reliable_change_points,
-            "published reliable-change value (instrument definition)",
-        )
-    if change.reliability is None:
-        return None, ""
-    intakes = (
-        rows_.dropna(subset=["score"])
-        .sort_values("session")
-        .drop_duplicates(SERIES)["score"]
-    )
-    sd = float(intakes.std()) if len(intakes) >= MIN_INTAKES_FOR_SD else change.sd
-    if sd is None or not sd > 0:
-        return None, ""
-    threshold = config.z_crit * np.sqrt(2.0) * sd * np.sqrt(1 - change.reliability)
-    return float(threshold), f"z·√2·SD·√(1−r), SD {sd:.2f}, r {change.reliability:g}"
+KINDS = {
+    MEANINGFUL: ("meaningful-worsening", "meaningful-improvement"),
+    RELIABLE: ("reliable-deterioration", "reliable-improvement"),
+}
+"""(worsening, improvement) signal kinds by what the alert threshold is."""
+RECOVERY = "recovery"
+POSSIBLE_CHANGE = "possible-change"
 
 
 def series_with_intake(
@@ -105,49 +64,140 @@ def series_with_intake(
     )
 
 
-def change_signals(frame: pd.DataFrame, spec: OutcomeScale) -> pd.DataFrame:
+def change_signals(
+    frame: pd.DataFrame, spec: OutcomeScale, worsening: bool = True
+) -> pd.DataFrame:
+    """The change rule's signals for one scale; with `worsening` False (the
+    expected-response model judges worsening) only improvement, recovery and a
+    possible improvement."""
     data = series_with_intake(frame, spec.instrument, spec.scale.id)
     data = data[data["session"] > data["intake_session"]]
     direction = 1.0 if spec.scale.higher_is_better else -1.0
-    change = data["score"] - data["intake"]
-    improved = direction * change >= spec.threshold
-    worse = -direction * change >= spec.threshold
-    cutoff = spec.scale.cutoff
-    recovered = pd.Series(False, index=data.index)
-    if cutoff is not None:
-        clinical_pre = data["intake"].map(cutoff.is_met).astype(bool)
-        clinical_now = data["score"].map(cutoff.is_met).astype(bool)
-        recovered = improved & clinical_pre & ~clinical_now
+    data = data.assign(change=data["score"] - data["intake"])
+    better = direction * data["change"]
+    improved = better >= spec.threshold
+    worse = -better >= spec.threshold
+    at_end, end = recovery_end(frame, data, spec)
+    recovered = (better >= spec.reliable) & at_end
+    possible = pd.Series(False, index=data.index)
+    if spec.possible is not None:
+        possible = (better.abs() >= spec.possible) & ~improved & ~worse
+    worse_kind, better_kind = KINDS[spec.basis]
+    plan = [
+        (RECOVERY, recovered, "green", "better"),
+        (better_kind, improved & ~recovered, "green", "better"),
+        (POSSIBLE_CHANGE, possible & (better > 0), "info", "better"),
+    ]
+    if worsening:
+        plan += [
+            (worse_kind, worse, "red", "worse"),
+            (POSSIBLE_CHANGE, possible & (better < 0), "info", "worse"),
+        ]
+    data = data.assign(end=end)
     parts = []
-    for kind, mask, severity in (
-        ("reliable-deterioration", worse, "red"),
-        ("recovery", recovered, "green"),
-        ("reliable-improvement", improved & ~recovered, "green"),
-    ):
-        hits = data[mask].assign(severity=severity, change=change[mask])
-        runs = episodes(hits, SERIES)
-        if severity == "green":
+    for kind, mask, severity, side in plan:
+        runs = episodes(data[mask].assign(severity=severity), SERIES)
+        if side == "better":
             # Good news is reported once, when first reached; a worsening may recur.
             runs = runs.drop_duplicates(SERIES)
-        evidence = [
-            {
-                "member": r.member_id,
-                "instrument": r.instrument,
-                "baseline": round(r.intake, 1),
-                "current": round(r.score, 1),
-                "change": round(r.change, 1),
-                "threshold": round(spec.threshold, 1),
-                "threshold_source": spec.source,
-                "cutoff": None if cutoff is None else cutoff.value,
-                "sessions": int(r.sessions),
-                "last_session": int(r.last_session),
-            }
-            for r in runs.itertuples(index=False)
-        ]
+        evidence = [_evidence(r, spec, kind, side) for r in runs.itertuples()]
         parts.append(
             rows(kind, runs, severity, "member:" + runs["member_id"], evidence)
         )
     return pd.concat(parts, ignore_index=True)
+
+
+def _evidence(r: Any, spec: OutcomeScale, kind: str, side: str) -> dict[str, Any]:
+    """The numbers behind one change signal (`r`: a row of episodes())."""
+    cutoff = spec.scale.cutoff
+    out: dict[str, Any] = {
+        "member": r.member_id,
+        "instrument": r.instrument,
+        "baseline": round(float(r.intake), 1),
+        "current": round(float(r.score), 1),
+        "change": round(float(r.change), 1),
+        "threshold": round(spec.threshold, 1),
+        "threshold_source": spec.source,
+        "cutoff": None if cutoff is None else cutoff.value,
+        "sessions": int(r.sessions),
+        "last_session": int(r.last_session),
+    }
+    if kind == POSSIBLE_CHANGE:
+        out["direction"] = side
+        out["possible"] = spec.possible
+        out["possible_source"] = spec.possible_source
+    if kind == RECOVERY:
+        out["reliable"] = round(spec.reliable, 1)
+        out["reliable_source"] = spec.reliable_source
+        out["end"] = r.end
+    return out
+
+
+def recovery_end(
+    frame: pd.DataFrame, data: pd.DataFrame, spec: OutcomeScale
+) -> tuple[pd.Series, pd.Series]:
+    """For each later session of `data`: was the member a case at intake and is
+    the score now at the recovery end (on both measures of a pair), and that
+    end in words. Reliable improvement is checked by the caller."""
+    scale = spec.scale
+    rule = scale.change.recovery if scale.change is not None else None
+    cutoff = scale.cutoff
+    caseness = rule.caseness if rule is not None else None
+    if caseness is None and rule is not None and cutoff is not None:
+        caseness = cutoff.value
+    if rule is not None and caseness is not None:
+        case_at_intake = data["intake"] >= caseness
+        at_end = data["score"].map(rule.is_met).astype(bool)
+        words = f"{'at or below' if rule.inclusive else 'below'} {rule.value:g}"
+    elif cutoff is not None:
+        case_at_intake = data["intake"].map(cutoff.is_met).astype(bool)
+        at_end = ~data["score"].map(cutoff.is_met).astype(bool)
+        side = "below" if cutoff.direction == "at_or_above" else "at or above"
+        words = f"{side} the cutoff of {cutoff.value:g}"
+    else:
+        none = pd.Series(False, index=data.index)
+        return none, pd.Series("", index=data.index)
+    end = pd.Series(words, index=data.index)
+    if spec.partner is not None and not data.empty:
+        partner = _partner_scores(frame, data, spec.partner)
+        known = partner["now"].notna()
+        case_at_intake = case_at_intake | (partner["intake"] >= spec.partner.caseness)
+        theirs = spec.partner.recovery
+        partner_end = partner["now"].map(theirs.is_met).astype(bool)
+        at_end = at_end & (~known | partner_end)
+        both = (
+            f"{words}, with {spec.partner.short_title} "
+            f"{'at or below' if theirs.inclusive else 'below'} {theirs.value:g} (now "
+            + partner["now"].map(lambda v: f"{v:g}")
+            + ")"
+        )
+        end = end.where(~known, both)
+    return case_at_intake & at_end, end
+
+
+def _partner_scores(
+    frame: pd.DataFrame, data: pd.DataFrame, partner: Partner
+) -> pd.DataFrame:
+    """The partner measure's first score and latest score at or before each
+    session of `data` (NaN where the member had not answered it by then)."""
+    keys = ["case_id", "member_id"]
+    theirs = frame[
+        (frame["instrument_id"] == partner.instrument_id)
+        & (frame["scale"] == partner.scale)
+        & frame["score"].notna()
+    ][[*keys, "session", "score"]].sort_values("session")
+    theirs = theirs.assign(intake=theirs.groupby(keys)["score"].transform("first"))
+    left = data[[*keys, "session"]].assign(_row=data.index).sort_values("session")
+    merged = pd.merge_asof(
+        left,
+        theirs.rename(columns={"score": "now"}).astype(
+            {"session": left["session"].dtype}
+        ),
+        on="session",
+        by=keys,
+        direction="backward",
+    )
+    return merged.set_index("_row").reindex(data.index)[["now", "intake"]]
 
 
 FIT = "fit"
@@ -160,8 +210,10 @@ def not_on_track_signals(
     config: SignalConfig,
     model: ExpectedResponse | str | None = FIT,
 ) -> tuple[pd.DataFrame, ExpectedResponse | None]:
-    """Not-on-track signals for a lower-is-better symptom scale, and the model
-    (fitted here unless one, or None for none, is passed in)."""
+    """Not-on-track signals for a lower-is-better symptom scale, on the
+    expected-response model's own bands, and the model (fitted here unless one,
+    or None for none, is passed in). No model: no signals here — the change
+    rule judges worsening instead."""
     if spec.scale.higher_is_better:
         return empty(), None
     data = series_with_intake(frame, spec.instrument, spec.scale.id)
@@ -169,32 +221,25 @@ def not_on_track_signals(
     if model == FIT:
         model = _fit(data, config)
     assert model is None or isinstance(model, ExpectedResponse)
-    later = data[data["session"] > data["intake_session"]]
-    deteriorated = later["score"] - later["intake"] >= spec.threshold
     if model is None:
-        hits = later[deteriorated].assign(
-            severity="red", expected=np.nan, upper80=np.nan, upper90=np.nan
-        )
-        method = "reliable-change rule"
-    else:
-        session = later["session"].to_numpy(dtype=float)
-        mu = model.mean(session, later["intake"].to_numpy())
-        sd = model.sd(session)
-        upper80 = mu + config.not_on_track_yellow_z * sd
-        upper90 = mu + config.not_on_track_red_z * sd
-        score = later["score"].to_numpy()
-        clinical = (
-            later["score"].map(spec.scale.cutoff.is_met).astype(bool)
-            if spec.scale.cutoff
-            else True
-        )
-        red = ((score > upper90) | deteriorated) & clinical
-        yellow = (score > upper80) & clinical & ~red
-        later = later.assign(expected=mu, upper80=upper80, upper90=upper90)
-        hits = later[red | yellow].assign(
-            severity=np.where(red[red | yellow], "red", "yellow")
-        )
-        method = "expected-response model"
+        return empty(), None
+    later = data[data["session"] > data["intake_session"]]
+    session = later["session"].to_numpy(dtype=float)
+    mu = model.mean(session, later["intake"].to_numpy())
+    sd = model.sd(session)
+    upper80 = mu + config.not_on_track_yellow_z * sd
+    upper90 = mu + config.not_on_track_red_z * sd
+    score = later["score"].to_numpy()
+    clinical = (
+        later["score"].map(spec.scale.cutoff.is_met).astype(bool).to_numpy()
+        if spec.scale.cutoff
+        else np.ones(len(later), dtype=bool)
+    )
+    red = (score > upper90) & clinical
+    yellow = (score > upper80) & clinical & ~red
+    later = later.assign(expected=mu, upper80=upper80, upper90=upper90)
+    flagged = red | yellow
+    hits = later[flagged].assign(severity=np.where(red[flagged], "red", "yellow"))
     runs = episodes(hits, SERIES)
     evidence = [
         {
@@ -202,12 +247,11 @@ def not_on_track_signals(
             "instrument": r.instrument,
             "score": round(r.score, 1),
             "intake": round(r.intake, 1),
-            "expected": None if np.isnan(r.expected) else round(r.expected, 1),
-            "upper80": None if np.isnan(r.upper80) else round(r.upper80, 1),
-            "upper90": None if np.isnan(r.upper90) else round(r.upper90, 1),
-            "method": method,
+            "expected": round(r.expected, 1),
+            "upper80": round(r.upper80, 1),
+            "upper90": round(r.upper90, 1),
+            "method": "expected-response model",
             "change": round(r.score - r.intake, 1),
-            "threshold": round(spec.threshold, 1),
             "sessions": int(r.sessions),
             "last_session": int(r.last_session),
             "first_red_session": None
@@ -216,14 +260,12 @@ def not_on_track_signals(
         }
         for r in runs.itertuples(index=False)
     ]
-    state = "" if model is not None else "reliable-change"
     table = rows(
         "not-on-track",
         runs,
         runs["severity"] if not runs.empty else "red",
         "member:" + runs["member_id"],
         evidence,
-        state,
     )
     return table, model
 
@@ -240,5 +282,6 @@ def _fit(data: pd.DataFrame, config: SignalConfig) -> ExpectedResponse | None:
             rng.choice(chosen, size=config.etr_max_fit_cases, replace=False)
         )
     model = fit_expected_response(data[data["patient"].isin(chosen)])
-    # A fit that did not converge gives no trustworthy bands: fall back.
+    # A fit that did not converge gives no trustworthy bands: the change rule
+    # judges worsening instead.
     return model if model.converged else None

@@ -46,7 +46,7 @@ def summary(run: SignalRun) -> str:
     for instrument, model in run.models.items():
         if model is None:
             lines.append(
-                f"{instrument}: no expected-response model (too few cases, or the fit did not converge); reliable-change rule only"
+                f"{instrument}: no expected-response model (too few cases, or the fit did not converge); the change rule judges worsening"
             )
         else:
             lines.append(
