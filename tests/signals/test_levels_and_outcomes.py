@@ -152,3 +152,19 @@ def test_compute_signals_orders_each_session_red_first(library):
     session_3 = signals[signals["session"] == 3]
     assert session_3["severity"].iloc[0] == "red"
     assert set(session_3["signal"]) == {"risk-item", "meaningful-worsening"}
+
+
+def test_a_low_alliance_run_has_ended_when_a_later_answer_is_not_low():
+    from tether.signals.levels import low_alliance_signals
+
+    from .conftest import LIBRARY, table
+
+    frame = table(
+        "C1,M1,identified-client,member,1,srs,total,30",
+        "C1,M1,identified-client,member,2,srs,total,31",
+        "C1,M1,identified-client,member,3,srs,total,38",
+    )
+    out = low_alliance_signals(frame, LIBRARY)
+    assert out.iloc[0]["ended"] == "no low score at session 3"
+    still = low_alliance_signals(frame[frame["session"] < 3], LIBRARY)
+    assert still.iloc[0]["ended"] == ""

@@ -8,7 +8,7 @@ import pandas as pd
 from tether.instruments import Library
 
 from .config import SignalConfig
-from .model import empty, episodes, rows
+from .model import empty, ended_runs, episodes, rows
 
 SERIES = ["case_id", "member_id", "instrument"]
 
@@ -41,6 +41,7 @@ def low_alliance_signals(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
                 }
                 for r in runs.itertuples(index=False)
             ]
+            ended = ended_runs(runs, data[[*SERIES, "session"]], SERIES, "low score")
             parts.append(
                 rows(
                     "low-alliance",
@@ -48,6 +49,7 @@ def low_alliance_signals(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
                     "yellow",
                     "member:" + runs["member_id"],
                     evidence,
+                    ended=ended,
                 )
             )
     return pd.concat(parts, ignore_index=True) if parts else empty()
@@ -75,4 +77,12 @@ def low_support_signals(frame: pd.DataFrame, config: SignalConfig) -> pd.DataFra
         }
         for r in runs.itertuples(index=False)
     ]
-    return rows("low-support", runs, "yellow", "member:" + runs["member_id"], evidence)
+    ended = ended_runs(runs, data[[*SERIES, "session"]], SERIES, "low support")
+    return rows(
+        "low-support",
+        runs,
+        "yellow",
+        "member:" + runs["member_id"],
+        evidence,
+        ended=ended,
+    )

@@ -36,7 +36,7 @@ import pandas as pd
 
 from .config import SignalConfig
 from .expected import ExpectedResponse, fit_expected_response
-from .model import empty, episodes, rows
+from .model import empty, ended_runs, episodes, rows
 from .thresholds import MEANINGFUL, RELIABLE, SERIES, OutcomeScale, Partner
 
 KINDS = {
@@ -101,8 +101,20 @@ def change_signals(
             # Good news is reported once, when first reached; a worsening may recur.
             runs = runs.drop_duplicates(SERIES)
         evidence = [_evidence(r, spec, kind, side) for r in runs.itertuples()]
+        ended = (
+            ended_runs(runs, data[[*SERIES, "session"]], SERIES, "such worsening")
+            if side == "worse"
+            else ""
+        )
         parts.append(
-            rows(kind, runs, severity, "member:" + runs["member_id"], evidence)
+            rows(
+                kind,
+                runs,
+                severity,
+                "member:" + runs["member_id"],
+                evidence,
+                ended=ended,
+            )
         )
     return pd.concat(parts, ignore_index=True)
 
@@ -266,6 +278,9 @@ def not_on_track_signals(
         runs["severity"] if not runs.empty else "red",
         "member:" + runs["member_id"],
         evidence,
+        ended=ended_runs(
+            runs, later[[*SERIES, "session"]], SERIES, "score above the expected range"
+        ),
     )
     return table, model
 
