@@ -27,6 +27,7 @@ from tether.accounts.models import User
 from tether.instruments import UnknownInstrument
 from tether.signals import Signal as Event
 from tether.signals.catalogue import describe
+from tether.signals.config import SignalConfig
 from tether.signals.risk import RISK_ITEM
 
 from . import services
@@ -148,8 +149,9 @@ def explain(signal: Signal, names: dict[str, str]) -> dict[str, Any]:
         signal.evidence,
         signal.state,
     )
+    config = SignalConfig.from_mapping(signal.organization.signal_settings or {})
     try:
-        text = describe(event, names)
+        text = describe(event, names, config)
     except KeyError:  # a kind the catalogue does not know: show the bare facts
         text = None
     kind, _, ident = signal.subject.partition(":")

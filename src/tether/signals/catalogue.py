@@ -3,15 +3,17 @@ suggested responses (texts in catalogue.yaml, drawn from clinical-support.md).""
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .config import SignalConfig
 from .model import Signal
 
 CATALOGUE = Path(__file__).with_name("catalogue.yaml")
@@ -41,8 +43,51 @@ def catalogue() -> Mapping[str, Mapping[str, Any]]:
     return data
 
 
-def describe(signal: Signal, names: Mapping[str, str] | None = None) -> Explained:
-    """The signal with its texts; `names` maps member ids to display names."""
+def rule_values(config: SignalConfig | None = None) -> dict[str, str]:
+    """The numbers a rule text states, as the clinic has set them: every
+    SignalConfig field by name, and what follows from them (the percentiles
+    of the not-on-track bands, the rupture floor on the child form and TAC)."""
+    return dict(_rule_values(config or SignalConfig()))
+
+
+@lru_cache(maxsize=16)
+def _rule_values(config: SignalConfig) -> tuple[tuple[str, str], ...]:
+    from tether.instruments import bundled_definitions
+    from tether.instruments.library import Library
+
+    from .alliance import answer_step_pomp
+
+    values = {f.name: _number(getattr(config, f.name)) for f in fields(config)}
+    library = Library(bundled_definitions())
+    for name, key in (("child_form_floor", "tac-child"), ("tac_floor", "tac")):
+        step = answer_step_pomp(library.get(key), "self")
+        values[name] = f"{config.rupture_min_answer_steps * step:.1f}"
+    for name in ("not_on_track_yellow_z", "not_on_track_red_z"):
+        z = getattr(config, name)
+        values[name.replace("_z", "_percent")] = f"{100 * _normal_cdf(z):.0f}"
+    return tuple(values.items())
+
+
+def _number(value: Any) -> str:
+    return f"{round(value, 2):g}" if isinstance(value, int | float) else str(value)
+
+
+def _normal_cdf(z: float) -> float:
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def rule_text(kind: str, config: SignalConfig | None = None) -> str:
+    """The rule of a signal kind with the clinic's numbers in it."""
+    return str(catalogue()[kind]["rule"]).format_map(rule_values(config))
+
+
+def describe(
+    signal: Signal,
+    names: Mapping[str, str] | None = None,
+    config: SignalConfig | None = None,
+) -> Explained:
+    """The signal with its texts; `names` maps member ids to display names;
+    the rule states the numbers of `config` (the clinic's settings)."""
     entry = catalogue()[signal.kind]
     template = entry.get("states", {}).get(signal.state) or entry["explanation"]
     values = {
@@ -51,7 +96,7 @@ def describe(signal: Signal, names: Mapping[str, str] | None = None) -> Explaine
     return Explained(
         signal=signal,
         title=entry["title"],
-        rule=entry["rule"],
+        rule=rule_text(signal.kind, config),
         source=entry["source"],
         explanation=string.Formatter().vformat(template, (), _Blank(values))
         + _folded(signal.evidence.get("folded")),
