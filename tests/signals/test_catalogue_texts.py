@@ -125,6 +125,12 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "low-support": ("yellow", frozenset({"member", "score", "threshold"})),
     "disengagement": ("yellow", frozenset({"member", "missed", "since_session"})),
+    "within-family-safety": (
+        "yellow",
+        frozenset(
+            {"member", "instrument", "item", "answer", "sessions", "last_session"}
+        ),
+    ),
 }
 
 RUPTURE_STATES = {"repaired", "unrepaired", "pending"}
@@ -181,6 +187,8 @@ SAMPLE = {
     "change": "+17",
     "missed": "2",
     "since_session": "5",
+    "answer": "Disagree",
+    "last_session": "7",
 }
 
 # Kinds whose keys take other kinds of values (the engine's own wording).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import pandas as pd
+from django.db.models import Q
 
 from tether.instruments import Library, load_library
 from tether.longformat import COLUMNS
@@ -32,12 +33,13 @@ def score_frame(
     risk_items_only: bool = False,
 ) -> pd.DataFrame:
     """The checked long-format table of these cases (or of an organization);
-    with `risk_items_only`, just the `item:<id>` rows the risk rule reads (no
-    other app's rows), so a risk answer is checked quickly and alone."""
+    with `risk_items_only`, just the risk items' `item:<id>` rows, which the
+    risk rule reads (no alliance item, no other app's rows), so a risk answer
+    is checked quickly and alone."""
     case_ids = None if case_ids is None else list(case_ids)
     scores = Score.objects.all()
     if risk_items_only:
-        scores = scores.filter(scale__startswith=RISK_ITEM_PREFIX)
+        scores = scores.filter(_risk_item_rows(library()))
     if case_ids is not None:
         scores = scores.filter(response__session__case_id__in=case_ids)
     if organization_id is not None:
@@ -77,11 +79,27 @@ def score_frame(
     return check_scores(_worst_risk_answer(raw), library())
 
 
+def _risk_item_rows(lib: Library) -> Q:
+    """The score rows of risk items: (instrument, `item:<id>`) of each risk
+    item of the library. Item ids repeat across instruments (TAC item 9 is an
+    alliance item, PHQ-9 item 9 a risk item), so the pair is matched."""
+    wanted = Q(pk__in=[])
+    for definition in lib:
+        for item in definition.risk_items:
+            wanted |= Q(
+                response__instrument=definition.key,
+                scale=f"{RISK_ITEM_PREFIX}{item.id}",
+            )
+    return wanted
+
+
 def _worst_risk_answer(raw: pd.DataFrame) -> pd.DataFrame:
-    """One row per risk item, person and session: incomplete responses stand
+    """One row per item, person and session: incomplete responses stand
     beside the one that counts, and each may hold an answer to the same risk
     item. The highest answer is kept (a value over none), so a risk answer in
-    any of them reaches the risk rule."""
+    any of them reaches the risk rule. (Incomplete responses store risk items
+    only, so an alliance item's `item:<id>` row has no duplicate to drop; the
+    risk rule itself reads only the items its instrument marks as risk.)"""
     items = raw["scale"].str.startswith(RISK_ITEM_PREFIX)
     if not items.any():
         return raw

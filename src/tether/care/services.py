@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from tether.signals import SignalConfig, compute_signals, to_signals
 from tether.signals.alliance import Norms
 from tether.signals.expected import ExpectedResponse
 from tether.signals.risk import RISK_ITEM, risk_signals
+from tether.signals.within_safety import WITHIN_SAFETY, within_safety_signals
 
 from .audit import record
 from .frames import library, score_frame
@@ -428,16 +430,34 @@ def save_scores(
 def scores_to_store(
     definition: Definition, answers: Mapping[str, object]
 ) -> tuple[dict[str, tuple[float | None, bool]], bool]:
-    """Scale scores and the answers to risk items (as `item:<id>` rows), ready
-    for save_scores, and whether a risk item was endorsed; InvalidEntry names
-    every bad answer with the allowed values."""
+    """Scale scores and the answers to risk items and to alliance items (as
+    `item:<id>` rows), ready for save_scores, and whether a risk item was
+    endorsed; InvalidEntry names every bad answer with the allowed values."""
     try:
         result = score(definition, answers)
     except AnswerError as error:
         raise InvalidEntry([str(problem) for problem in error.problems]) from error
     scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
+    scored |= alliance_item_rows(definition, answers)
     scored |= risk_item_rows(definition, answers, settled=True)
     return scored, bool(result.risk)
+
+
+def alliance_item_rows(
+    definition: Definition, answers: Mapping[str, object]
+) -> dict[str, tuple[float | None, bool]]:
+    """The answered items that carry an alliance facet (level and dimension:
+    the TAC items) as `item:<id>` rows, so the case page can show what the
+    alliance is made of (signals/dimensions.py). Unanswered ones get no row:
+    only a risk item's skip is reported."""
+    rows: dict[str, tuple[float | None, bool]] = {}
+    for item in definition.items:
+        value = answers.get(item.id)
+        if item.alliance is None or isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            rows[f"item:{item.id}"] = (float(value), False)
+    return rows
 
 
 def risk_item_rows(
@@ -494,11 +514,30 @@ def recompute_case_signals(case: Case) -> list[Signal]:
     config = SignalConfig.from_mapping(case.organization.signal_settings or {})
     norms, models = _baseline(case.organization)
     table = (
-        compute_signals(frame, library(), config, norms, models).signals
+        with_rules_outside_engine(
+            compute_signals(frame, library(), config, norms, models).signals,
+            frame,
+            config,
+        )
         if not frame.empty
         else None
     )
     return _store_signals(case, to_signals(table) if table is not None else [])
+
+
+def with_rules_outside_engine(
+    table: pd.DataFrame, frame: pd.DataFrame, config: SignalConfig
+) -> pd.DataFrame:
+    """The engine's signals plus the within-family safety rule
+    (signals/within_safety.py), until signals/engine.py runs it itself; it is
+    added only when the engine's table has none of its kind, so a signal is
+    never stored twice once the engine runs it."""
+    if (table["signal"] == WITHIN_SAFETY).any():
+        return table
+    extra = within_safety_signals(frame, library(), config)
+    if extra.empty:
+        return table
+    return pd.concat([table, extra], ignore_index=True)
 
 
 def raise_risk_signals(case: Case) -> None:
@@ -672,6 +711,7 @@ def refit_organization(organization: Organization) -> dict[str, Any]:
     # and its signals are what each case would get against that baseline.
     run = compute_signals(frame, library(), config)
     norms, models = run.norms, run.models
+    signals = with_rules_outside_engine(run.signals, frame, config)
     organization.signal_norms = {
         "norms": norms.to_dict(),
         "models": {k: (v.to_dict() if v else None) for k, v in models.items()},
@@ -679,7 +719,7 @@ def refit_organization(organization: Organization) -> dict[str, Any]:
     }
     organization.save(update_fields=["signal_norms"])
     by_case = {
-        case_id: to_signals(rows) for case_id, rows in run.signals.groupby("case_id")
+        case_id: to_signals(rows) for case_id, rows in signals.groupby("case_id")
     }
     for case in Case.objects.filter(organization=organization):
         with transaction.atomic():
