@@ -10,6 +10,7 @@ from tether.signals.dimensions import (
     dimension_changes,
     fell_most,
     fell_most_at,
+    recent_against_earlier,
 )
 
 from .conftest import LIBRARY, table
@@ -47,7 +48,8 @@ def test_each_answered_tac_item_is_one_dimension_value_in_the_order_of_the_form(
     ]
     assert set(answers["level"]) == {"self"}
     assert answers["value"].tolist() == [3, 4, 3, 3, 2, 3, 1]
-    assert set(answers["low"]) == {0} and set(answers["high"]) == {4}
+    assert set(answers["low"]) == {0}
+    assert set(answers["high"]) == {4}
 
 
 def test_the_earlier_level_is_the_mean_of_up_to_three_earlier_sessions():
@@ -141,3 +143,24 @@ def test_falls_are_found_for_each_row_asked_about_in_its_order():
         [],
         ["respect"],
     ]
+
+
+def test_the_latest_sessions_are_read_against_the_members_level_before_them():
+    lines = [*RESPECT_DROP, *tac("M1", 5, 3, 1, 3, 3, 3, 3, 3)]
+    answers = dimension_answers(table(*lines), LIBRARY)
+    shown = recent_against_earlier(answers, recent=2)
+    assert sorted(set(shown["session"])) == [4, 5]
+    respect = shown[shown["dimension"] == "respect"].set_index("session")
+    # Sessions 1-3 before the two shown: (4 + 4 + 3) / 3.
+    assert respect["earlier"].tolist() == [pytest.approx(11 / 3)] * 2
+    assert respect["below"].tolist() == [pytest.approx(8 / 3)] * 2
+    assert (respect["earlier_first"].iloc[0], respect["earlier_last"].iloc[0]) == (
+        1,
+        3,
+    )
+
+
+def test_with_no_earlier_session_there_is_no_earlier_level():
+    answers = dimension_answers(table(*RESPECT_DROP), LIBRARY)
+    shown = recent_against_earlier(answers, recent=4)
+    assert shown["earlier"].isna().all()

@@ -17,6 +17,7 @@ from tether.instruments import Definition, text_in
 from tether.signals import SignalConfig
 from tether.signals.expected import ExpectedResponse
 
+from .breakdown import MemberBreakdown, rupture_falls, tac_breakdown
 from .frames import library, score_frame
 from .models import Case, Member, Signal
 from .summary import levels_of
@@ -47,6 +48,10 @@ class CaseCharts:
     pcl5_table: list[dict[str, Any]] = field(default_factory=list)
     pcl5_info: dict[str, Any] = field(default_factory=dict)
     mspss: list[dict[str, Any]] = field(default_factory=list)
+    breakdown: list[MemberBreakdown] = field(default_factory=list)
+    """What each member's alliance is made of (care/breakdown.py)."""
+    falls: dict[int, str] = field(default_factory=dict)
+    """Per open rupture alert id: the dimensions that fell most."""
 
 
 def case_charts(
@@ -54,6 +59,7 @@ def case_charts(
 ) -> CaseCharts:
     """Every chart and table of one case's page."""
     names = {str(m.pk): m.first_name for m in members}
+    open_signals = list(open_signals)
     frame = score_frame([case.pk])
     levels = levels_of(frame)
     client = next((m for m in members if m.is_identified_client), None)
@@ -69,6 +75,8 @@ def case_charts(
         pcl5_table=pcl5_table,
         pcl5_info=pcl5_info,
         mspss=mspss_rows(frame, names, config.low_support_below),
+        breakdown=tac_breakdown(frame, names, library()),
+        falls=rupture_falls(frame, open_signals, library()),
     )
 
 

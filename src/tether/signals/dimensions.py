@@ -211,6 +211,32 @@ def fell_most_at(
     ]
 
 
+def recent_against_earlier(answers: pd.DataFrame, recent: int = 4) -> pd.DataFrame:
+    """The rows of each member's latest `recent` answered sessions (per
+    instrument), each with `earlier`: the mean of that dimension's values in the
+    member's sessions before those (NaN when there are none), `earlier_first`
+    and `earlier_last` (the sessions it spans) and `below` = earlier − value.
+    This is the case page's breakdown: the latest sessions read against the
+    member's own level before them."""
+    if answers.empty:
+        return answers.assign(earlier=[], earlier_first=[], earlier_last=[], below=[])
+    sessions = answers[[*SERIES, "session"]].drop_duplicates()
+    rank = sessions.groupby(SERIES)["session"].rank(ascending=False, method="first")
+    shown = sessions[rank <= recent]
+    first_shown = shown.groupby(SERIES)["session"].min().rename("first_shown")
+    data = answers.join(first_shown, on=SERIES)
+    before = data[data["session"] < data["first_shown"]]
+    keys = [*SERIES, *DIMENSION]
+    earlier = before.groupby(keys)["value"].mean().rename("earlier")
+    span = before.groupby(SERIES)["session"].agg(
+        earlier_first="min", earlier_last="max"
+    )
+    latest = data[data["session"] >= data["first_shown"]].drop(columns="first_shown")
+    out = latest.join(earlier, on=keys).join(span, on=SERIES)
+    out = out.assign(below=out["earlier"] - out["value"])
+    return out.sort_values([*SERIES, "order", "session"], ignore_index=True)
+
+
 def describe_falls(falls: list[Fall]) -> str:
     """A plain phrase for an alert's evidence, e.g. "respect (from 3.3 to 1)";
     levels other than `self` are named, e.g. "safety within the family"."""
