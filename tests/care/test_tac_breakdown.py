@@ -58,7 +58,7 @@ def test_the_case_page_names_the_dimension_the_member_and_the_session(
     assert "In session 5, Leo&#x27;s answers fell most on respect (4 → 1)" in section
     assert "against session 1." in section
     assert "I feel respected by my therapist." in section
-    assert 'class="lower"' in section
+    assert 'class="lower' in section
     # Maria's answers did not move: no headline for her.
     assert "Maria&#x27;s answers fell" not in section
 
@@ -82,7 +82,7 @@ def test_a_rupture_alert_names_what_fell_most(ames, rivera, maria, leo, sign_in)
     page = sign_in(ames).get(f"/cases/{rivera.pk}/").content.decode()
     alert = page.split(f'id="alert-{rupture.pk}"')[1].split("</article>")[0]
     assert (
-        "What fell most in session 5, against the sessions before: respect (4 → 0)."
+        "What fell most in session 5, against up to 3 sessions before: respect (4 → 0)."
         in alert
     )
 
@@ -116,4 +116,12 @@ def test_the_safety_alert_is_on_the_clinicians_page(sign_in, ames, rivera, maria
 def test_the_risk_only_table_reads_no_alliance_item(ames, rivera, maria, leo):
     sessions_with(ames, rivera, maria, leo, [tac(i9=4)])
     assert score_frame([rivera.pk], risk_items_only=True).empty
-    assert (score_frame([rivera.pk])["scale"] == "item:9").sum() == 2
+    full = score_frame([rivera.pk], alliance_items=True)
+    assert (full["scale"] == "item:9").sum() == 2
+
+
+def test_the_rules_table_carries_only_the_items_a_rule_reads(ames, rivera, maria, leo):
+    sessions_with(ames, rivera, maria, leo, [tac(i11=1)])
+    items = score_frame([rivera.pk])
+    items = items[items["scale"].str.startswith("item:")]
+    assert set(items["scale"]) == {"item:11"}

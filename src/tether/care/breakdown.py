@@ -31,6 +31,8 @@ from .models import Signal
 
 RECENT = 4
 """Sessions shown per member."""
+NARROW = 2
+"""Sessions shown on a narrow screen (the latest ones; the others are `older`)."""
 LOWER_BY = 1.0
 """How far below the member's earlier level a cell is marked lower [P]."""
 
@@ -59,6 +61,20 @@ class Cell:
     answer: str
     """The answer's wording (e.g. "Disagree"), when the value is one answer."""
     lower: bool
+    older: bool = False
+    """Not among the NARROW latest sessions: left out on a narrow screen."""
+
+    @property
+    def css(self) -> str:
+        return " ".join(
+            name for name, on in (("lower", self.lower), ("older", self.older)) if on
+        )
+
+
+@dataclass(frozen=True)
+class Column:
+    session: int
+    older: bool
 
 
 @dataclass(frozen=True)
@@ -74,7 +90,7 @@ class Row:
 class MemberBreakdown:
     member: str
     instrument: str
-    sessions: list[int]
+    sessions: list[Column]
     earlier_span: str
     """e.g. "sessions 1–8", or "" when the member has no earlier session."""
     rows: list[Row]
@@ -113,6 +129,7 @@ def _member(rows: pd.DataFrame, name: str, definition: Definition) -> MemberBrea
     language = get_language() or "en"
     labels = {o.value: text_in(o.label, language) for o in definition.options}
     sessions = sorted(int(s) for s in rows["session"].unique())
+    older = set(sessions[:-NARROW])
     table = []
     lower_count = 0
     for _key, dimension in rows.groupby(["order"], sort=True):
@@ -121,13 +138,13 @@ def _member(rows: pd.DataFrame, name: str, definition: Definition) -> MemberBrea
         cells = []
         for session in sessions:
             if session not in by_session.index:
-                cells.append(Cell(session, "—", "", False))
+                cells.append(Cell(session, "—", "", False, session in older))
                 continue
             value = float(by_session.loc[session, "value"])
             lower = bool(by_session.loc[session, "below"] >= LOWER_BY)
             lower_count += lower
             answer = labels.get(value, "") if value.is_integer() else ""
-            cells.append(Cell(session, _number(value), answer, lower))
+            cells.append(Cell(session, _number(value), answer, lower, session in older))
         items = str(first["items"]).split(", ")
         question = (
             text_in(definition.item(items[0]).text, language)
@@ -152,7 +169,7 @@ def _member(rows: pd.DataFrame, name: str, definition: Definition) -> MemberBrea
     return MemberBreakdown(
         member=name,
         instrument=definition.short_title,
-        sessions=sessions,
+        sessions=[Column(session, session in older) for session in sessions],
         earlier_span=span,
         rows=table,
         fell_most=_headline(rows, name, sessions[-1], span),
@@ -209,10 +226,11 @@ def rupture_falls(
         )
         if falls:
             out[signal.pk] = _(
-                "What fell most in session %(session)s, against the sessions "
-                "before: %(dimensions)s."
+                "What fell most in session %(session)s, against up to "
+                "%(window)s sessions before: %(dimensions)s."
             ) % {
                 "session": signal.session_number,
+                "window": DEFAULT_WINDOW,
                 "dimensions": _falls(falls),
             }
     return out

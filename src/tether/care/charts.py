@@ -60,7 +60,7 @@ def case_charts(
     """Every chart and table of one case's page."""
     names = {str(m.pk): m.first_name for m in members}
     open_signals = list(open_signals)
-    frame = score_frame([case.pk])
+    frame = score_frame([case.pk], alliance_items=True)
     levels = levels_of(frame)
     client = next((m for m in members if m.is_identified_client), None)
     markers = [s for s in open_signals if s.kind in MARKED_KINDS]

@@ -19,9 +19,9 @@ are drawn to match them exactly (`tac_item_answers`: a scale's total split
 over its items, the remainder to items chosen at random), and stored as the
 response's answers and `item:<id>` rows, as a questionnaire answered through
 a link is. In the Rivera family, Leo's drop falls on respect (item 2,
-`SHOWCASE_DIMENSION_ITEM`): from the rupture's session on his respect answer is
-1 ("Disagree") and before it as high as his total allows, so the case page's
-breakdown shows respect as what fell most.
+`SHOWCASE_DIMENSION_ITEM`): from the rupture's session on his respect answer
+is 0 ("Strongly disagree") and before it as high as his total allows, so the
+case page's breakdown shows respect as what fell most.
 
 No simulated scale is withheld (`WITHHELD_SCALES` is empty); the hook stays for
 a demo that should show fewer measures.
@@ -104,8 +104,8 @@ SCALE_ITEMS = {
 """The items of each simulated TAC scale (a mean of its items: tac@1.0.yaml)."""
 SHOWCASE_DIMENSION_ITEM = "2"
 """Leo's drop falls on this TAC item: respect."""
-SHOWCASE_DIMENSION_AFTER = 1
-"""His answer to it from the rupture on: "Disagree"."""
+SHOWCASE_DIMENSION_AFTER = 0
+"""His answer to it from the rupture on: "Strongly disagree"."""
 ITEM_ANSWER_MAX = 4
 PLANTED_DROP = 1.5
 """How far (0-4 TAC scale) a planted rupture lowers the teen's answers."""
