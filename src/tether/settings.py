@@ -155,6 +155,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Page texts through gettext; the Spanish catalogue is src/tether/locale/es
+# (compile it with `django-admin compilemessages` run in src/tether).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -158,6 +158,12 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "low-support": ("yellow", frozenset({"member", "score", "threshold"})),
     "disengagement": ("yellow", frozenset({"member", "missed", "since_session"})),
+    "within-family-safety": (
+        "yellow",
+        frozenset(
+            {"member", "instrument", "item", "answer", "sessions", "last_session"}
+        ),
+    ),
 }
 
 RUPTURE_STATES = {"repaired", "repaired-late", "unrepaired", "pending"}
@@ -224,6 +230,8 @@ SAMPLE = {
     "end": "at or below 28",
     "missed": "2",
     "since_session": "5",
+    "answer": "Disagree",
+    "last_session": "7",
 }
 
 # Kinds whose keys take other kinds of values (the engine's own wording).

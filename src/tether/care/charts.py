@@ -18,6 +18,7 @@ from tether.signals import SignalConfig
 from tether.signals.expected import ExpectedResponse
 from tether.signals.thresholds import MEANINGFUL, change_rule
 
+from .breakdown import MemberBreakdown, rupture_falls, tac_breakdown
 from .frames import library, score_frame
 from .models import Case, Member, Signal
 from .summary import levels_of, no_change_rule_notes
@@ -50,6 +51,10 @@ class CaseCharts:
     mspss: list[dict[str, Any]] = field(default_factory=list)
     no_change_rule: list[str] = field(default_factory=list)
     """One sentence per symptom measure of the case that no change rule judges."""
+    breakdown: list[MemberBreakdown] = field(default_factory=list)
+    """What each member's alliance is made of (care/breakdown.py)."""
+    falls: dict[int, str] = field(default_factory=dict)
+    """Per open rupture alert id: the dimensions that fell most."""
 
 
 def case_charts(
@@ -57,7 +62,8 @@ def case_charts(
 ) -> CaseCharts:
     """Every chart and table of one case's page."""
     names = {str(m.pk): m.first_name for m in members}
-    frame = score_frame([case.pk])
+    open_signals = list(open_signals)
+    frame = score_frame([case.pk], alliance_items=True)
     levels = levels_of(frame)
     client = next((m for m in members if m.is_identified_client), None)
     markers = [s for s in open_signals if s.kind in MARKED_KINDS]
@@ -75,6 +81,8 @@ def case_charts(
         no_change_rule=no_change_rule_notes(
             frame, config, (case.organization.signal_norms or {}).get("intake_sds")
         ),
+        breakdown=tac_breakdown(frame, names, library()),
+        falls=rupture_falls(frame, open_signals, library()),
     )
 
 

@@ -14,6 +14,15 @@ are lowered by `PLANTED_DROP` from two sessions before the end on
 The simulator has no SRS, so one adult's paper SRS total of 31 (below the
 validated cutoff of 36) is added to give a low-alliance alert.
 
+The simulator writes scale scores only, so each member's TAC and TAC-C answers
+are drawn to match them exactly (`tac_item_answers`: a scale's total split
+over its items, the remainder to items chosen at random), and stored as the
+response's answers and `item:<id>` rows, as a questionnaire answered through
+a link is. In the Rivera family, Leo's drop falls on respect (item 2,
+`SHOWCASE_DIMENSION_ITEM`): from the rupture's session on his respect answer
+is 0 ("Strongly disagree") and before it as high as his total allows, so the
+case page's breakdown shows respect as what fell most.
+
 No simulated scale is withheld (`WITHHELD_SCALES` is empty); the hook stays for
 a demo that should show fewer measures.
 
@@ -86,6 +95,18 @@ REQUIRED_ALERTS: tuple[tuple[str, ...], ...] = (
 )
 """Each entry is one kind of alert the demo must show; any of its names will do."""
 
+SCALE_ITEMS = {
+    ("tac", "self"): ("1", "2", "3", "4", "5", "6", "7"),
+    ("tac", "family-therapist"): ("8", "9"),
+    ("tac", "within-family"): ("10", "11"),
+    ("tac-child", "self"): ("1", "2", "3", "4"),
+}
+"""The items of each simulated TAC scale (a mean of its items: tac@1.0.yaml)."""
+SHOWCASE_DIMENSION_ITEM = "2"
+"""Leo's drop falls on this TAC item: respect."""
+SHOWCASE_DIMENSION_AFTER = 0
+"""His answer to it from the rupture on: "Strongly disagree"."""
+ITEM_ANSWER_MAX = 4
 PLANTED_DROP = 1.5
 """How far (0-4 TAC scale) a planted rupture lowers the teen's answers."""
 LOW_SRS_TOTAL = 31.0
@@ -169,6 +190,8 @@ class Showcase:
     """The teenager (simulated member id)."""
     planted_from: int | None
     """The session a planted rupture starts at; None when the simulator drew it."""
+    rupture_session: int | None = None
+    """The session the rupture (drawn or planted) starts at."""
 
 
 def _teens(scores: pd.DataFrame) -> set[tuple[str, str]]:
@@ -190,13 +213,13 @@ def choose_showcase(scores: pd.DataFrame, truth: pd.DataFrame) -> Showcase:
     last = scores.groupby("case_id")["session"].max()
     ruptures = truth[(truth["event"] == "rupture") & truth["end_session"].isna()]
     drawn = [
-        (int(last[r.case_id] - r.session), r.case_id, r.member_id)
+        (int(last[r.case_id] - r.session), r.case_id, r.member_id, int(r.session))
         for r in ruptures.itertuples(index=False)
         if (r.case_id, r.member_id) in teens
     ]
     if drawn:
-        _, case_id, member_id = min(drawn)
-        return Showcase(case_id, member_id, None)
+        _, case_id, member_id, session = min(drawn)
+        return Showcase(case_id, member_id, None, session)
     return _plant_target(scores, truth, teens, last)
 
 
@@ -240,7 +263,7 @@ def _plant_target(
             "show a rupture in: choose another seed or more cases"
         )
     _, case_id, member_id, start = best
-    return Showcase(case_id, member_id, start)
+    return Showcase(case_id, member_id, start, start)
 
 
 def withhold(scores: pd.DataFrame) -> pd.DataFrame:
@@ -276,6 +299,61 @@ def plant_unrepaired_rupture(
     return out
 
 
+def tac_item_answers(
+    scores: pd.DataFrame, showcase: Showcase, seed: int = DEFAULT_SEED
+) -> pd.DataFrame:
+    """`item:<id>` rows of the members' TAC and TAC-C answers, drawn so each
+    scale's mean is exactly its simulated score: the scale's total (mean ×
+    items, a whole number on the simulator's grid) split evenly over its
+    items, the remainder one point each to items chosen at random. The
+    showcase teen's respect item is as high as his total allows before the
+    rupture and SHOWCASE_DIMENSION_AFTER from it on. Same seed, same answers."""
+    rng = np.random.default_rng(seed)
+    member_rows = scores[
+        (scores["respondent"] == "member")
+        & scores["score"].notna()
+        & scores["instrument"].isin({key[0] for key in SCALE_ITEMS})
+    ]
+    records = []
+    for r in member_rows.itertuples(index=False):
+        items = SCALE_ITEMS.get((r.instrument, r.scale))
+        if items is None:
+            continue
+        total = round(float(r.score) * len(items))
+        fixed: dict[str, int] = {}
+        if (
+            (r.case_id, r.member_id) == (showcase.case_id, showcase.member_id)
+            and SHOWCASE_DIMENSION_ITEM in items
+            and r.instrument == "tac"
+        ):
+            rest = ITEM_ANSWER_MAX * (len(items) - 1)
+            dropped = (
+                showcase.rupture_session is not None
+                and int(r.session) >= showcase.rupture_session
+            )
+            wanted = SHOWCASE_DIMENSION_AFTER if dropped else ITEM_ANSWER_MAX
+            fixed[SHOWCASE_DIMENSION_ITEM] = min(max(wanted, total - rest), total)
+        answers = _spread(
+            total - sum(fixed.values()), [i for i in items if i not in fixed], rng
+        )
+        for item, value in (answers | fixed).items():
+            records.append(
+                {
+                    **r._asdict(),
+                    "scale": f"item:{item}",
+                    "score": float(value),
+                }
+            )
+    columns = list(scores.columns)
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _spread(total: int, items: list[str], rng: np.random.Generator) -> dict[str, int]:
+    base, extra = divmod(total, len(items))
+    lucky = set(rng.choice(len(items), size=extra, replace=False).tolist())
+    return {item: base + (index in lucky) for index, item in enumerate(items)}
+
+
 # ---- the database part ---------------------------------------------------------
 
 
@@ -306,6 +384,9 @@ def seed_demo_clinic(
         scores = plant_unrepaired_rupture(
             scores, showcase.case_id, showcase.member_id, showcase.planted_from
         )
+    scores = pd.concat(
+        [scores, tac_item_answers(scores, showcase, seed)], ignore_index=True
+    )
     with transaction.atomic():
         organization = Organization.objects.create(
             name=ORGANIZATION_NAME, slug=ORGANIZATION_SLUG
@@ -591,6 +672,11 @@ class _Builder:
         scores = scores.assign(answered=scores["score"].notna())
         grouped = scores.groupby(keys_cols, sort=False)
         answered = grouped["answered"].any()
+        items = scores[scores["scale"].str.startswith("item:")]
+        answers: dict[tuple[object, ...], dict[str, int]] = {}
+        for r in items.itertuples(index=False):
+            key = (r.case_id, r.member_id, r.respondent, r.session, r.instrument)
+            answers.setdefault(key, {})[r.scale.removeprefix("item:")] = int(r.score)
         responses: dict[tuple[object, ...], Response] = {}
         for key, any_answer in answered.items():
             case_id, member_id, respondent, number, instrument = key  # type: ignore[misc]
@@ -605,6 +691,7 @@ class _Builder:
                 respondent=respondent,
                 member=member,
                 instrument=instrument_key[instrument],
+                answers=answers.get(key, {}),  # type: ignore[arg-type]
                 # An invitation left unanswered stays in progress, with empty
                 # scores (the long format's empty score).
                 status=(

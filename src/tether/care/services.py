@@ -428,16 +428,34 @@ def save_scores(
 def scores_to_store(
     definition: Definition, answers: Mapping[str, object]
 ) -> tuple[dict[str, tuple[float | None, bool]], bool]:
-    """Scale scores and the answers to risk items (as `item:<id>` rows), ready
-    for save_scores, and whether a risk item was endorsed; InvalidEntry names
-    every bad answer with the allowed values."""
+    """Scale scores and the answers to risk items and to alliance items (as
+    `item:<id>` rows), ready for save_scores, and whether a risk item was
+    endorsed; InvalidEntry names every bad answer with the allowed values."""
     try:
         result = score(definition, answers)
     except AnswerError as error:
         raise InvalidEntry([str(problem) for problem in error.problems]) from error
     scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
+    scored |= alliance_item_rows(definition, answers)
     scored |= risk_item_rows(definition, answers, settled=True)
     return scored, bool(result.risk)
+
+
+def alliance_item_rows(
+    definition: Definition, answers: Mapping[str, object]
+) -> dict[str, tuple[float | None, bool]]:
+    """The answered items that carry an alliance facet (level and dimension:
+    the TAC items) as `item:<id>` rows, so the case page can show what the
+    alliance is made of (signals/dimensions.py). Unanswered ones get no row:
+    only a risk item's skip is reported."""
+    rows: dict[str, tuple[float | None, bool]] = {}
+    for item in definition.items:
+        value = answers.get(item.id)
+        if item.alliance is None or isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            rows[f"item:{item.id}"] = (float(value), False)
+    return rows
 
 
 def risk_item_rows(
@@ -697,6 +715,7 @@ def refit_organization(organization: Organization) -> dict[str, Any]:
     # and its signals are what each case would get against that baseline.
     run = compute_signals(frame, library(), config)
     norms, models = run.norms, run.models
+    signals = run.signals
     organization.signal_norms = {
         "norms": norms.to_dict(),
         "models": {k: (v.to_dict() if v else None) for k, v in models.items()},
@@ -705,7 +724,7 @@ def refit_organization(organization: Organization) -> dict[str, Any]:
     }
     organization.save(update_fields=["signal_norms"])
     by_case = {
-        case_id: to_signals(rows) for case_id, rows in run.signals.groupby("case_id")
+        case_id: to_signals(rows) for case_id, rows in signals.groupby("case_id")
     }
     for case in Case.objects.filter(organization=organization):
         with transaction.atomic():

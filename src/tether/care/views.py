@@ -125,16 +125,20 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
     sessions = case.sessions.prefetch_related("attended").annotate(
         answered=Count("responses", filter=Q(responses__status__in=SENT))
     )
+    charts = case_charts(case, members, open_signals)
     return {
         "case": case,
         "editable": can_write(user, case),
         "members": members,
         "subsystems": case.subsystems.prefetch_related("members").order_by("name"),
         "clinicians": case.clinicians.all(),
-        "alerts": [explain(s, names) for s in open_signals],
+        "alerts": [
+            explain(s, names) | {"fell": charts.falls.get(s.pk, "")}
+            for s in open_signals
+        ],
         "closed_alerts": [explain(s, names) for s in closed],
         "sessions": sessions.order_by("-number"),
-        "charts": case_charts(case, members, open_signals),
+        "charts": charts,
     }
 
 

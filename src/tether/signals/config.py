@@ -53,6 +53,9 @@ class SignalConfig:
     """MSPSS family subscale mean below this is low support (DESIGN §5; Zimet bands)."""
     disengagement_missed: int = 2
     """Consecutive unanswered invitations that signal disengagement (DESIGN §5)."""
+    within_safety_low_at_or_below: float = 1.0
+    """A member's answer to the within-family safety item (TAC item 11) at or
+    below this is low: 1 is "Disagree" on TAC's 0-4 scale [P] (within_safety.py)."""
 
     discrepancy_sessions: int = 3
     """Sessions averaged for the therapist–client discrepancy (methods §5 [P])."""

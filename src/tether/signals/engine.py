@@ -28,6 +28,7 @@ from .risk import risk_signals
 from .rupture import rupture_signals
 from .split import split_signals
 from .thresholds import clinic_intake_sds, outcome_scales
+from .within_safety import within_safety_signals
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ def compute_signals(
         discrepancy_signals(members, therapist, norms, config),
         low_support_signals(frame, config),
         disengagement_signals(frame, config),
+        within_safety_signals(frame, library, config),
     ]
     fitted: dict[str, ExpectedResponse | None] = {}
     sds = dict(clinic_intake_sds(frame) if intake_sds is None else intake_sds)
