@@ -85,7 +85,6 @@ REQUIRED_ALERTS: tuple[tuple[str, ...], ...] = (
     ("risk-item",),
     ("rupture",),
     ("split-dyad", "split-family"),
-    ("split-adult-youth",),
     ("split-family-therapist",),
     ("low-alliance",),
     ("therapist-discrepancy",),
@@ -93,7 +92,10 @@ REQUIRED_ALERTS: tuple[tuple[str, ...], ...] = (
     ("low-support",),
     ("disengagement",),
 )
-"""Each entry is one kind of alert the demo must show; any of its names will do."""
+"""Each entry is one kind of alert the demo must show; any of its names will do.
+An adult-youth split needs two or more young people answering TAC beside the
+adults, with the gap holding without the lowest of them: too rare for a
+40-case demo to be sure of one, so it is not required."""
 
 SCALE_ITEMS = {
     ("tac", "self"): ("1", "2", "3", "4", "5", "6", "7"),
@@ -274,6 +276,33 @@ def withhold(scores: pd.DataFrame) -> pd.DataFrame:
     return scores[keep].reset_index(drop=True)
 
 
+GRID_STEPS = {"self": 7.0, "family": 3.0}
+"""Answers per point of each TAC scale (its number of items; two elsewhere)."""
+
+
+ONGOING_SPLITS = (("split-dyad", "split-family"), ("split-family-therapist",))
+
+
+def end_during_a_split(
+    scores: pd.DataFrame, truth: pd.DataFrame, showcase: str
+) -> pd.DataFrame:
+    """`scores` with one couple or family case per kind of ONGOING_SPLITS (not
+    the showcase) cut after the second session of its planted split, so the
+    demo has cases still in therapy whose split is ongoing (a split that has
+    ended is resolved, with the reason)."""
+    for kinds in ONGOING_SPLITS:
+        splits = truth[
+            truth["event"].isin(kinds) & (truth["case_id"] != showcase)
+        ].sort_values("case_id")
+        if splits.empty:
+            continue
+        split = splits.iloc[0]
+        last = int(split["session"]) + 1
+        keep = (scores["case_id"] != split["case_id"]) | (scores["session"] <= last)
+        scores = scores[keep].reset_index(drop=True)
+    return scores
+
+
 def plant_unrepaired_rupture(
     scores: pd.DataFrame,
     case_id: str,
@@ -293,7 +322,7 @@ def plant_unrepaired_rupture(
         & (out["instrument"] == "tac")
         & (out["session"] >= from_session)
     )
-    steps = np.where(out.loc[rows, "scale"] == "self", 7.0, 2.0)
+    steps = out.loc[rows, "scale"].map(GRID_STEPS).fillna(2.0).to_numpy()
     lowered = np.clip(out.loc[rows, "score"].to_numpy() - drop, 0.0, 4.0)
     out.loc[rows, "score"] = np.round(np.round(lowered * steps) / steps, 4)
     return out
@@ -384,6 +413,7 @@ def seed_demo_clinic(
         scores = plant_unrepaired_rupture(
             scores, showcase.case_id, showcase.member_id, showcase.planted_from
         )
+    scores = end_during_a_split(scores, cohort.truth, showcase.case_id)
     scores = pd.concat(
         [scores, tac_item_answers(scores, showcase, seed)], ignore_index=True
     )
