@@ -19,7 +19,7 @@ from tether.signals.expected import ExpectedResponse
 
 from .frames import library, score_frame
 from .models import Case, Member, Signal
-from .summary import levels_of
+from .summary import levels_of, pcl5_totals
 
 LEVELS = ("member", "subsystem", "family", "therapist")
 # Okabe-Ito: told apart with the common colour-vision deficiencies.
@@ -56,10 +56,9 @@ def case_charts(
     names = {str(m.pk): m.first_name for m in members}
     frame = score_frame([case.pk])
     levels = levels_of(frame)
-    client = next((m for m in members if m.is_identified_client), None)
     markers = [s for s in open_signals if s.kind in MARKED_KINDS]
     config = SignalConfig.from_mapping(case.organization.signal_settings or {})
-    pcl5, pcl5_table, pcl5_info = pcl5_figure(frame, client, case, config)
+    pcl5, pcl5_table, pcl5_info = pcl5_figure(frame, members, case, config)
     uses_tac = not frame.empty and frame["instrument_id"].str.startswith("tac").any()
     return CaseCharts(
         alliance=alliance_figure(levels, names, markers),
@@ -192,59 +191,69 @@ def alliance_table(levels: pd.DataFrame, names: Mapping[str, str]) -> dict[str, 
 
 
 def pcl5_figure(
-    frame: pd.DataFrame, client: Member | None, case: Case, config: SignalConfig
+    frame: pd.DataFrame, members: Sequence[Member], case: Case, config: SignalConfig
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[str, Any]]:
-    """The identified client's PCL-5 totals with the cutoff, the reliable-change
-    band around intake and, when the clinic has one, the expected curve."""
-    if client is None:
-        return None, [], {}
-    rows = client_pcl5(frame, client)
-    if rows.empty:
-        return None, [], {"client": client.first_name}
+    """One named line per member who answered the PCL-5, with the cutoff; the
+    band of no reliable change around intake and, when the clinic has one, the
+    expected curve belong to one person: the identified client, or when they
+    have no PCL-5 the first member charted (the caption names them)."""
+    client = next((m for m in members if m.is_identified_client), None)
+    info: dict[str, Any] = {"client": client.first_name if client else None}
+    totals = pcl5_totals(frame)
+    answered = [m for m in members if str(m.pk) in set(totals["member_id"])]
+    if not answered:
+        return None, [], info
+    reference = client if client in answered else answered[0]
     definition = library().get("pcl-5")
     low, high = definition.scale_bounds(definition.scale("total"))
-    intake = float(rows["score"].iloc[0])
-    sessions, scores = rows["session"].tolist(), rows["score"].tolist()
     fig = go.Figure(layout=_layout("PCL-5 total (0–80)", (low, high)))
-    info = _pcl5_guides(fig, definition, intake)
+    own = totals[totals["member_id"] == str(reference.pk)]
+    intake = float(own["score"].iloc[0])
+    info |= _pcl5_guides(fig, definition, intake, reference.first_name)
     model = _expected_model(case)
     if model is not None:
-        _expected_curves(fig, model, config, intake, sessions[0], sessions[-1])
+        first, last = int(own["session"].iloc[0]), int(own["session"].iloc[-1])
+        _expected_curves(fig, model, config, intake, first, last)
         info["expected"] = True
-    fig.add_trace(
-        go.Scatter(
-            x=sessions,
-            y=scores,
-            name=html.escape(f"{client.first_name}: PCL-5 total"),
-            mode="lines+markers",
-            line={"color": MEMBER_COLOURS[0], "width": 3},
-            hovertemplate="%{y:.0f}",
+    colours = _colours({str(m.pk): m.first_name for m in members})
+    table = []
+    for member in answered:
+        rows = totals[totals["member_id"] == str(member.pk)]
+        sessions, scores = rows["session"].tolist(), rows["score"].tolist()
+        fig.add_trace(
+            go.Scatter(
+                x=sessions,
+                y=scores,
+                name=html.escape(f"{member.first_name}: PCL-5 total"),
+                mode="lines+markers",
+                line={
+                    "color": colours[f"member:{member.pk}"],
+                    "width": 3 if member == reference else 2,
+                },
+                hovertemplate="%{y:.0f}",
+            )
         )
-    )
-    table = [
-        {"session": int(s), "score": _rounded(v), "change": _rounded(v - intake)}
-        for s, v in zip(sessions, scores, strict=True)
+        table += [
+            {
+                "member": member.first_name,
+                "session": int(session),
+                "score": _rounded(score),
+                "change": _rounded(score - scores[0]),
+            }
+            for session, score in zip(sessions, scores, strict=True)
+        ]
+    info["reference"] = reference.first_name
+    info["members"] = [
+        {"name": m.first_name, "client": m.is_identified_client} for m in answered
     ]
-    return _plain(fig), table, {"client": client.first_name, **info}
-
-
-def client_pcl5(frame: pd.DataFrame, client: Member) -> pd.DataFrame:
-    """The client's own PCL-5 totals (either recall version), by session."""
-    if frame.empty:
-        return frame
-    return frame[
-        (frame["instrument_id"] == "pcl-5")
-        & (frame["scale"] == "total")
-        & (frame["respondent"] == "member")
-        & (frame["member_id"] == str(client.pk))
-        & frame["score"].notna()
-    ].sort_values("session")
+    return _plain(fig), table, info
 
 
 def _pcl5_guides(
-    fig: go.Figure, definition: Definition, intake: float
+    fig: go.Figure, definition: Definition, intake: float, whose: str
 ) -> dict[str, Any]:
-    """The cutoff line and the band of no reliable change around intake."""
+    """The cutoff line and the band of no reliable change around one person's
+    intake."""
     scale = definition.scale("total")
     low, high = definition.scale_bounds(scale)
     info: dict[str, Any] = {"intake": _rounded(intake)}
@@ -257,7 +266,10 @@ def _pcl5_guides(
             fillcolor="#2a5d8f",
             opacity=0.1,
             line_width=0,
-            annotation_text=f"intake ± {points:g}: no reliable change",
+            annotation_text=(
+                f"{html.escape(whose, quote=False)}’s intake ± {points:g}:"
+                " no reliable change"
+            ),
             annotation_position="top left",
         )
         info["reliable_change"] = points

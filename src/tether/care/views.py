@@ -77,6 +77,9 @@ def caseload_row(row: CaseloadRow) -> dict[str, Any]:
         member, value = glance["lowest_member"]
         glance["lowest_member"] = {"name": names.get(member, member), "value": value}
     glance["subsystems"] = sorted(glance.get("subsystems", {}).items())
+    pcl5 = dict(row.pcl5)
+    if pcl5:
+        pcl5["name"] = names.get(pcl5["member_id"], pcl5["member_id"])
     return {
         "case": row.case,
         "members": row.members,
@@ -85,7 +88,7 @@ def caseload_row(row: CaseloadRow) -> dict[str, Any]:
         "open_red": row.open_red,
         "open_yellow": row.open_yellow,
         "glance": glance,
-        "pcl5": row.pcl5,
+        "pcl5": pcl5,
     }
 
 
