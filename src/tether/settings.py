@@ -155,6 +155,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# gettext catalogues (DESIGN §7): `django-admin makemessages -l es` in src/tether,
+# then `django-admin compilemessages`; the compiled .mo files are committed.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

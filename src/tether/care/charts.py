@@ -19,7 +19,14 @@ from tether.signals.expected import ExpectedResponse
 
 from .frames import library, score_frame
 from .models import Case, Member, Signal
-from .summary import levels_of, pcl5_totals
+from .rule_results import CAUTIONS, value_text
+from .summary import (
+    RuleKey,
+    levels_of,
+    member_order,
+    pcl5_totals,
+    stored_rule_results,
+)
 
 LEVELS = ("member", "subsystem", "family", "therapist")
 # Okabe-Ito: told apart with the common colour-vision deficiencies.
@@ -46,7 +53,10 @@ class CaseCharts:
     pcl5: dict[str, Any] | None = None
     pcl5_table: list[dict[str, Any]] = field(default_factory=list)
     pcl5_info: dict[str, Any] = field(default_factory=dict)
+    phq9: list[dict[str, Any]] = field(default_factory=list)
     mspss: list[dict[str, Any]] = field(default_factory=list)
+    cautions: dict[str, str] = field(default_factory=dict)
+    """What the PCL-5 and PHQ-9 rule results are not (a diagnosis)."""
 
 
 def case_charts(
@@ -58,7 +68,9 @@ def case_charts(
     levels = levels_of(frame)
     markers = [s for s in open_signals if s.kind in MARKED_KINDS]
     config = SignalConfig.from_mapping(case.organization.signal_settings or {})
-    pcl5, pcl5_table, pcl5_info = pcl5_figure(frame, members, case, config)
+    results = stored_rule_results(case.pk)
+    pcl5, pcl5_table, pcl5_info = pcl5_figure(frame, members, case, config, results)
+    phq9 = phq9_rows(frame, names, results)
     uses_tac = not frame.empty and frame["instrument_id"].str.startswith("tac").any()
     return CaseCharts(
         alliance=alliance_figure(levels, names, markers),
@@ -67,7 +79,12 @@ def case_charts(
         pcl5=pcl5,
         pcl5_table=pcl5_table,
         pcl5_info=pcl5_info,
+        phq9=phq9,
         mspss=mspss_rows(frame, names, config.low_support_below),
+        cautions={
+            "pcl5": str(CAUTIONS["pcl-5"]),
+            "phq9": str(CAUTIONS["phq-9"]),
+        },
     )
 
 
@@ -191,12 +208,17 @@ def alliance_table(levels: pd.DataFrame, names: Mapping[str, str]) -> dict[str, 
 
 
 def pcl5_figure(
-    frame: pd.DataFrame, members: Sequence[Member], case: Case, config: SignalConfig
+    frame: pd.DataFrame,
+    members: Sequence[Member],
+    case: Case,
+    config: SignalConfig,
+    results: Mapping[RuleKey, Mapping[str, Any]] | None = None,
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[str, Any]]:
     """One named line per member who answered the PCL-5, with the cutoff; the
     band of no reliable change around intake and, when the clinic has one, the
     expected curve belong to one person: the identified client, or when they
-    have no PCL-5 the first member charted (the caption names them)."""
+    have no PCL-5 the first member charted (the caption names them). The table
+    has each total with the provisional diagnosis stored with it."""
     client = next((m for m in members if m.is_identified_client), None)
     info: dict[str, Any] = {"client": client.first_name if client else None}
     totals = pcl5_totals(frame)
@@ -220,6 +242,10 @@ def pcl5_figure(
     for member in answered:
         rows = totals[totals["member_id"] == str(member.pk)]
         sessions, scores = rows["session"].tolist(), rows["score"].tolist()
+        keys = [
+            (str(member.pk), int(n), i)
+            for n, i in zip(sessions, rows["instrument"], strict=True)
+        ]
         fig.add_trace(
             go.Scatter(
                 x=sessions,
@@ -239,8 +265,9 @@ def pcl5_figure(
                 "session": int(session),
                 "score": _rounded(score),
                 "change": _rounded(score - scores[0]),
+                "diagnosis": value_text("pcl-5", (results or {}).get(key, {})),
             }
-            for session, score in zip(sessions, scores, strict=True)
+            for session, score, key in zip(sessions, scores, keys, strict=True)
         ]
     info["reference"] = reference.first_name
     info["members"] = [
@@ -325,6 +352,39 @@ def _expected_curves(
                 hovertemplate="%{y:.0f}",
             )
         )
+
+
+# ---- PHQ-9 ---------------------------------------------------------------------
+
+
+def phq9_rows(
+    frame: pd.DataFrame,
+    names: Mapping[str, str],
+    results: Mapping[RuleKey, Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Each member's PHQ-9 totals (0-27) by session, with the syndrome the
+    PHQ-9 algorithm found in the same answers."""
+    if frame.empty:
+        return []
+    rows = frame[
+        (frame["instrument_id"] == "phq-9")
+        & (frame["respondent"] == "member")
+        & (frame["scale"] == "total")
+        & frame["score"].notna()
+    ]
+    rows = rows.assign(_order=member_order(rows["member_id"]))
+    return [
+        {
+            "member": names.get(str(r.member_id), str(r.member_id)),
+            "session": int(r.session),
+            "score": _rounded(r.score),
+            "syndrome": value_text(
+                "phq-9",
+                results.get((str(r.member_id), int(r.session), str(r.instrument)), {}),
+            ),
+        }
+        for r in rows.sort_values(["_order", "session"], kind="stable").itertuples()
+    ]
 
 
 # ---- MSPSS ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -345,11 +345,12 @@ def enter_paper_response(
         raise InvalidEntry(["member: choose who answered"])
     if respondent not in Response.Respondent.values:
         raise InvalidEntry([f"respondent: {respondent!r} is not member or therapist"])
+    rules: dict[str, Any] = {}  # a scoring rule needs the item answers
     if totals is not None:
         scored = {k: (v, False) for k, v in _totals_scores(definition, totals).items()}
         scored |= _risk_answers_with_totals(definition, answers or {})
     elif answers:
-        scored, _ = scores_to_store(
+        scored, _, rules = scores_to_store(
             definition, {k: _number(v) for k, v in answers.items()}
         )
     else:
@@ -385,7 +386,7 @@ def enter_paper_response(
                 "submitted_at": timezone.now(),
             },
         )
-        save_scores(response, scored)
+        save_scores(response, scored, rules)
         record(
             user,
             "create" if created else "update",
@@ -420,9 +421,12 @@ def _risk_answers_with_totals(
 
 
 def save_scores(
-    response: Response, scored: Mapping[str, tuple[float | None, bool]]
+    response: Response,
+    scored: Mapping[str, tuple[float | None, bool]],
+    rules: Mapping[str, Any] | None = None,
 ) -> None:
-    """Replace a response's derived scores."""
+    """Replace a response's derived scores and what its instrument's scoring
+    rules found (none unless given: a rule needs every item answer)."""
     response.scores.all().delete()
     Score.objects.bulk_create(
         Score(
@@ -434,21 +438,33 @@ def save_scores(
         )
         for scale, (value, prorated) in scored.items()
     )
+    found = _plain(dict(rules or {}))
+    if response.rule_results != found:
+        response.rule_results = found
+        response.save(update_fields=["rule_results"])
 
 
-def scores_to_store(
-    definition: Definition, answers: Mapping[str, object]
-) -> tuple[dict[str, tuple[float | None, bool]], bool]:
-    """Scale scores and the answers to risk items (as `item:<id>` rows), ready
-    for save_scores, and whether a risk item was endorsed; InvalidEntry names
-    every bad answer with the allowed values."""
+class Scored(NamedTuple):
+    scores: dict[str, tuple[float | None, bool]]
+    """Scale scores and risk-item answers, ready for save_scores."""
+    risk: bool
+    """Whether a risk item was endorsed."""
+    rules: dict[str, Any]
+    """What the instrument's own scoring rules found (engine `extras`)."""
+
+
+def scores_to_store(definition: Definition, answers: Mapping[str, object]) -> Scored:
+    """Scale scores and the answers to risk items (as `item:<id>` rows), whether
+    a risk item was endorsed, and the results of the instrument's own rules
+    (the PCL-5 provisional diagnosis, the PHQ-9 syndrome), ready for
+    save_scores; InvalidEntry names every bad answer with the allowed values."""
     try:
         result = score(definition, answers)
     except AnswerError as error:
         raise InvalidEntry([str(problem) for problem in error.problems]) from error
     scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
     scored |= risk_item_rows(definition, answers, settled=True)
-    return scored, bool(result.risk)
+    return Scored(scored, bool(result.risk), dict(result.extras))
 
 
 def risk_item_rows(

@@ -10,6 +10,9 @@ import pandas as pd
 from tether.signals.alliance import alliance_frame, alliance_levels
 
 from .frames import library
+from .models import SENT, Response
+
+RuleKey = tuple[str, int, str]
 
 LEVEL_COLUMNS = ["case_id", "session", "level", "subject", "value", "spread", "n"]
 
@@ -91,3 +94,19 @@ def latest_pcl5(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
             "fallback": client.empty,
         }
     return out
+
+
+def stored_rule_results(case_id: int) -> dict[RuleKey, dict[str, Any]]:
+    """What the scoring rules found in each sent member response of a case,
+    by (member id, session number, instrument key), as the score table names
+    them."""
+    rows = Response.objects.filter(
+        session__case_id=case_id,
+        status__in=SENT,
+        respondent=Response.Respondent.MEMBER,
+        member__isnull=False,
+    ).values_list("member_id", "session__number", "instrument", "rule_results")
+    return {
+        (str(member), int(number), instrument): dict(results or {})
+        for member, number, instrument, results in rows
+    }

@@ -45,6 +45,7 @@ from .forms import (
 )
 from .frames import library
 from .models import SENT, Case, Member, Response, Session, Signal
+from .rule_results import finding
 from .selectors import (
     SEVERITY_ORDER,
     CaseloadRow,
@@ -262,13 +263,16 @@ def session_context(
             data,
         )
     attended = list(session.attended.all())
+    responses = titled(session.responses.select_related("member").order_by("pk"))
+    found = [r.finding for r in responses if r.finding]  # type: ignore[attr-defined]
     return {
         "session": session,
         "case": case,
         "editable": can_write(user, case),
         "attended": attended,
         "attendance": AttendanceForm(case, initial={"attended": attended}),
-        "responses": titled(session.responses.select_related("member").order_by("pk")),
+        "responses": responses,
+        "cautions": list(dict.fromkeys(f.caution for f in found)),
         "choose": choose,
         "entry": entry,
         "chosen": chosen,
@@ -278,14 +282,20 @@ def session_context(
 
 
 def titled(responses: Iterable[Response]) -> list[Response]:
-    """Responses with the instrument's name as people read it (`title`)."""
+    """Responses with the instrument's name as people read it (`title`) and,
+    once sent, what the instrument's own scoring rule found (`finding`)."""
     lib = library()
     shown = list(responses)
     for response in shown:
+        response.finding = None  # type: ignore[attr-defined]
         try:
-            response.title = lib.get(response.instrument).short_title  # type: ignore[attr-defined]
+            definition = lib.get(response.instrument)
         except UnknownInstrument:
             response.title = response.instrument  # type: ignore[attr-defined]
+            continue
+        response.title = definition.short_title  # type: ignore[attr-defined]
+        if response.status in SENT:
+            response.finding = finding(definition.id, response.rule_results)  # type: ignore[attr-defined]
     return shown
 
 
