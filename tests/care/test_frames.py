@@ -91,7 +91,7 @@ def test_the_therapists_rating_of_a_member_carries_the_members_subsystem(
 def test_an_adult_identified_client_counts_among_the_caregivers(ames):
     case = services.create_case(ames, "Hale family", "family")
     dan = services.add_member(ames, case.pk, "Dan", "identified-client", "18+")
-    mia = services.add_member(ames, case.pk, "Mia", "child", "8-12")
+    services.add_member(ames, case.pk, "Mia", "child", "8-12")
     names = {
         s.name: [m.first_name for m in s.members.all()] for s in case.subsystems.all()
     }
