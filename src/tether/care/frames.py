@@ -106,11 +106,8 @@ def edited_subsystems(
         known = member_of.get(str(member))
         if known is None or rank[name] < rank[known]:
             member_of[str(member)] = name
-    derived = subsystems_of(raw)
-    taken_out = pd.Series(
-        [(c, d) in existing for c, d in zip(raw["case_id"], derived, strict=True)],
-        index=raw.index,
-    )
+    derived = pd.MultiIndex.from_arrays([raw["case_id"], subsystems_of(raw)])
+    taken_out = pd.Series(derived.isin(list(existing)), index=raw.index)
     cell = raw["member_id"].map(member_of)
     cell = cell.where(cell.notna(), taken_out.map({True: "none", False: ""}))
     return cell.where(raw["member_role"] != "family", "")
