@@ -19,7 +19,7 @@ from tether.signals.expected import ExpectedResponse
 
 from .frames import library, score_frame
 from .models import Case, Member, Signal
-from .rule_results import CAUTIONS, value_text
+from .rule_results import CAUTIONS, NOT_COMPUTED_IN_TABLES, cell_text
 from .summary import (
     RuleKey,
     levels_of,
@@ -84,6 +84,7 @@ def case_charts(
         cautions={
             "pcl5": str(CAUTIONS["pcl-5"]),
             "phq9": str(CAUTIONS["phq-9"]),
+            "not_computed": str(NOT_COMPUTED_IN_TABLES),
         },
     )
 
@@ -265,7 +266,7 @@ def pcl5_figure(
                 "session": int(session),
                 "score": _rounded(score),
                 "change": _rounded(score - scores[0]),
-                "diagnosis": value_text("pcl-5", (results or {}).get(key, {})),
+                "diagnosis": cell_text("pcl-5", (results or {}).get(key, {})),
             }
             for session, score, key in zip(sessions, scores, keys, strict=True)
         ]
@@ -378,7 +379,7 @@ def phq9_rows(
             "member": names.get(str(r.member_id), str(r.member_id)),
             "session": int(r.session),
             "score": _rounded(r.score),
-            "syndrome": value_text(
+            "syndrome": cell_text(
                 "phq-9",
                 results.get((str(r.member_id), int(r.session), str(r.instrument)), {}),
             ),

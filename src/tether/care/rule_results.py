@@ -84,6 +84,19 @@ def value_text(instrument_id: str, results: Mapping[str, Any]) -> str | None:
     }.get(str(found), str(found))
 
 
+NOT_COMPUTED_IN_TABLES = gettext_lazy(
+    "—: not computed (a total entered without its item answers)."
+)
+
+
+def cell_text(instrument_id: str, results: Mapping[str, Any]) -> str | None:
+    """What the rule found, for a table cell: None (shown as —, explained by
+    NOT_COMPUTED_IN_TABLES) where it was not computed."""
+    if RULES.get(instrument_id) not in results:
+        return None
+    return value_text(instrument_id, results)
+
+
 def finding(instrument_id: str, results: Mapping[str, Any]) -> Finding | None:
     """The rule result of one response of this instrument (None when the
     instrument has no such rule)."""
