@@ -257,6 +257,7 @@ def pcl5_figure(
                     "color": colours[f"member:{member.pk}"],
                     "width": 3 if member == reference else 2,
                 },
+                marker={"size": 8},
                 hovertemplate="%{y:.0f}",
             )
         )

@@ -14,7 +14,8 @@ computed by tether.scoring.rules; docs/instrument-format.md):
 
 `True`/`False`/a label is what the rule found; `None` means missing answers
 could change it; no entry means it was not computed (scale totals entered from
-paper, or a response stored before the rules were kept).
+paper, or a response stored before these results were kept: they are not
+recomputed for old responses).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Finding:
     value: str
     method: str
     caution: str
+    computed: bool
 
     def __str__(self) -> str:
         return f"{self.label}: {self.value} ({self.method})"
@@ -67,7 +69,7 @@ def value_text(instrument_id: str, results: Mapping[str, Any]) -> str | None:
     if name is None:
         return None
     if name not in results:
-        return _("not computed: it needs the item answers")
+        return _("not computed")
     found = results[name]
     if found is None:
         return (
@@ -84,9 +86,19 @@ def value_text(instrument_id: str, results: Mapping[str, Any]) -> str | None:
     }.get(str(found), str(found))
 
 
-NOT_COMPUTED_IN_TABLES = gettext_lazy(
-    "—: not computed (a total entered without its item answers)."
+NOT_COMPUTED = gettext_lazy(
+    "Not computed: a total entered without its item answers, or a response "
+    "stored before Tether kept these results."
 )
+NOT_COMPUTED_IN_TABLES = gettext_lazy(
+    "—: not computed (a total entered without its item answers, or a response "
+    "stored before Tether kept these results)."
+)
+
+
+def computed(instrument_id: str, results: Mapping[str, Any]) -> bool:
+    """Whether the instrument's rule result was stored with the response."""
+    return RULES.get(instrument_id) in results
 
 
 def cell_text(instrument_id: str, results: Mapping[str, Any]) -> str | None:
@@ -108,4 +120,5 @@ def finding(instrument_id: str, results: Mapping[str, Any]) -> Finding | None:
         value,
         str(METHODS[instrument_id]),
         str(CAUTIONS[instrument_id]),
+        computed(instrument_id, results),
     )

@@ -45,7 +45,7 @@ from .forms import (
 )
 from .frames import library
 from .models import SENT, Case, Member, Response, Session, Signal
-from .rule_results import finding
+from .rule_results import NOT_COMPUTED, finding
 from .selectors import (
     SEVERITY_ORDER,
     CaseloadRow,
@@ -272,7 +272,8 @@ def session_context(
         "attended": attended,
         "attendance": AttendanceForm(case, initial={"attended": attended}),
         "responses": responses,
-        "cautions": list(dict.fromkeys(f.caution for f in found)),
+        "cautions": list(dict.fromkeys(f.caution for f in found if f.computed)),
+        "not_computed": NOT_COMPUTED if any(not f.computed for f in found) else "",
         "choose": choose,
         "entry": entry,
         "chosen": chosen,
