@@ -40,11 +40,14 @@ METHODS = {
 }
 CAUTIONS = {
     "pcl-5": gettext_lazy(
-        "Provisional: a symptom pattern from the answers alone, not a diagnosis. "
-        "It does not assess the trauma itself (Criterion A), how long the "
-        "symptoms have lasted, or impairment."
+        "The provisional PTSD diagnosis is a symptom pattern from the answers "
+        "alone, not a diagnosis: it does not assess the trauma itself (Criterion "
+        "A), how long the symptoms have lasted, or impairment."
     ),
-    "phq-9": gettext_lazy("A symptom pattern from the answers alone, not a diagnosis."),
+    "phq-9": gettext_lazy(
+        "The depressive syndrome is a symptom pattern from the answers alone, "
+        "not a diagnosis."
+    ),
 }
 
 
