@@ -11,5 +11,5 @@ REQUIRED = (
     "scale",
     "score",
 )
-OPTIONAL = ("case_kind", "age_band")
+OPTIONAL = ("case_kind", "age_band", "subsystem")
 COLUMNS = (*REQUIRED, *OPTIONAL)

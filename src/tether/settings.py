@@ -155,8 +155,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
-# Page texts through gettext; the Spanish catalogue is src/tether/locale/es
-# (compile it with `django-admin compilemessages` run in src/tether).
+# gettext catalogues (DESIGN §7): `django-admin makemessages -l es` in src/tether,
+# then `django-admin compilemessages`; the compiled .mo files are committed.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 

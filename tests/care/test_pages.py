@@ -522,3 +522,70 @@ def test_managing_a_case_subsystem_clinicians_and_closing(
     caseload = client.get("/cases/").content.decode()
     assert "Rivera family is closed." in caseload
     assert f'href="{base}/"' not in caseload
+
+
+@pytest.fixture
+def okafor(ames):
+    """A couple who both answer the PCL-5: Ade, the identified client (intake
+    50, then 40), and Bea, the partner added after him (30, then 20)."""
+    case = services.create_case(ames, "Okafor couple", "couple")
+    ade = services.add_member(ames, case.pk, "Ade", "identified-client", "18+")
+    bea = services.add_member(ames, case.pk, "Bea", "partner", "18+")
+    for number, (his, hers) in enumerate([(50, 30), (40, 20)], start=1):
+        session = services.start_session(ames, case.pk, dt.date(2026, 11, number))
+        for member, total in ((ade, his), (bea, hers)):
+            services.enter_paper_response(
+                ames, session.pk, "pcl-5", member.pk, totals={"total": total}
+            )
+    return case
+
+
+def caseload_row(page: str, label: str) -> str:
+    found = re.search(
+        rf"<tr[^>]*>\s*<th scope=\"row\"><a [^>]*>{label}</a>.*?</tr>", page, re.S
+    )
+    assert found, f"no caseload row for {label}"
+    return found.group(0)
+
+
+def test_the_caseload_shows_the_identified_clients_pcl5_in_a_couple_case(
+    sign_in, ames, okafor
+):
+    page = sign_in(ames).get("/cases/").content.decode()
+    row = caseload_row(page, "Okafor couple")
+    assert "<b>40</b>" in row
+    assert "(-10 since intake)" in row
+    assert "<b>20</b>" not in row
+    assert "has no PCL-5" not in row
+
+
+def test_the_caseload_says_whose_pcl5_it_is_when_the_client_has_none(
+    sign_in, ames, rivera, maria, first_session
+):
+    services.enter_paper_response(
+        ames, first_session.pk, "pcl-5", maria.pk, totals={"total": 35}
+    )
+    page = html.unescape(sign_in(ames).get("/cases/").content.decode())
+    row = caseload_row(page, "Rivera family")
+    assert "<b>35</b>" in row
+    assert "Maria's: the identified client has no PCL-5" in row
+
+
+def test_the_case_page_charts_every_member_who_answers_the_pcl5(sign_in, ames, okafor):
+    page = sign_in(ames).get(f"/cases/{okafor.pk}/").content.decode()
+    traces = {t["name"]: t for t in chart(page, "pcl5-data")["data"]}
+    assert (traces["Ade: PCL-5 total"]["x"], traces["Ade: PCL-5 total"]["y"]) == (
+        [1, 2],
+        [50.0, 40.0],
+    )
+    assert traces["Bea: PCL-5 total"]["y"] == [30.0, 20.0]
+    # The change-alert band (PCL-5: 10 points, clinically meaningful) is drawn
+    # around the identified client's intake, 50.
+    band = next(
+        s
+        for s in chart(page, "pcl5-data")["layout"]["shapes"]
+        if "y1" in s and s["y1"] != s["y0"]
+    )
+    assert (band["y0"], band["y1"]) == (40.0, 60.0)
+    assert "Ade, identified client; Bea" in page
+    assert '<th scope="row">Bea</th><td>2</td><td>20</td><td>-10</td>' in page

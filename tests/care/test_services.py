@@ -231,3 +231,23 @@ def test_an_acknowledged_stopped_attending_alert_stays_acknowledged_next_session
     assert again.pk == alert.pk
     assert again.status == Signal.Status.ACKNOWLEDGED
     assert again.evidence["missed"] == 4
+
+
+def test_adding_a_member_keeps_an_edited_subsystem(ames, rivera, maria, leo):
+    services.set_subsystem(ames, rivera.pk, "children", [])
+    services.set_subsystem(ames, rivera.pk, "caregivers", [maria.pk, leo.pk])
+    services.add_member(ames, rivera.pk, "Ana", "child", "8-12")
+    names = {
+        s.name: sorted(m.first_name for m in s.members.all())
+        for s in rivera.subsystems.all()
+    }
+    assert names == {"caregivers": ["Leo", "Maria"], "children": ["Ana"]}
+
+
+def test_a_member_is_in_one_of_caregivers_children_and_couple(ames, rivera, leo):
+    with pytest.raises(services.InvalidEntry) as caught:
+        services.set_subsystem(ames, rivera.pk, "caregivers", [leo.pk])
+    assert caught.value.problems == [
+        "members: Leo is in the children subsystem; take them out of it first"
+        " (a member belongs to one of caregivers, children, couple)"
+    ]

@@ -444,3 +444,14 @@ def test_ten_submissions_of_the_same_link_give_one_response(ames, first_session,
     scales = list(Score.objects.values_list("scale", flat=True))
     assert len(scales) == len(set(scales))
     assert AuditEvent.objects.filter(action="submit").count() == 1
+
+
+def test_a_sent_phq9_keeps_the_syndrome_its_algorithm_found(ames, first_session, leo):
+    invitation, _ = services.issue_invitation(ames, first_session.pk, leo.pk, ["phq-9"])
+    # Core item 1 and items 3-6 at 2: five counted items, one of them core.
+    answer_all(
+        invitation, "phq-9", PHQ9_ANSWERS | {"1": 2, "3": 2, "4": 2, "5": 2, "6": 2}
+    )
+    result = services.submit(invitation, "phq-9")
+    result.response.refresh_from_db()
+    assert result.response.rule_results == {"syndrome": "major depressive syndrome"}

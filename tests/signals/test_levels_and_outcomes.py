@@ -4,14 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tether.signals import compute_signals
+from tether.signals import check_scores, compute_signals
 from tether.signals.alliance import Norms, alliance_frame, alliance_levels, pomp
 from tether.signals.config import SignalConfig
 from tether.signals.discrepancy import discrepancy_signals
 from tether.signals.outcome import not_on_track_signals
 from tether.signals.thresholds import outcome_scales
 
-from .conftest import LIBRARY, table
+from .conftest import HEADER, LIBRARY, table
 
 
 def test_pomp_puts_any_range_on_0_to_100():
@@ -65,6 +65,41 @@ def test_a_couple_is_one_subsystem():
         )
     )
     assert levels[("subsystem", "subsystem:couple")][0] == 75
+
+
+def test_an_adult_identified_client_counts_among_the_caregivers():
+    levels = levels_of(
+        table(
+            "C4,M1,identified-client,member,1,tac,self,4",
+            "C4,M2,caregiver,member,1,tac,self,2",
+            "C4,M3,child,member,1,tac-child,self,1",
+        )
+    )
+    assert levels[("subsystem", "subsystem:caregivers")] == (
+        75,
+        pytest.approx(np.std([100, 50], ddof=1)),
+        2,
+    )
+    assert levels[("subsystem", "subsystem:children")][2] == 1
+
+
+def test_the_subsystem_column_decides_the_subsystem_level():
+    columns = [*HEADER, "subsystem"]
+    rows = [
+        "C5,M1,caregiver,member,1,tac,self,4,",
+        "C5,M2,caregiver,member,1,tac,self,2,none",
+        "C5,M3,sibling,member,1,tac,self,3,caregivers",
+        "C5,M4,child,member,1,tac-child,self,1,",
+    ]
+    frame = check_scores(
+        pd.DataFrame([r.split(",") for r in rows], columns=columns), LIBRARY
+    )
+    levels = levels_of(frame)
+    # M1 and the older sibling M3, whom the clinician moved; M2 taken out.
+    assert levels[("subsystem", "subsystem:caregivers")][0] == 87.5  # (100 + 75) / 2
+    assert levels[("subsystem", "subsystem:caregivers")][2] == 2
+    assert levels[("subsystem", "subsystem:children")][::2] == (25, 1)
+    assert levels[("family", "family")][2] == 4
 
 
 def pcl5_case(*scores, case="C1"):

@@ -39,6 +39,57 @@ def test_case_kind_is_derived_from_who_takes_part():
     }
 
 
+WITH_SUBSYSTEM = [*HEADER, "case_kind", "age_band", "subsystem"]
+
+
+def with_subsystem(*lines):
+    rows = [line.split(",") for line in lines]
+    return check_scores(pd.DataFrame(rows, columns=WITH_SUBSYSTEM), LIBRARY)
+
+
+def test_an_empty_subsystem_is_derived_from_the_role_and_a_given_one_is_kept():
+    frame = with_subsystem(
+        "C1,M1,caregiver,member,1,tac,self,3,family,adult,",
+        "C1,M2,child,member,1,tac-child,self,3,family,youth,",
+        "C1,M3,other,member,1,tac,self,3,family,adult,caregivers",
+        "C1,M4,caregiver,member,1,tac,self,3,family,adult,none",
+        "C1,family,family,therapist,1,tac-t,family,3,family,,",
+    )
+    assert frame["subsystem"].tolist() == [
+        "caregivers",
+        "children",
+        "caregivers",
+        "",
+        "",
+    ]
+
+
+def test_without_the_column_every_subsystem_is_derived():
+    frame = table(
+        "C1,M1,caregiver,member,1,tac,self,3",
+        "C1,M2,identified-client,member,1,tac,self,3",
+        "C1,M3,child,member,1,tac-child,self,3",
+        "C2,M1,identified-client,member,1,tac,self,3",
+        "C2,M2,partner,member,1,tac,self,3",
+    )
+    assert frame["subsystem"].tolist() == [
+        "caregivers",
+        "caregivers",  # an adult identified client: a parent who is the veteran
+        "children",
+        "couple",
+        "couple",
+    ]
+
+
+def test_an_unknown_subsystem_is_named_with_its_row():
+    found = problems(
+        ["C1,M1,caregiver,member,1,tac,self,3,family,adult,parents"], WITH_SUBSYSTEM
+    )
+    assert found == [
+        "row 2: subsystem 'parents' is not caregivers, children, couple or none"
+    ]
+
+
 def test_a_missing_column_is_named():
     with pytest.raises(ScoreTableError, match="missing column: score"):
         check_scores(pd.DataFrame([["C1"] * 7], columns=HEADER[:-1]), LIBRARY)

@@ -274,3 +274,17 @@ def test_one_low_young_person_is_their_own_split_not_the_young_peoples():
     out = signals_of(frame, between_sd=10)
     assert out["signal"].tolist() == ["split-family"]
     assert out.iloc[0]["subject"] == "member:M4"
+
+
+def test_the_adult_youth_sides_follow_the_subsystems_as_the_clinician_edited_them():
+    """M3 is 19 (an adult by age band) but the clinician put them with the
+    children: the two of them, lower, are 'the young people'."""
+    frame = members([[80, 82, 60, 58]], bands=["adult", "adult", "adult", "youth"])
+    frame["subsystem"] = frame["member_id"].map(
+        {"M1": "caregivers", "M2": "caregivers", "M3": "children", "M4": "children"}
+    )
+    out = signals_of(frame, between_sd=30)
+    assert out["signal"].tolist() == ["split-adult-youth"]
+    assert out.iloc[0]["evidence"]["lower"] == "the young people"
+    by_age = signals_of(frame.drop(columns="subsystem"), between_sd=30)
+    assert "split-adult-youth" not in by_age["signal"].tolist()

@@ -21,7 +21,15 @@ from tether.signals.thresholds import MEANINGFUL, change_rule
 from .breakdown import MemberBreakdown, rupture_falls, tac_breakdown
 from .frames import library, score_frame
 from .models import Case, Member, Signal
-from .summary import levels_of, no_change_rule_notes
+from .rule_results import CAUTIONS, NOT_COMPUTED_IN_TABLES, cell_text
+from .summary import (
+    RuleKey,
+    levels_of,
+    member_order,
+    no_change_rule_notes,
+    pcl5_totals,
+    stored_rule_results,
+)
 
 LEVELS = ("member", "subsystem", "family", "therapist")
 # Okabe-Ito: told apart with the common colour-vision deficiencies.
@@ -48,6 +56,7 @@ class CaseCharts:
     pcl5: dict[str, Any] | None = None
     pcl5_table: list[dict[str, Any]] = field(default_factory=list)
     pcl5_info: dict[str, Any] = field(default_factory=dict)
+    phq9: list[dict[str, Any]] = field(default_factory=list)
     mspss: list[dict[str, Any]] = field(default_factory=list)
     no_change_rule: list[str] = field(default_factory=list)
     """One sentence per symptom measure of the case that no change rule judges."""
@@ -55,6 +64,8 @@ class CaseCharts:
     """What each member's alliance is made of (care/breakdown.py)."""
     falls: dict[int, str] = field(default_factory=dict)
     """Per open rupture alert id: the dimensions that fell most."""
+    cautions: dict[str, str] = field(default_factory=dict)
+    """What the PCL-5 and PHQ-9 rule results are not (a diagnosis)."""
 
 
 def case_charts(
@@ -65,10 +76,11 @@ def case_charts(
     open_signals = list(open_signals)
     frame = score_frame([case.pk], alliance_items=True)
     levels = levels_of(frame)
-    client = next((m for m in members if m.is_identified_client), None)
     markers = [s for s in open_signals if s.kind in MARKED_KINDS]
     config = SignalConfig.from_mapping(case.organization.signal_settings or {})
-    pcl5, pcl5_table, pcl5_info = pcl5_figure(frame, client, case, config)
+    results = stored_rule_results(case.pk)
+    pcl5, pcl5_table, pcl5_info = pcl5_figure(frame, members, case, config, results)
+    phq9 = phq9_rows(frame, names, results)
     uses_tac = not frame.empty and frame["instrument_id"].str.startswith("tac").any()
     return CaseCharts(
         alliance=alliance_figure(levels, names, markers),
@@ -77,12 +89,18 @@ def case_charts(
         pcl5=pcl5,
         pcl5_table=pcl5_table,
         pcl5_info=pcl5_info,
+        phq9=phq9,
         mspss=mspss_rows(frame, names, config.low_support_below),
         no_change_rule=no_change_rule_notes(
             frame, config, (case.organization.signal_norms or {}).get("intake_sds")
         ),
         breakdown=tac_breakdown(frame, names, library()),
         falls=rupture_falls(frame, open_signals, library()),
+        cautions={
+            "pcl5": str(CAUTIONS["pcl-5"]),
+            "phq9": str(CAUTIONS["phq-9"]),
+            "not_computed": str(NOT_COMPUTED_IN_TABLES),
+        },
     )
 
 
@@ -206,60 +224,85 @@ def alliance_table(levels: pd.DataFrame, names: Mapping[str, str]) -> dict[str, 
 
 
 def pcl5_figure(
-    frame: pd.DataFrame, client: Member | None, case: Case, config: SignalConfig
+    frame: pd.DataFrame,
+    members: Sequence[Member],
+    case: Case,
+    config: SignalConfig,
+    results: Mapping[RuleKey, Mapping[str, Any]] | None = None,
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[str, Any]]:
-    """The identified client's PCL-5 totals with the cutoff, the change-alert
-    band around intake and, when the clinic has one, the expected curve."""
-    if client is None:
-        return None, [], {}
-    rows = client_pcl5(frame, client)
-    if rows.empty:
-        return None, [], {"client": client.first_name}
+    """One named line per member who answered the PCL-5, with the cutoff; the
+    change-alert band around intake and, when the clinic has one, the
+    expected curve belong to one person: the identified client, or when they
+    have no PCL-5 the first member charted (the caption names them). The table
+    has each total with the provisional diagnosis stored with it."""
+    client = next((m for m in members if m.is_identified_client), None)
+    info: dict[str, Any] = {"client": client.first_name if client else None}
+    totals = pcl5_totals(frame)
+    answered = [m for m in members if str(m.pk) in set(totals["member_id"])]
+    if not answered:
+        return None, [], info
+    reference = client if client in answered else answered[0]
     definition = library().get("pcl-5")
     low, high = definition.scale_bounds(definition.scale("total"))
-    intake = float(rows["score"].iloc[0])
-    sessions, scores = rows["session"].tolist(), rows["score"].tolist()
     fig = go.Figure(layout=_layout("PCL-5 total (0–80)", (low, high)))
-    info = _pcl5_guides(fig, definition, intake, config)
+    own = totals[totals["member_id"] == str(reference.pk)]
+    intake = float(own["score"].iloc[0])
+    info |= _pcl5_guides(fig, definition, intake, config, reference.first_name)
     model = _expected_model(case)
     if model is not None:
-        _expected_curves(fig, model, config, intake, sessions[0], sessions[-1])
+        first, last = int(own["session"].iloc[0]), int(own["session"].iloc[-1])
+        _expected_curves(fig, model, config, intake, first, last)
         info["expected"] = True
-    fig.add_trace(
-        go.Scatter(
-            x=sessions,
-            y=scores,
-            name=html.escape(f"{client.first_name}: PCL-5 total"),
-            mode="lines+markers",
-            line={"color": MEMBER_COLOURS[0], "width": 3},
-            hovertemplate="%{y:.0f}",
+    colours = _colours({str(m.pk): m.first_name for m in members})
+    table = []
+    for member in answered:
+        rows = totals[totals["member_id"] == str(member.pk)]
+        sessions, scores = rows["session"].tolist(), rows["score"].tolist()
+        keys = [
+            (str(member.pk), int(n), i)
+            for n, i in zip(sessions, rows["instrument"], strict=True)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=sessions,
+                y=scores,
+                name=html.escape(f"{member.first_name}: PCL-5 total"),
+                mode="lines+markers",
+                line={
+                    "color": colours[f"member:{member.pk}"],
+                    "width": 3 if member == reference else 2,
+                },
+                marker={"size": 8},
+                hovertemplate="%{y:.0f}",
+            )
         )
-    )
-    table = [
-        {"session": int(s), "score": _rounded(v), "change": _rounded(v - intake)}
-        for s, v in zip(sessions, scores, strict=True)
+        table += [
+            {
+                "member": member.first_name,
+                "session": int(session),
+                "score": _rounded(score),
+                "change": _rounded(score - scores[0]),
+                "diagnosis": cell_text("pcl-5", (results or {}).get(key, {})),
+            }
+            for session, score, key in zip(sessions, scores, keys, strict=True)
+        ]
+    info["reference"] = reference.first_name
+    info["members"] = [
+        {"name": m.first_name, "client": m.is_identified_client} for m in answered
     ]
-    return _plain(fig), table, {"client": client.first_name, **info}
-
-
-def client_pcl5(frame: pd.DataFrame, client: Member) -> pd.DataFrame:
-    """The client's own PCL-5 totals (either recall version), by session."""
-    if frame.empty:
-        return frame
-    return frame[
-        (frame["instrument_id"] == "pcl-5")
-        & (frame["scale"] == "total")
-        & (frame["respondent"] == "member")
-        & (frame["member_id"] == str(client.pk))
-        & frame["score"].notna()
-    ].sort_values("session")
+    return _plain(fig), table, info
 
 
 def _pcl5_guides(
-    fig: go.Figure, definition: Definition, intake: float, config: SignalConfig
+    fig: go.Figure,
+    definition: Definition,
+    intake: float,
+    config: SignalConfig,
+    whose: str,
 ) -> dict[str, Any]:
-    """The cutoff line and the band around intake within which a change raises
-    no alert (the change rule's threshold, as the clinic has set it)."""
+    """The cutoff line and the band around one person's intake within which a
+    change raises no alert (the change rule's threshold, as the clinic has set
+    it)."""
     scale = definition.scale("total")
     low, high = definition.scale_bounds(scale)
     info: dict[str, Any] = {"intake": _rounded(intake)}
@@ -272,7 +315,9 @@ def _pcl5_guides(
             fillcolor="#2a5d8f",
             opacity=0.1,
             line_width=0,
-            annotation_text=f"intake ± {points:g}: no alert",
+            annotation_text=(
+                f"{html.escape(whose, quote=False)}’s intake ± {points:g}: no alert"
+            ),
             annotation_position="top left",
         )
         info["change_alert"] = points
@@ -331,6 +376,39 @@ def _expected_curves(
                 hovertemplate="%{y:.0f}",
             )
         )
+
+
+# ---- PHQ-9 ---------------------------------------------------------------------
+
+
+def phq9_rows(
+    frame: pd.DataFrame,
+    names: Mapping[str, str],
+    results: Mapping[RuleKey, Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Each member's PHQ-9 totals (0-27) by session, with the syndrome the
+    PHQ-9 algorithm found in the same answers."""
+    if frame.empty:
+        return []
+    rows = frame[
+        (frame["instrument_id"] == "phq-9")
+        & (frame["respondent"] == "member")
+        & (frame["scale"] == "total")
+        & frame["score"].notna()
+    ]
+    rows = rows.assign(_order=member_order(rows["member_id"]))
+    return [
+        {
+            "member": names.get(str(r.member_id), str(r.member_id)),
+            "session": int(r.session),
+            "score": _rounded(r.score),
+            "syndrome": cell_text(
+                "phq-9",
+                results.get((str(r.member_id), int(r.session), str(r.instrument)), {}),
+            ),
+        }
+        for r in rows.sort_values(["_order", "session"], kind="stable").itertuples()
+    ]
 
 
 # ---- MSPSS ---------------------------------------------------------------------

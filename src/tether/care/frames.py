@@ -10,11 +10,14 @@ from django.db.models import Q
 from tether.instruments import Library, load_library
 from tether.longformat import COLUMNS
 from tether.signals import check_scores
+from tether.signals.alliance import SUBSYSTEMS, subsystems_of
 from tether.signals.within_safety import safety_items
 
-from .models import AgeBand, Score
+from .models import AgeBand, Score, Subsystem
 
 Row = tuple[str, str, str, str, str, str, str, str, str, str]
+"""One long-format row, every column but `subsystem` (score_frame fills it)."""
+ROW_COLUMNS = [column for column in COLUMNS if column != "subsystem"]
 RowSource = Callable[[list[int] | None, int | None], list[Row]]
 RISK_ITEM_PREFIX = "item:"
 ROW_SOURCES: list[RowSource] = []
@@ -34,10 +37,11 @@ def score_frame(
     risk_items_only: bool = False,
     alliance_items: bool = False,
 ) -> pd.DataFrame:
-    """The checked long-format table of these cases (or of an organization);
-    with `risk_items_only`, just the risk items' `item:<id>` rows, which the
-    risk rule reads (no alliance item, no other app's rows), so a risk answer
-    is checked quickly and alone.
+    """The checked long-format table of these cases (or of an organization),
+    each member in their subsystem as the case's clinicians edited it; with
+    `risk_items_only`, just the risk items' `item:<id>` rows, which the risk
+    rule reads (no alliance item, no other app's rows, no subsystems), so a
+    risk answer is checked quickly and alone.
 
     The `item:<id>` rows of alliance items (a TAC's eleven answers) come only
     with `alliance_items` (the case page's breakdown), except the within-family
@@ -90,7 +94,9 @@ def score_frame(
         records += source(case_ids, organization_id)
     if not records:
         return pd.DataFrame(columns=[*COLUMNS, "instrument_id", "role", "low", "high"])
-    raw = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    raw = pd.DataFrame.from_records(records, columns=ROW_COLUMNS)
+    if not risk_items_only:
+        raw["subsystem"] = edited_subsystems(raw, case_ids, organization_id)
     return check_scores(_worst_risk_answer(raw), library())
 
 
@@ -111,6 +117,36 @@ def _item_rows(lib: Library, pairs: set[tuple[str, str]]) -> Q:
     for instrument, scale in sorted(pairs):
         wanted |= Q(response__instrument=instrument, scale=scale)
     return wanted
+
+
+def edited_subsystems(
+    raw: pd.DataFrame, case_ids: list[int] | None, organization_id: int | None
+) -> pd.Series:
+    """Each row's `subsystem` cell from the case's subsystems as edited in the
+    app: the first of caregivers, children and couple the member is in; `none`
+    when the subsystem their role would place them in exists for the case
+    without them (a clinician took them out); empty, so derived from the role,
+    when the case has no such subsystem (docs/long-format.md)."""
+    subsystems = Subsystem.objects.filter(name__in=SUBSYSTEMS)
+    if case_ids is not None:
+        subsystems = subsystems.filter(case_id__in=case_ids)
+    if organization_id is not None:
+        subsystems = subsystems.filter(organization_id=organization_id)
+    existing = {
+        (str(case), name) for case, name in subsystems.values_list("case_id", "name")
+    }
+    rank = {name: i for i, name in enumerate(SUBSYSTEMS)}
+    member_of: dict[str, str] = {}
+    links = Subsystem.members.through.objects.filter(subsystem__in=subsystems)
+    for member, name in links.values_list("member_id", "subsystem__name"):
+        known = member_of.get(str(member))
+        if known is None or rank[name] < rank[known]:
+            member_of[str(member)] = name
+    derived = pd.MultiIndex.from_arrays([raw["case_id"], subsystems_of(raw)])
+    taken_out = pd.Series(derived.isin(list(existing)), index=raw.index)
+    cell = raw["member_id"].map(member_of)
+    cell = cell.where(cell.notna(), taken_out.map({True: "none", False: ""}))
+    return cell.where(raw["member_role"] != "family", "")
 
 
 def _worst_risk_answer(raw: pd.DataFrame) -> pd.DataFrame:

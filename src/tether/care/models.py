@@ -177,6 +177,15 @@ class Response(models.Model):
     totals = models.JSONField(
         default=dict, blank=True, help_text="Scale totals entered from paper."
     )
+    rule_results = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "What the instrument's own scoring rules found, by name (the PCL-5 "
+            "provisional diagnosis, the PHQ-9 syndrome); null where missing "
+            "answers leave it undetermined. Derived with the scores."
+        ),
+    )
     status = models.CharField(max_length=20, choices=Status.choices)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +14,7 @@ from tether.accounts.models import Organization, Role, User
 from tether.instruments import Definition
 from tether.scoring.engine import AnswerError, score
 from tether.signals import SignalConfig, compute_signals, to_signals
-from tether.signals.alliance import Norms
+from tether.signals.alliance import SUBSYSTEMS, Norms, subsystem_of
 from tether.signals.expected import ExpectedResponse
 from tether.signals.risk import RISK_ITEM, risk_signals
 
@@ -161,40 +161,28 @@ def add_member(
             email=email,
             phone=phone,
         )
-        derive_subsystems(case)
+        derive_subsystems(case, [member])
         record(user, "create", "member", member.pk, detail={"case": case.pk})
     return member
 
 
-SUBSYSTEM_RULES = {
-    "caregivers": lambda m, kind: (
-        kind == CaseKind.FAMILY and m.role in (MemberRole.CAREGIVER, MemberRole.PARTNER)
-    ),
-    "children": lambda m, kind: (
-        kind == CaseKind.FAMILY
-        and (
-            m.role in (MemberRole.CHILD, MemberRole.SIBLING)
-            or (m.is_identified_client and m.is_youth)
-        )
-    ),
-    "couple": lambda m, kind: (
-        kind == CaseKind.COUPLE
-        and m.role in (MemberRole.IDENTIFIED_CLIENT, MemberRole.PARTNER)
-    ),
-}
-
-
-def derive_subsystems(case: Case) -> None:
-    """Subsystems from roles (DESIGN §3); an edited subsystem keeps its members."""
-    members = list(case.members.filter(active=True))
-    for name, belongs in SUBSYSTEM_RULES.items():
-        chosen = [m for m in members if belongs(m, case.kind)]
-        if not chosen:
-            continue
+def derive_subsystems(case: Case, members: Iterable[Member] | None = None) -> None:
+    """Put members (by default every active one) in the subsystem their role
+    places them in (DESIGN §3; `subsystem_of`, the rule the signals use): in a
+    family case an adult identified client joins the caregivers. Only the
+    members given are placed, so an edited subsystem keeps its members."""
+    chosen = list(case.members.filter(active=True) if members is None else members)
+    by_name: dict[str, list[Member]] = {}
+    for member in chosen:
+        band = "youth" if member.is_youth else "adult"
+        name = subsystem_of(member.role, band, case.kind)
+        if name is not None:
+            by_name.setdefault(name, []).append(member)
+    for name, belong in by_name.items():
         subsystem, _ = Subsystem.objects.get_or_create(
             organization=case.organization, case=case, name=name
         )
-        subsystem.members.add(*chosen)
+        subsystem.members.add(*belong)
 
 
 def set_subsystem(
@@ -204,6 +192,7 @@ def set_subsystem(
     members = list(case.members.filter(pk__in=list(member_ids)))
     if not name.strip():
         raise InvalidEntry(["name: give the subsystem a name"])
+    _check_one_signal_subsystem(case, name.strip(), members)
     with transaction.atomic():
         subsystem, _ = Subsystem.objects.get_or_create(
             organization=case.organization, case=case, name=name.strip()
@@ -217,6 +206,28 @@ def set_subsystem(
             detail={"members": [m.pk for m in members]},
         )
     return subsystem
+
+
+def _check_one_signal_subsystem(
+    case: Case, name: str, members: Iterable[Member]
+) -> None:
+    """The signals count each member in one of caregivers, children and couple
+    (docs/long-format.md): a member already in another of them is named."""
+    if name not in SUBSYSTEMS:
+        return
+    others = Subsystem.members.through.objects.filter(
+        subsystem__case=case,
+        subsystem__name__in=[n for n in SUBSYSTEMS if n != name],
+        member__in=list(members),
+    ).select_related("member", "subsystem")
+    problems = [
+        f"members: {link.member.first_name} is in the {link.subsystem.name} "
+        f"subsystem; take them out of it first (a member belongs to one of "
+        f"{', '.join(SUBSYSTEMS)})"
+        for link in others
+    ]
+    if problems:
+        raise InvalidEntry(problems)
 
 
 # ---- sessions and responses ----------------------------------------------------
@@ -334,11 +345,12 @@ def enter_paper_response(
         raise InvalidEntry(["member: choose who answered"])
     if respondent not in Response.Respondent.values:
         raise InvalidEntry([f"respondent: {respondent!r} is not member or therapist"])
+    rules: dict[str, Any] = {}  # a scoring rule needs the item answers
     if totals is not None:
         scored = {k: (v, False) for k, v in _totals_scores(definition, totals).items()}
         scored |= _risk_answers_with_totals(definition, answers or {})
     elif answers:
-        scored, _ = scores_to_store(
+        scored, _, rules = scores_to_store(
             definition, {k: _number(v) for k, v in answers.items()}
         )
     else:
@@ -374,7 +386,7 @@ def enter_paper_response(
                 "submitted_at": timezone.now(),
             },
         )
-        save_scores(response, scored)
+        save_scores(response, scored, rules)
         record(
             user,
             "create" if created else "update",
@@ -409,9 +421,12 @@ def _risk_answers_with_totals(
 
 
 def save_scores(
-    response: Response, scored: Mapping[str, tuple[float | None, bool]]
+    response: Response,
+    scored: Mapping[str, tuple[float | None, bool]],
+    rules: Mapping[str, Any] | None = None,
 ) -> None:
-    """Replace a response's derived scores."""
+    """Replace a response's derived scores and what its instrument's scoring
+    rules found (none unless given: a rule needs every item answer)."""
     response.scores.all().delete()
     Score.objects.bulk_create(
         Score(
@@ -423,14 +438,27 @@ def save_scores(
         )
         for scale, (value, prorated) in scored.items()
     )
+    found = _plain(dict(rules or {}))
+    if response.rule_results != found:
+        response.rule_results = found
+        response.save(update_fields=["rule_results"])
 
 
-def scores_to_store(
-    definition: Definition, answers: Mapping[str, object]
-) -> tuple[dict[str, tuple[float | None, bool]], bool]:
+class Scored(NamedTuple):
+    scores: dict[str, tuple[float | None, bool]]
+    """Scale scores, risk-item and alliance-item answers, for save_scores."""
+    risk: bool
+    """Whether a risk item was endorsed."""
+    rules: dict[str, Any]
+    """What the instrument's own scoring rules found (engine `extras`)."""
+
+
+def scores_to_store(definition: Definition, answers: Mapping[str, object]) -> Scored:
     """Scale scores and the answers to risk items and to alliance items (as
-    `item:<id>` rows), ready for save_scores, and whether a risk item was
-    endorsed; InvalidEntry names every bad answer with the allowed values."""
+    `item:<id>` rows), whether
+    a risk item was endorsed, and the results of the instrument's own rules
+    (the PCL-5 provisional diagnosis, the PHQ-9 syndrome), ready for
+    save_scores; InvalidEntry names every bad answer with the allowed values."""
     try:
         result = score(definition, answers)
     except AnswerError as error:
@@ -438,7 +466,7 @@ def scores_to_store(
     scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
     scored |= alliance_item_rows(definition, answers)
     scored |= risk_item_rows(definition, answers, settled=True)
-    return scored, bool(result.risk)
+    return Scored(scored, bool(result.risk), dict(result.extras))
 
 
 def alliance_item_rows(

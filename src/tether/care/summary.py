@@ -19,6 +19,9 @@ from tether.signals.thresholds import (
 )
 
 from .frames import library
+from .models import SENT, Response
+
+RuleKey = tuple[str, int, str]
 
 LEVEL_COLUMNS = ["case_id", "session", "level", "subject", "value", "spread", "n"]
 
@@ -59,24 +62,45 @@ def alliance_glance(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
     return out
 
 
-def latest_pcl5(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
-    """The identified client's latest PCL-5 total and its change since intake."""
+def pcl5_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every member's own PCL-5 totals (either recall version), by session."""
     if frame.empty:
-        return {}
-    pcl = frame[
-        (frame["instrument"].str.startswith("pcl-5@"))
+        return frame
+    return frame[
+        (frame["instrument_id"] == "pcl-5")
         & (frame["scale"] == "total")
+        & (frame["respondent"] == "member")
         & frame["score"].notna()
-    ]
+    ].sort_values("session", kind="stable")
+
+
+def member_order(member_ids: pd.Series) -> pd.Series:
+    """Members in the order they were added (their ids are database keys)."""
+    return pd.to_numeric(member_ids, errors="coerce")
+
+
+def latest_pcl5(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
+    """Per case, the identified client's latest PCL-5 total and its change since
+    their first. When the identified client has none (a child too young for
+    it, say), the most recent of another member's (the first added on a tie),
+    marked `fallback`; `member_id` says whose it is."""
+    pcl = pcl5_totals(frame)
     out: dict[int, dict[str, Any]] = {}
-    for (case_id, _member), rows in pcl.sort_values("session").groupby(
-        ["case_id", "member_id"]
-    ):
-        first, last = rows.iloc[0], rows.iloc[-1]
+    for case_id, rows in pcl.groupby("case_id"):
+        client = rows[rows["member_role"] == "identified-client"]
+        chosen = client if not client.empty else rows
+        latest = chosen.assign(_order=member_order(chosen["member_id"])).sort_values(
+            ["session", "_order"], ascending=[False, True], kind="stable"
+        )
+        member = latest["member_id"].iloc[0]
+        own = rows[rows["member_id"] == member]
+        first, last = own.iloc[0], own.iloc[-1]
         out[int(case_id)] = {
-            "latest": int(last["score"]),
-            "change": int(last["score"] - first["score"]),
+            "latest": round(float(last["score"])),
+            "change": round(float(last["score"] - first["score"])),
             "session": int(last["session"]),
+            "member_id": str(member),
+            "fallback": client.empty,
         }
     return out
 
@@ -113,3 +137,19 @@ def no_change_rule_notes(
             )
         notes.append(text % {"title": definition.short_title, "n": MIN_INTAKES_FOR_SD})
     return notes
+
+
+def stored_rule_results(case_id: int) -> dict[RuleKey, dict[str, Any]]:
+    """What the scoring rules found in each sent member response of a case,
+    by (member id, session number, instrument key), as the score table names
+    them."""
+    rows = Response.objects.filter(
+        session__case_id=case_id,
+        status__in=SENT,
+        respondent=Response.Respondent.MEMBER,
+        member__isnull=False,
+    ).values_list("member_id", "session__number", "instrument", "rule_results")
+    return {
+        (str(member), int(number), instrument): dict(results or {})
+        for member, number, instrument, results in rows
+    }

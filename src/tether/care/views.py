@@ -46,6 +46,7 @@ from .forms import (
 )
 from .frames import library
 from .models import SENT, Case, Member, Response, Session, Signal
+from .rule_results import NOT_COMPUTED, finding
 from .selectors import (
     SEVERITY_ORDER,
     CaseloadRow,
@@ -78,6 +79,9 @@ def caseload_row(row: CaseloadRow) -> dict[str, Any]:
         member, value = glance["lowest_member"]
         glance["lowest_member"] = {"name": names.get(member, member), "value": value}
     glance["subsystems"] = sorted(glance.get("subsystems", {}).items())
+    pcl5 = dict(row.pcl5)
+    if pcl5:
+        pcl5["name"] = names.get(pcl5["member_id"], pcl5["member_id"])
     return {
         "case": row.case,
         "members": row.members,
@@ -86,7 +90,7 @@ def caseload_row(row: CaseloadRow) -> dict[str, Any]:
         "open_red": row.open_red,
         "open_yellow": row.open_yellow,
         "glance": glance,
-        "pcl5": row.pcl5,
+        "pcl5": pcl5,
     }
 
 
@@ -265,13 +269,17 @@ def session_context(
             data,
         )
     attended = list(session.attended.all())
+    responses = titled(session.responses.select_related("member").order_by("pk"))
+    found = [r.finding for r in responses if r.finding]  # type: ignore[attr-defined]
     return {
         "session": session,
         "case": case,
         "editable": can_write(user, case),
         "attended": attended,
         "attendance": AttendanceForm(case, initial={"attended": attended}),
-        "responses": titled(session.responses.select_related("member").order_by("pk")),
+        "responses": responses,
+        "cautions": list(dict.fromkeys(f.caution for f in found if f.computed)),
+        "not_computed": NOT_COMPUTED if any(not f.computed for f in found) else "",
         "choose": choose,
         "entry": entry,
         "chosen": chosen,
@@ -281,14 +289,20 @@ def session_context(
 
 
 def titled(responses: Iterable[Response]) -> list[Response]:
-    """Responses with the instrument's name as people read it (`title`)."""
+    """Responses with the instrument's name as people read it (`title`) and,
+    once sent, what the instrument's own scoring rule found (`finding`)."""
     lib = library()
     shown = list(responses)
     for response in shown:
+        response.finding = None  # type: ignore[attr-defined]
         try:
-            response.title = lib.get(response.instrument).short_title  # type: ignore[attr-defined]
+            definition = lib.get(response.instrument)
         except UnknownInstrument:
             response.title = response.instrument  # type: ignore[attr-defined]
+            continue
+        response.title = definition.short_title  # type: ignore[attr-defined]
+        if response.status in SENT:
+            response.finding = finding(definition.id, response.rule_results)  # type: ignore[attr-defined]
     return shown
 
 

@@ -34,6 +34,7 @@ from tether.care.audit import record
 from tether.care.models import SENT, AgeBand, Case, Member, Response
 from tether.care.services import (
     InvalidEntry,
+    Scored,
     _definition,
     at_trigger,
     get_session_for,
@@ -673,11 +674,11 @@ def submit(invitation: Invitation, instrument: str) -> SubmitResult:
                     f"{definition.short_title}: answer at least one question before sending"
                 ]
             )
-        scored, risk = _scored(definition, response.answers, locked.session.case.kind)
+        scored = _scored(definition, response.answers, locked.session.case.kind)
         _store_submission(locked, case, definition, response, scored)
-        if risk:
+        if scored.risk:
             _notify_risk_once(locked, response)
-    return SubmitResult(response, risk)
+    return SubmitResult(response, scored.risk)
 
 
 def _store_submission(
@@ -685,7 +686,7 @@ def _store_submission(
     case: Case,
     definition: Definition,
     response: Response,
-    scored: Mapping[str, tuple[float | None, bool]],
+    scored: Scored,
 ) -> None:
     """`case` is row-locked: one submission per case at a time, or two family
     members sending at once would both create the same new signal."""
@@ -693,7 +694,7 @@ def _store_submission(
     response.status = Response.Status.COMPLETE
     response.submitted_at = now
     response.save(update_fields=["status", "submitted_at"])
-    save_scores(response, scored)
+    save_scores(response, scored.scores, scored.rules)
     record(
         None,
         "submit",
@@ -712,7 +713,7 @@ def _store_submission(
 
 def _scored(
     definition: Definition, saved: Mapping[str, object], case_kind: str
-) -> tuple[dict[str, tuple[float | None, bool]], bool]:
+) -> Scored:
     answers = {item: saved.get(item) for item in definition.item_ids}
     if not definition.allow_skip:
         missing = [

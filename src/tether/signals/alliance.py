@@ -166,19 +166,24 @@ def _residual_sd(a: pd.Series, t: pd.Series, groups: int) -> float:
     return robust_sd * float(np.sqrt(len(a) / df))
 
 
-SUBSYSTEM_ROLES = {
-    "caregivers": ("caregiver",),
-    "children": ("child", "sibling"),
-}
+SUBSYSTEMS = ("caregivers", "children", "couple")
+"""The subsystems the signals know (DESIGN §3): a member belongs to one or none."""
 
 
 def subsystem_of(role: str, age_band: str, case_kind: str) -> str | None:
-    """The subsystem a member belongs to by role (DESIGN §3; editable in the app)."""
+    """The subsystem a member belongs to by default, from the role (DESIGN §3;
+    a clinician may edit it in the app, which then fills the table's
+    `subsystem` column): in a couple case the two partners are the `couple`;
+    in a family case caregivers, partners and an adult identified client (a
+    parent who is the veteran, say) are the `caregivers`, children, siblings
+    and a young identified client the `children`."""
     if case_kind == "couple" and role in ("identified-client", "partner"):
         return "couple"
     if case_kind != "family":
         return None
-    if role in ("caregiver", "partner"):
+    if role in ("caregiver", "partner") or (
+        role == "identified-client" and age_band == "adult"
+    ):
         return "caregivers"
     if role in ("child", "sibling") or (
         role == "identified-client" and age_band == "youth"
@@ -187,9 +192,24 @@ def subsystem_of(role: str, age_band: str, case_kind: str) -> str | None:
     return None
 
 
+def subsystems_of(frame: pd.DataFrame) -> pd.Series:
+    """`subsystem_of` for every row of a table with `member_role`, `age_band`
+    and `case_kind` ("" where a member belongs to none), computed once per
+    distinct combination."""
+    keys = ["member_role", "age_band", "case_kind"]
+    combos = frame[keys].drop_duplicates()
+    combos["subsystem"] = [
+        subsystem_of(r, a, k) or ""
+        for r, a, k in combos.itertuples(index=False, name=None)
+    ]
+    merged = frame[keys].merge(combos, on=keys, how="left")
+    return pd.Series(merged["subsystem"].to_numpy(), index=frame.index, dtype=object)
+
+
 def alliance_levels(alliance: pd.DataFrame) -> pd.DataFrame:
     """One session's alliance at each level, on 0-100: each member with the
-    therapist, each subsystem (mean and spread of its members), the whole family
+    therapist, each subsystem (mean and spread of its members, by the table's
+    `subsystem` column: as the clinician edited it, else derived), the whole family
     (mean and spread of all members), and the therapist's own ratings.
 
     Members who did not answer are simply absent, so an absent member changes
@@ -198,16 +218,11 @@ def alliance_levels(alliance: pd.DataFrame) -> pd.DataFrame:
     parts = [
         _level(members, "member", "member:" + members["member_id"].astype(str)),
     ]
-    subsystem = [
-        subsystem_of(r, a, k)
-        for r, a, k in zip(
-            members["member_role"],
-            members["age_band"],
-            members["case_kind"],
-            strict=True,
-        )
-    ]
-    with_subsystem = members.assign(subsystem=subsystem).dropna(subset=["subsystem"])
+    subsystem = (
+        members["subsystem"] if "subsystem" in members else subsystems_of(members)
+    )
+    with_subsystem = members.assign(subsystem=subsystem)
+    with_subsystem = with_subsystem[with_subsystem["subsystem"].fillna("") != ""]
     parts.append(
         _level(
             with_subsystem,

@@ -13,6 +13,8 @@ import pandas as pd
 from tether.instruments import Library, UnknownInstrument
 from tether.longformat import OPTIONAL, REQUIRED
 
+from .alliance import SUBSYSTEMS, subsystems_of
+
 ROLES = (
     "identified-client",
     "partner",
@@ -26,6 +28,7 @@ RESPONDENTS = ("member", "therapist")
 CASE_KINDS = ("individual", "couple", "family")
 AGE_BANDS = ("adult", "youth")
 YOUTH_ROLES = ("child", "sibling")
+NO_SUBSYSTEM = "none"
 KEY = ("case_id", "member_id", "respondent", "session", "instrument", "scale")
 MAX_LISTED = 50
 
@@ -53,8 +56,9 @@ def check_scores(raw: pd.DataFrame, library: Library) -> pd.DataFrame:
     """The typed score table, or ScoreTableError listing every bad row.
 
     Adds: `instrument` as id@version, `instrument_id`, `role` (the instrument's
-    role), `low` and `high` (the scale's range), and fills `case_kind` and
-    `age_band` where they are absent."""
+    role), `low` and `high` (the scale's range), and fills `case_kind`,
+    `age_band` and `subsystem` where they are absent (`subsystem` is then one
+    of SUBSYSTEMS, or "" for no subsystem)."""
     missing = [column for column in REQUIRED if column not in raw.columns]
     if missing:
         raise ScoreTableError([f"missing column: {column}" for column in missing])
@@ -103,6 +107,12 @@ def check_scores(raw: pd.DataFrame, library: Library) -> pd.DataFrame:
             ~frame["age_band"].isin((*AGE_BANDS, "")),
             "age_band {value!r} is not adult or youth",
             "age_band",
+        )
+    if "subsystem" in frame:
+        flag(
+            ~frame["subsystem"].isin((*SUBSYSTEMS, NO_SUBSYSTEM, "")),
+            "subsystem {value!r} is not " + ", ".join(SUBSYSTEMS) + " or none",
+            "subsystem",
         )
 
     scales = _scale_table(frame, library)
@@ -189,7 +199,7 @@ def _scale_table(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
 
 
 def _derive(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fill absent case kinds and age bands (docs/long-format.md)."""
+    """Fill absent case kinds, age bands and subsystems (docs/long-format.md)."""
     if "age_band" not in frame:
         frame["age_band"] = ""
     derived_band = np.where(frame["member_role"].isin(YOUTH_ROLES), "youth", "adult")
@@ -225,4 +235,12 @@ def _derive(frame: pd.DataFrame) -> pd.DataFrame:
     frame["case_kind"] = frame["case_kind"].where(
         frame["case_kind"] != "", derived_kind
     )
+    if "subsystem" not in frame:
+        frame["subsystem"] = ""
+    given = frame["subsystem"]
+    frame["subsystem"] = given.where(given != "", subsystems_of(frame))
+    frame.loc[
+        (frame["subsystem"] == NO_SUBSYSTEM) | (frame["member_role"] == "family"),
+        "subsystem",
+    ] = ""
     return frame.reset_index(drop=True)

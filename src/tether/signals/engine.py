@@ -26,7 +26,7 @@ from .model import COLUMNS, RANK, empty
 from .outcome import FIT, change_signals, not_on_track_signals
 from .risk import risk_signals
 from .rupture import rupture_signals
-from .split import split_signals
+from .split import generation_of, split_signals
 from .thresholds import clinic_intake_sds, outcome_scales
 from .within_safety import within_safety_signals
 
@@ -95,7 +95,8 @@ def compute_signals(
 
 
 def _bands(members: pd.DataFrame) -> pd.Series:
-    """Each member's age band, by (case_id, member_id)."""
-    return members.drop_duplicates(["case_id", "member_id"]).set_index(
+    """Each member's side of the adult–youth split, by (case_id, member_id)."""
+    sides = members.assign(side=generation_of(members))
+    return sides.drop_duplicates(["case_id", "member_id"]).set_index(
         ["case_id", "member_id"]
-    )["age_band"]
+    )["side"]

@@ -10,7 +10,8 @@ instrument; TAC 1.0 and 1.1 are one series, by instrument id):
   lowest and highest members also differ reliably [P] (where members crowd
   near the ceiling the between-client SD is small, and the range of three or
   four noisy scores alone exceeds it);
-- adult–youth (three or more answered it, adults and young people among them):
+- adult–youth (three or more answered it, members of the case's caregivers and
+  children subsystems — as the clinician edited them — among them):
   split if |mean(adults) − mean(youth)| > z·SEM·√(1/n_a + 1/n_y), the dyad
   rule for two group means [P] (Escudero et al. 2022 report this contrast),
   and the gap still holds without the lower group's lowest member [P] — else
@@ -60,12 +61,26 @@ def series_of(members: pd.DataFrame) -> pd.Series:
     return members[column].astype(str).str.split("@").str[0]
 
 
+GENERATIONS = {"caregivers": "adult", "children": "youth"}
+"""The sides of the adult–youth split: the case's caregivers and children
+subsystems as the clinician edited them (DESIGN §3)."""
+
+
+def generation_of(members: pd.DataFrame) -> pd.Series:
+    """Each row's side of the adult–youth split, `adult`, `youth` or "" (in
+    neither subsystem), from the `subsystem` column; where a table has none,
+    from the age band."""
+    if "subsystem" not in members:
+        return members["age_band"].fillna("")
+    return members["subsystem"].map(GENERATIONS).fillna("")
+
+
 def member_levels(members: pd.DataFrame, by_series: bool = True) -> pd.DataFrame:
     """One 0-100 value per member and session (the mean of their alliance
     scores) — per instrument series, or with `by_series` False over all of them
     (then `series` lists the instruments the member answered)."""
-    keys = [*SESSION, "member_id", "member_role", "age_band", "case_kind"]
-    data = members.assign(series=series_of(members))
+    keys = [*SESSION, "member_id", "member_role", "generation", "case_kind"]
+    data = members.assign(series=series_of(members), generation=generation_of(members))
     if by_series:
         return data.groupby([*keys, "series"], sort=False)["pomp"].mean().reset_index()
     grouped = data.groupby(keys, sort=False)
@@ -183,12 +198,15 @@ def _family_evidence(r: Any, threshold: float) -> dict[str, Any]:
 def _adult_youth(
     levels: pd.DataFrame, norms: Norms, config: SignalConfig
 ) -> pd.DataFrame:
-    family = levels[levels["case_kind"] == "family"]
+    family = levels[
+        (levels["case_kind"] == "family")
+        & levels["generation"].isin(("adult", "youth"))
+    ]
     keys = [*SESSION, "series"]
-    groups = family.groupby([*keys, "age_band"])["pomp"].agg(
+    groups = family.groupby([*keys, "generation"])["pomp"].agg(
         ["mean", "size", "sum", "min"]
     )
-    table = groups.unstack("age_band")
+    table = groups.unstack("generation")
     if ("mean", "adult") not in table.columns or ("mean", "youth") not in table:
         return empty()
     table = (

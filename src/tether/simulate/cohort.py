@@ -35,7 +35,9 @@ __all__ = [
     "write_cohort",
 ]
 
-SCORE_COLUMNS = COLUMNS
+SCORE_COLUMNS = tuple(column for column in COLUMNS if column != "subsystem")
+"""The long-format columns the simulator writes: its subsystems are the ones
+derived from roles, so it leaves the optional `subsystem` column out."""
 TRUTH_COLUMNS = ("case_id", "event", "member_id", "session", "end_session", "detail")
 SCORE_DECIMALS = 4
 """Scores are stored rounded to this many decimals (1/7 grid: 2.8571)."""
