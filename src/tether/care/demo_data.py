@@ -22,6 +22,10 @@ left unanswered (the long format's empty score) is kept as an `in-progress`
 response with no submission time and empty scores, so disengagement shows; a
 session's attendance is the members who answered something in it.
 
+The simulator writes TAC 1.0 (docs/simulation.md), so the demo's history is
+on TAC 1.0, as a clinic's answers from before TAC 1.1 would be; links and kiosk
+turns started in the demo ask TAC 1.1 (docs/tac.md).
+
 Nothing here is real: every page of the demo says "Demo data".
 """
 
@@ -39,7 +43,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tether.accounts.models import Organization, Role, User
-from tether.simulate import simulate_cohort
+from tether.simulate import TAC, TAC_CHILD, simulate_cohort
 
 from .audit import record
 from .frames import library
@@ -177,7 +181,7 @@ def _teens(scores: pd.DataFrame) -> set[tuple[str, str]]:
     rows = scores[
         (scores["respondent"] == "member")
         & (scores["age_band"] == "youth")
-        & (scores["instrument"] == "tac")
+        & (scores["instrument"] == TAC)
         & (scores["case_kind"] == "family")
     ]
     return set(zip(rows["case_id"], rows["member_id"], strict=True))
@@ -227,7 +231,7 @@ def _plant_target(
             (scores["case_id"] == case_id)
             & (scores["member_id"] == member_id)
             & (scores["respondent"] == "member")
-            & (scores["instrument"] == "tac")
+            & (scores["instrument"] == TAC)
             & (scores["scale"] == "self")
             & (scores["session"] < start)
         ]
@@ -267,7 +271,7 @@ def plant_unrepaired_rupture(
         (out["case_id"] == case_id)
         & (out["member_id"] == member_id)
         & (out["respondent"] == "member")
-        & (out["instrument"] == "tac")
+        & (out["instrument"] == TAC)
         & (out["session"] >= from_session)
     )
     steps = np.where(out.loc[rows, "scale"] == "self", 7.0, 2.0)
@@ -488,8 +492,8 @@ class _Builder:
         rows = scores[scores["respondent"] == "member"]
         child = set(
             zip(
-                rows.loc[rows["instrument"] == "tac-child", "case_id"],
-                rows.loc[rows["instrument"] == "tac-child", "member_id"],
+                rows.loc[rows["instrument"] == TAC_CHILD, "case_id"],
+                rows.loc[rows["instrument"] == TAC_CHILD, "member_id"],
                 strict=True,
             )
         )
@@ -636,7 +640,7 @@ class _Builder:
         own = scores[
             (scores["respondent"] == "member")
             & (scores["age_band"] == "adult")
-            & (scores["instrument"] == "tac")
+            & (scores["instrument"] == TAC)
             & (scores["scale"] == "self")
             & scores["score"].notna()
             & (scores["case_id"] != self.showcase.case_id)
