@@ -21,8 +21,8 @@ def test_pomp_puts_any_range_on_0_to_100():
 FAMILY = table(
     "C1,M1,caregiver,member,1,tac,self,4",
     "C1,M2,caregiver,member,1,tac,self,3",
-    "C1,M3,child,member,1,tac-child,self,1",
-    "C1,M4,sibling,member,1,tac-child,self,",
+    "C1,M3,child,member,1,tac-child@1.0,self,1",
+    "C1,M4,sibling,member,1,tac-child@1.0,self,",
     "C1,M3,child,therapist,1,tac-t,self,3",
     "C1,family,family,therapist,1,tac-t,family,2",
 )
