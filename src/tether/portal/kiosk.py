@@ -133,13 +133,14 @@ def kiosk_plan(session: Session) -> dict[str, list[str]]:
     for the identified client when its text is loaded). A plan naming a
     superseded version (tac@1.0) gets the version that replaces it."""
     plans = list(session.case.measure_plans.all())
+    lib = library()
     chosen: dict[str, list[str]] = {}
     for member in session.attended.filter(active=True).order_by("id"):
         names = _planned(plans, member, session) if plans else _default(member)
         keys: list[str] = []
         for name in names:
             try:
-                definition = library().current(_definition(name).key)
+                definition = lib.current(_definition(name).key)
             except InvalidEntry:
                 continue
             if definition.key in keys:
