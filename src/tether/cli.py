@@ -175,6 +175,11 @@ def _show(options: argparse.Namespace) -> int:
             "scoring key: UNVERIFIED - scores are shown but raise no alliance alert "
             "until a site loads the official key (key_verified: true)"
         )
+    if d.superseded_by is not None:
+        print(
+            f"superseded by {d.id}@{d.superseded_by}: no longer sent; "
+            f"answers given on {d.version} keep this version and its scores"
+        )
     print(f"licence: {d.licence.klass}; {d.licence.note}")
     print(f"citation: {d.citation}")
     print(f"answers: {d.describe_allowed()}")
@@ -190,6 +195,8 @@ def _show(options: argparse.Namespace) -> int:
         flags = " (reversed)" if item.reverse else ""
         flags += f" (risk item: >= {item.risk.at_or_above:g})" if item.risk else ""
         print(f"  {item.id}. {words}{flags}")
+        for kind, variant in item.variants.items():
+            print(f"      in {kind} cases: {text_in(variant, 'en')}")
     print("scales:")
     for scale in d.scales:
         low, high = d.scale_bounds(scale)

@@ -183,10 +183,12 @@ def test_closing_the_tab_halfway_and_opening_the_link_again_resumes(
 def test_a_child_answers_with_the_picture_scale(live_server, phone, family):
     page = phone.new_page()
     start(page, live_server.url + f"/q/{link(family, 'ana', ['tac-child'])}/")
-    assert page.locator("img[src*='face-']").count() >= 5
+    # TAC-C 1.1: four neutral circle pictures per item, no sad-to-happy faces.
+    assert page.locator("img[src*='circles-']").count() == 4 * 4
+    assert page.locator("img[src*='face-']").count() == 0
     scan(page, "child form")
-    page.screenshot(path=SCREENSHOTS / "phone-child-faces.png")
-    answer_every_item_on_the_page(page, "4")
+    page.screenshot(path=SCREENSHOTS / "phone-child-circles.png")
+    answer_every_item_on_the_page(page, "3")
     send(page)
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     assert complete_response(family, "ana", "tac-child@") == 1

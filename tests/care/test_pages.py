@@ -589,3 +589,54 @@ def test_the_case_page_charts_every_member_who_answers_the_pcl5(sign_in, ames, o
     assert (band["y0"], band["y1"]) == (40.0, 60.0)
     assert "Ade, identified client; Bea" in page
     assert '<th scope="row">Bea</th><td>2</td><td>20</td><td>-10</td>' in page
+
+
+# ---- TAC 1.1 beside stored TAC 1.0 (issue "Alerts that are right", item 12) ------
+
+
+def test_paper_entry_of_tac_in_a_couple_case_shows_my_partner(sign_in, ames):
+    couple = services.create_case(ames, "Lee couple", "couple")
+    jo = services.add_member(ames, couple.pk, "Jo", "identified-client", "18+")
+    services.add_member(ames, couple.pk, "Sam", "partner", "18+")
+    session = services.start_session(ames, couple.pk)
+    page = html.unescape(
+        sign_in(ames)
+        .get(
+            f"/sessions/{session.pk}/",
+            {"instrument": "tac@1.1", "who": f"member:{jo.pk}", "mode": "items"},
+        )
+        .content.decode()
+    )
+    assert "10. My therapist understands my partner." in page
+    assert "13. It feels safe to speak in front of my partner here." in page
+    assert "my family" not in page
+
+
+def test_an_old_tac_1_0_paper_form_is_still_offered_entered_and_scored_as_1_0(
+    sign_in, ames, rivera, maria, first_session
+):
+    client = sign_in(ames)
+    form = html.unescape(client.get(f"/sessions/{first_session.pk}/").content.decode())
+    assert "TAC — Tether Alliance Check-in (version 1.0, replaced by 1.1)" in form
+    answers = {str(i): 3 for i in range(1, 12)} | {"7": 1}
+    response = services.enter_paper_response(
+        ames, first_session.pk, "tac@1.0", maria.pk, answers=answers
+    )
+    assert response.instrument == "tac@1.0"
+    scores = dict(response.scores.values_list("scale", "value"))
+    assert scores["self"] == pytest.approx((6 * 3 + 1) / 7)  # 1.0: no item reversed
+    services.enter_paper_response(
+        ames,
+        services.start_session(ames, rivera.pk).pk,
+        "tac",
+        maria.pk,
+        answers={str(i): 3 for i in range(1, 14)},
+    )
+    page = client.get(f"/cases/{rivera.pk}/")
+    assert page.status_code == 200
+    assert Response.objects.filter(instrument="tac@1.1").count() == 1
+    traces = {
+        t["name"]: t for t in chart(page.content.decode(), "alliance-data")["data"]
+    }
+    # 1.0 (6·3 + 1)/7 = 2.714 -> 67.9; 1.1 (8·3 + (4 − 3))/9 = 2.778 -> 69.4
+    assert traces["Maria"]["y"] == [67.9, 69.4]

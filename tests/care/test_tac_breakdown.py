@@ -27,9 +27,13 @@ def sessions_with(ames, rivera, maria, leo, leos_answers, marias=None):
         session = services.start_session(
             ames, rivera.pk, dt.date(2026, 11, number), [maria.pk, leo.pk]
         )
-        services.enter_paper_response(ames, session.pk, "tac", leo.pk, answers=answers)
+        services.enter_paper_response(
+            ames, session.pk, "tac@1.0", leo.pk, answers=answers
+        )
         mine = (marias or {}).get(number, tac())
-        services.enter_paper_response(ames, session.pk, "tac", maria.pk, answers=mine)
+        services.enter_paper_response(
+            ames, session.pk, "tac@1.0", maria.pk, answers=mine
+        )
     return rivera
 
 

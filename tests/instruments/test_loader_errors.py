@@ -210,6 +210,38 @@ def test_the_valid_example_loads():
             lambda d: d.update(ages={"min": 12.5}),
             "mini.yaml: ages.min: must be a whole number of years, not 12.5",
         ),
+        (
+            lambda d: d["items"][1].update(
+                text_for={"couples": {"en": "x", "es": "x"}}
+            ),
+            "mini.yaml: items[1].text_for.couples: is not one of individual, couple, family",
+        ),
+        (
+            lambda d: d["items"][1].update(
+                applies_to=["family"], text_for={"couple": {"en": "x", "es": "x"}}
+            ),
+            "mini.yaml: items[1].text_for.couple: the item is not asked in couple cases (applies_to: family)",
+        ),
+        (
+            lambda d: d["items"][1].update(text_for={"couple": {"en": "x"}}),
+            "mini.yaml: items[1].text_for.couple: has no text in es",
+        ),
+        (
+            lambda d: d["items"][1].update(text_for={"couple": "my partner"}),
+            "mini.yaml: items[1].text_for.couple: must be a mapping, not 'my partner'",
+        ),
+        (
+            lambda d: d["response"]["options"][0].update(picture="smiley"),
+            "mini.yaml: response.options[0].picture: 'smiley' is not one of face-0, face-1, face-2, face-3, face-4, circles-0, circles-1, circles-2, circles-3",
+        ),
+        (
+            lambda d: d.update(superseded_by="1.0"),
+            "mini.yaml: superseded_by: must name another version than this one",
+        ),
+        (
+            lambda d: d.update(superseded_by="1.1", default=True),
+            "mini.yaml: superseded_by: a superseded version cannot be the default (default: true)",
+        ),
     ],
 )
 def test_each_invalid_field_is_reported_with_file_field_and_reason(change, expected):
@@ -227,6 +259,30 @@ def test_every_problem_is_reported_at_once():
         "mini.yaml: role: 'mood' is not one of alliance, symptom, support, outcome, screen",
         "mini.yaml: scales[0].method: 'median' is not one of sum, mean",
     ]
+
+
+def test_couple_wording_cannot_be_bundled_without_bundled_text():
+    def unbundle(d):
+        d["licence"]["text_bundled"] = False
+        d["languages"] = []
+        for item in d["items"]:
+            item.pop("text")
+            item["content"] = "an item"
+        d["items"][1]["text_for"] = {"couple": {"en": "my partner"}}
+
+    assert problems_for(unbundle) == [
+        "mini.yaml: items[1].text_for.couple: licence.text_bundled is false, so no item text may be bundled"
+    ]
+
+
+def test_an_item_is_worded_for_the_case_kind_and_falls_back_to_its_text():
+    data = copy.deepcopy(VALID)
+    data["items"][1]["text_for"] = {"couple": {"en": "Two of us", "es": "Los dos"}}
+    item = parse_definition(data, "mini.yaml").item("2")
+    assert item.text_for("couple")["en"] == "Two of us"
+    assert item.text_for("couple")["es"] == "Los dos"
+    assert item.text_for("family")["en"] == "Two"
+    assert item.text_for("individual") == item.text
 
 
 def test_structure_only_items_need_a_content_descriptor():

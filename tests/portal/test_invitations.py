@@ -18,7 +18,8 @@ from tether.portal import services
 from tether.portal.models import Invitation
 from tether.portal.services import LinkError
 
-TAC_ANSWERS = {str(i): 3 for i in range(1, 12)}
+TAC_ANSWERS = {str(i): 3 for i in range(1, 14)}
+"""TAC 1.1 (the default) in a family case: 13 items."""
 PHQ9_ANSWERS = {str(i): 0 for i in range(1, 10)}
 
 
@@ -140,6 +141,19 @@ def test_a_member_form_cannot_be_sent_to_the_therapist(ames, first_session):
         services.issue_invitation(ames, first_session.pk, None, ["tac"])
     invitation, _ = services.issue_invitation(ames, first_session.pk, None, ["tac-t"])
     assert invitation.respondent == "therapist"
+
+
+def test_a_new_link_asks_tac_1_1_and_tac_1_0_is_refused_by_name(
+    ames, first_session, maria
+):
+    invitation, _ = services.issue_invitation(ames, first_session.pk, maria.pk, ["tac"])
+    assert invitation.instruments == ["tac@1.1"]
+    with pytest.raises(InvalidEntry) as error:
+        services.issue_invitation(ames, first_session.pk, maria.pk, ["tac@1.0"])
+    assert error.value.problems == [
+        "TAC 1.0 is superseded by version 1.1, so it is no longer sent; "
+        "send tac@1.1 (answers given on 1.0 keep their version)"
+    ]
 
 
 def test_a_child_form_is_not_sent_to_an_adult(ames, first_session, maria):

@@ -12,7 +12,8 @@ from tether.portal.models import Channel, Invitation
 
 MIDDLEWARE = f"{KioskLockMiddleware.__module__}.{KioskLockMiddleware.__name__}"
 PASSWORD = "correct horse battery"
-TAC_ANSWERS = {str(i): 3 for i in range(1, 12)}
+TAC_ANSWERS = {str(i): 3 for i in range(1, 14)}
+"""TAC 1.1 (the default) in a family case: 13 items."""
 
 
 @pytest.fixture(autouse=True)
@@ -66,8 +67,9 @@ def test_tapping_a_name_opens_that_members_link_for_this_session(
     assert invitation.member == leo
     assert invitation.session == first_session
     assert invitation.channel == Channel.KIOSK
-    # TAC for 13+, and PCL-5 for the identified client (its text is loaded here).
-    assert invitation.instruments == ["tac@1.0", "pcl-5@past-week"]
+    # TAC (1.1, the default) for 13+, and PCL-5 for the identified client (its
+    # text is loaded here).
+    assert invitation.instruments == ["tac@1.1", "pcl-5@past-week"]
 
 
 def test_the_case_measure_plan_chooses_the_questionnaires(
@@ -87,6 +89,21 @@ def test_the_case_measure_plan_chooses_the_questionnaires(
     invitation = services.find_invitation(token_of(tap(client, maria)))
     assert invitation.instruments == ["phq-9@1.0"]
     assert tap(client, leo)["Location"] == "/kiosk/"
+
+
+def test_a_measure_plan_naming_tac_1_0_gets_tac_1_1_on_the_tablet(
+    sign_in, ames, rivera, first_session, maria
+):
+    MeasurePlan.objects.create(
+        organization=rivera.organization,
+        case=rivera,
+        instrument="tac@1.0",
+        roles=["caregiver"],
+    )
+    client = sign_in(ames)
+    client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    invitation = services.find_invitation(token_of(tap(client, maria)))
+    assert invitation.instruments == ["tac@1.1"]
 
 
 def test_tapping_again_replaces_the_link_and_starts_afresh(kiosk, leo):
@@ -158,7 +175,7 @@ def test_starting_needs_a_post(sign_in, ames, first_session):
 
 def test_a_member_who_has_finished_cannot_start_again(kiosk, maria):
     invitation = services.find_invitation(token_of(tap(kiosk, maria)))
-    assert invitation.instruments == ["tac@1.0"]
+    assert invitation.instruments == ["tac@1.1"]
     for item, value in TAC_ANSWERS.items():
         services.save_answer(invitation, "tac", item, value)
     services.submit(invitation, "tac")
@@ -184,7 +201,7 @@ def test_three_members_in_a_row_each_get_their_own_link(
     ]
     assert [i.member for i in invitations] == [maria, leo, ana]
     assert len({i.pk for i in invitations}) == 3
-    assert invitations[2].instruments == ["tac-child@1.0"]
+    assert invitations[2].instruments == ["tac-child@1.1"]
 
 
 def test_too_many_wrong_passwords_end_the_kiosk_by_signing_out(
@@ -372,6 +389,6 @@ def test_a_child_identified_client_is_not_given_the_adult_pcl5(
     client = sign_in(ames)
     client.post(f"/sessions/{first_session.pk}/kiosk/start/")
     invitation = services.find_invitation(token_of(tap(client, oscar)))
-    assert invitation.instruments == ["tac-child@1.0"]
+    assert invitation.instruments == ["tac-child@1.1"]
     with pytest.raises(care.InvalidEntry, match="not meant for Oscar's age band"):
         services.issue_invitation(ames, first_session.pk, oscar.pk, ["pcl-5"])

@@ -15,7 +15,8 @@ from tether.care import services
 from tether.care.models import Response
 from tether.portal import services as portal
 
-TAC_ITEMS = 11
+TAC_ITEMS = 13
+"""TAC 1.1 (the default) in a family case."""
 
 
 def opener():

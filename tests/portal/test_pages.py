@@ -18,7 +18,8 @@ from tether.portal.logging import RedactLinks
 from tether.portal.models import Invitation
 from tether.portal.sms import LocMemSMSBackend
 
-TAC_ITEMS = [str(i) for i in range(1, 12)]
+TAC_ITEMS = [str(i) for i in range(1, 14)]
+"""TAC 1.1 (the default) in a family case, such as the Riveras: 13 items."""
 
 
 def start_url(token):
@@ -66,7 +67,7 @@ def test_a_member_answers_tac_on_one_page_and_sees_only_thanks(
     page_url = choose_mode(member, token, "all")
     assert page_url == reverse("portal-page", args=[token, "tac"])
     page = member.get(page_url).content.decode()
-    assert page.count('<fieldset class="item') == 11
+    assert page.count('<fieldset class="item') == 13
     assert "I feel understood by my therapist." in page
     answers = dict.fromkeys(TAC_ITEMS, "3") | {"7": "skip"}
     sent = answer_page(member, token, "tac", answers)
@@ -106,10 +107,10 @@ def test_an_unanswered_question_is_marked_and_the_rest_is_kept(member, maria_lin
 def test_one_question_per_screen_walks_item_by_item(member, maria_link):
     _, token = maria_link
     url = choose_mode(member, token, "one")
-    for number in range(1, 12):
+    for number in range(1, 14):
         assert url == reverse("portal-item", args=[token, "tac", number])
         screen = member.get(url).content.decode()
-        assert f"Question {number} of 11" in screen
+        assert f"Question {number} of 13" in screen
         assert screen.count('<fieldset class="item') == 1
         response = member.post(url, {f"item-{number}": "2"})
         assert response.status_code == 302
@@ -185,7 +186,7 @@ def test_the_pages_load_htmx_with_a_nonce_and_no_inline_styles(member, maria_lin
     assert "unsafe-inline" not in response["Content-Security-Policy"]
 
 
-def test_the_child_form_shows_faces_with_text_labels(
+def test_the_child_form_shows_four_circle_pictures_with_text_labels(
     member, ames, rivera, first_session
 ):
     rosa = care.add_member(ames, rivera.pk, "Rosa", "child", "8-12")
@@ -194,11 +195,69 @@ def test_the_child_form_shows_faces_with_text_labels(
     text = member.get(
         reverse("portal-page", args=[token, "tac-child"])
     ).content.decode()
-    for n in range(5):
-        assert f"/static/portal/faces/face-{n}.svg" in text
+    first_item = text.split('<fieldset class="item')[1]
+    assert first_item.count('type="radio" name="item-1" value="') == 4 + 1  # + skip
+    for n in range(4):
+        assert f"/static/portal/faces/circles-{n}.svg" in first_item
+    assert "face-" not in text  # no sad-to-happy faces on TAC-C 1.1
     assert 'alt=""' in text
-    assert "A little" in text
-    assert member.get("/static/portal/faces/face-0.svg").status_code == 200
+    for label in ("Not true", "A little true", "Mostly true", "Very true"):
+        assert label in first_item
+    for n in range(4):
+        picture = member.get(f"/static/portal/faces/circles-{n}.svg")
+        assert picture.status_code == 200
+        assert (
+            b"".join(picture.streaming_content).count(b'fill="#2f4a68"') == n
+        )  # n of 3 filled
+
+
+def test_an_open_tac_1_0_link_is_still_answered_as_1_0_and_scored(
+    member, ames, first_session, maria
+):
+    """A link issued before TAC 1.1 keeps its version: 11 items, 1.0 wording,
+    the 1.0 `self` scale (mean of items 1-7, none reversed)."""
+    invitation, token = services.issue_invitation(
+        ames, first_session.pk, maria.pk, ["tac"]
+    )
+    invitation.instruments = ["tac@1.0"]
+    invitation.save(update_fields=["instruments"])
+    choose_mode(member, token, "all")
+    page = member.get(reverse("portal-page", args=[token, "tac"])).content.decode()
+    assert page.count('<fieldset class="item') == 11
+    assert "Today I could go at my own pace and felt safe." in page
+    answers = {str(i): "3" for i in range(1, 12)} | {"7": "1"}
+    finish(member, answer_page(member, token, "tac", answers))
+    response = Response.objects.get(session=first_session, member=maria)
+    assert response.instrument == "tac@1.0"
+    scores = dict(response.scores.values_list("scale", "value"))
+    assert scores["self"] == pytest.approx((6 * 3 + 1) / 7)
+
+
+def test_a_couple_sees_my_partner_where_a_family_sees_my_family(member, ames):
+    couple = care.create_case(ames, "Lee couple", "couple")
+    jo = care.add_member(ames, couple.pk, "Jo", "identified-client", "18+")
+    care.add_member(ames, couple.pk, "Sam", "partner", "18+", language="es")
+    session = care.start_session(ames, couple.pk)
+    _, token = services.issue_invitation(ames, session.pk, jo.pk, ["tac"])
+    choose_mode(member, token, "all")
+    page = member.get(reverse("portal-page", args=[token, "tac"])).content.decode()
+    assert "My therapist understands my partner." in page
+    assert "My partner, my therapist and I work as a team." in page
+    assert "my family" not in page.lower()
+    spanish = member.get(
+        reverse("portal-page", args=[token, "tac"]) + "?lang=es"
+    ).content.decode()
+    assert "Mi terapeuta entiende a mi pareja." in spanish
+    assert "Mi pareja y yo queremos lo mismo de la terapia." in spanish
+    assert "de mi familia" not in spanish
+
+
+def test_a_family_member_sees_my_family(member, maria_link):
+    _, token = maria_link
+    choose_mode(member, token, "all")
+    page = member.get(reverse("portal-page", args=[token, "tac"])).content.decode()
+    assert "My therapist understands the others in my family." in page
+    assert "my partner" not in page
 
 
 # ---- links that cannot be used --------------------------------------------------
@@ -249,7 +308,7 @@ def test_an_unknown_instrument_or_question_is_a_calm_404(member, maria_link):
     _, token = maria_link
     assert member.get(reverse("portal-page", args=[token, "phq-9"])).status_code == 404
     assert (
-        member.get(reverse("portal-item", args=[token, "tac", 12])).status_code == 404
+        member.get(reverse("portal-item", args=[token, "tac", 14])).status_code == 404
     )
     assert member.get(f"/q/{token}/tac/1/extra/").status_code == 404
 
@@ -265,7 +324,7 @@ def test_lang_es_shows_the_pages_in_spanish(member, maria_link):
     assert "Una pregunta por pantalla" in welcome
     url = choose_mode(member, token, "one")
     screen = member.get(url).content.decode()
-    assert "Pregunta 1 de 11" in screen
+    assert "Pregunta 1 de 13" in screen
     assert "Siento que mi terapeuta me entiende." in screen
     assert "Prefiero no responder" in screen
 
@@ -506,9 +565,9 @@ def test_a_clinician_issues_a_link_and_sees_its_qr_code(
     client = sign_in(ames)
     url = reverse("portal-links", args=[first_session.pk])
     form = client.get(url).content.decode()
-    assert 'value="tac@1.0"' in form
+    assert 'value="tac@1.1"' in form
     response = client.post(
-        url, {"who": str(maria.pk), "instruments": ["tac@1.0"], "expires": "72"}
+        url, {"who": str(maria.pk), "instruments": ["tac@1.1"], "expires": "72"}
     )
     assert response.status_code == 200
     text = response.content.decode()
@@ -548,7 +607,7 @@ def test_leo_without_contact_details_gets_no_send_buttons(
     client = sign_in(ames)
     response = client.post(
         reverse("portal-links", args=[first_session.pk]),
-        {"who": str(leo.pk), "instruments": ["tac@1.0"], "expires": "24"},
+        {"who": str(leo.pk), "instruments": ["tac@1.1"], "expires": "24"},
     )
     text = response.content.decode()
     assert "Link for Leo" in text
@@ -575,7 +634,7 @@ def test_a_service_refusal_is_shown_on_the_form(sign_in, ames, first_session, le
     client = sign_in(ames)
     response = client.post(
         reverse("portal-links", args=[first_session.pk]),
-        {"who": str(leo.pk), "instruments": ["tac-child@1.0"], "expires": "72"},
+        {"who": str(leo.pk), "instruments": ["tac-child@1.1"], "expires": "72"},
     )
     assert response.status_code == 200
     assert "not meant for Leo" in response.content.decode()

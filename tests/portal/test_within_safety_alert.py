@@ -10,7 +10,9 @@ from tether.portal import services
 from tether.signals.catalogue import catalogue
 from tether.signals.within_safety import WITHIN_SAFETY
 
-TAC_ITEMS = [str(i) for i in range(1, 12)]
+TAC_ITEMS = [str(i) for i in range(1, 14)]
+SAFETY_ITEM = "13"
+"""TAC 1.1: "It feels safe to speak in front of my family here."."""
 ENTRY = catalogue()[WITHIN_SAFETY]
 CLINICAL_WORDS = (ENTRY["title"], "coercion", "privately", "Take care", "alert")
 
@@ -32,7 +34,7 @@ def test_a_low_safety_answer_alerts_the_clinician_and_shows_the_member_only_than
     _, leo_token = services.issue_invitation(ames, first_session.pk, leo.pk, ["tac"])
     maria_browser = Client()
     end = answer_all(
-        maria_browser, maria_token, dict.fromkeys(TAC_ITEMS, "3") | {"11": "0"}
+        maria_browser, maria_token, dict.fromkeys(TAC_ITEMS, "3") | {SAFETY_ITEM: "0"}
     )
     alert = Signal.objects.get(kind=WITHIN_SAFETY)
     assert alert.subject == f"member:{maria.pk}"

@@ -93,6 +93,9 @@ def test_the_default_rule_texts_state_the_published_numbers():
 
     rupture = rule_text("rupture")
     assert "1.96·√2·SEM" in rupture
-    assert "12.5 points on the four-item child form, 7.1 on TAC" in rupture
+    assert (
+        "16.7 points on the four-item child form, 5.6 on TAC; "
+        "12.5 and 7.1 on their version 1.0" in rupture
+    )
     assert "worse than 80% (yellow) or 90% (red)" in rule_text("not-on-track")
     assert "in 2 or more consecutive sessions" in rule_text("split-dyad")

@@ -16,7 +16,7 @@ from tether.signals.dimensions import (
 from .conftest import LIBRARY, table
 
 
-def tac(member, session, *answers, role="caregiver", instrument="tac"):
+def tac(member, session, *answers, role="caregiver", instrument="tac@1.0"):
     """`item:<id>` rows of one member's TAC answers, items 1, 2, …"""
     return [
         f"C1,{member},{role},member,{session},{instrument},item:{number},{value}"
@@ -103,7 +103,7 @@ def test_the_family_levels_are_named_with_their_level():
     lines = [
         *tac("M1", 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4),
         *tac("M1", 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1),
-        "C1,M2,child,member,1,tac-child,self,3",
+        "C1,M2,child,member,1,tac-child@1.0,self,3",
     ]
     changes = dimension_changes(dimension_answers(table(*lines), LIBRARY))
     falls = fell_most(changes, "C1", "M1", "tac@1.0", 2)
@@ -116,9 +116,9 @@ def test_the_family_levels_are_named_with_their_level():
 def test_only_members_own_alliance_items_are_read():
     lines = [
         *tac("M1", 1, 3, 3, 3, 3, 3, 3, 3),
-        "C1,M1,caregiver,therapist,1,tac-t,item:2,0",
+        "C1,M1,caregiver,therapist,1,tac-t@1.0,item:2,0",
         "C1,M1,caregiver,member,1,phq-9,item:9,2",
-        "C1,M1,caregiver,member,1,tac,self,3",
+        "C1,M1,caregiver,member,1,tac@1.0,self,3",
     ]
     answers = dimension_answers(table(*lines), LIBRARY)
     assert set(answers["instrument"]) == {"tac@1.0"}
@@ -126,7 +126,7 @@ def test_only_members_own_alliance_items_are_read():
 
 
 def test_the_child_form_has_its_four_dimensions():
-    lines = tac("M2", 1, 4, 3, 2, 1, role="child", instrument="tac-child")
+    lines = tac("M2", 1, 4, 3, 2, 1, role="child", instrument="tac-child@1.0")
     answers = dimension_answers(table(*lines), LIBRARY)
     assert answers["dimension"].tolist() == ["empathy", "warmth", "goal", "safety"]
 

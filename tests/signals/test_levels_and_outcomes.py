@@ -22,8 +22,8 @@ def test_pomp_puts_any_range_on_0_to_100():
 FAMILY = table(
     "C1,M1,caregiver,member,1,tac,self,4",
     "C1,M2,caregiver,member,1,tac,self,3",
-    "C1,M3,child,member,1,tac-child,self,1",
-    "C1,M4,sibling,member,1,tac-child,self,",
+    "C1,M3,child,member,1,tac-child@1.0,self,1",
+    "C1,M4,sibling,member,1,tac-child@1.0,self,",
     "C1,M3,child,therapist,1,tac-t,self,3",
     "C1,family,family,therapist,1,tac-t,family,2",
 )
@@ -89,7 +89,7 @@ def test_the_subsystem_column_decides_the_subsystem_level():
         "C5,M1,caregiver,member,1,tac,self,4,",
         "C5,M2,caregiver,member,1,tac,self,2,none",
         "C5,M3,sibling,member,1,tac,self,3,caregivers",
-        "C5,M4,child,member,1,tac-child,self,1,",
+        "C5,M4,child,member,1,tac-child@1.0,self,1,",
     ]
     frame = check_scores(
         pd.DataFrame([r.split(",") for r in rows], columns=columns), LIBRARY

@@ -119,10 +119,11 @@ def test_an_unverified_scoring_key_raises_no_alliance_alert():
 
 
 def child_series(values, sem=1.0):
-    """TAC-C `self` answers (a mean of four items, steps of 0.25) of one child."""
+    """TAC-C 1.0 `self` answers (a mean of four items on 0-4, steps of 0.25) of one
+    child."""
     frame = table(
         *(
-            f"C1,M3,child,member,{session},tac-child,self,{value:g}"
+            f"C1,M3,child,member,{session},tac-child@1.0,self,{value:g}"
             for session, value in enumerate(values, start=1)
         )
     )
@@ -146,7 +147,7 @@ def test_a_first_child_rupture_is_yellow_and_a_later_one_red():
 def test_the_threshold_floor_follows_the_configured_number_of_answer_steps():
     frame = table(
         *(
-            f"C1,M3,child,member,{session},tac-child,self,{value:g}"
+            f"C1,M3,child,member,{session},tac-child@1.0,self,{value:g}"
             for session, value in enumerate([3.0, 3.0, 3.0, 3.0, 2.25], start=1)
         )
     )

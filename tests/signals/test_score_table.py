@@ -21,10 +21,11 @@ def test_a_good_table_is_typed_and_enriched():
     )
     assert frame["session"].dtype.kind == "i"
     assert frame["score"].isna().tolist() == [False, True]
-    assert frame["instrument"].tolist() == ["tac@1.0", "tac-child@1.0"]
+    # A bare id is the default version: TAC 1.1, TAC-C 1.1 (0-3).
+    assert frame["instrument"].tolist() == ["tac@1.1", "tac-child@1.1"]
     assert frame["age_band"].tolist() == ["adult", "youth"]
     assert set(frame["case_kind"]) == {"family"}
-    assert frame["high"].tolist() == [4.0, 4.0]
+    assert frame["high"].tolist() == [4.0, 3.0]
 
 
 def test_case_kind_is_derived_from_who_takes_part():
@@ -124,11 +125,11 @@ def test_a_missing_column_is_named():
         ),
         (
             "C1,M1,caregiver,member,1,tac,total,3",
-            "row 2: scale 'total' is not a scale of tac@1.0 (self, core-conditions, family-therapist, family, within-family)",
+            "row 2: scale 'total' is not a scale of tac@1.1 (self, core-conditions, family-therapist, family, within-family)",
         ),
         (
             "C1,M1,caregiver,member,1,tac,self,4.5",
-            "row 2: score 4.5 is outside 0–4 for tac@1.0 self",
+            "row 2: score 4.5 is outside 0–4 for tac@1.1 self",
         ),
         (
             "C1,M1,caregiver,member,1,phq-9,item:12,1",
@@ -152,7 +153,7 @@ def test_a_duplicate_row_is_refused_with_the_row_of_the_repeat():
 def test_problems_are_listed_in_row_order_and_cut_after_fifty():
     lines = [f"C1,M1,caregiver,member,{i},tac,self,9" for i in range(1, 61)]
     listed = problems(lines)
-    assert listed[0] == "row 2: score 9 is outside 0–4 for tac@1.0 self"
+    assert listed[0] == "row 2: score 9 is outside 0–4 for tac@1.1 self"
     assert listed[-1] == "… and 10 more problems"
     assert len(listed) == 51
 

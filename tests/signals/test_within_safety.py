@@ -12,13 +12,13 @@ CONFIG = SignalConfig()
 
 def item_11(*values, member="M1", role="caregiver"):
     return [
-        f"C1,{member},{role},member,{session},tac,item:11,{value}"
+        f"C1,{member},{role},member,{session},tac@1.0,item:11,{value}"
         for session, value in enumerate(values, 1)
     ]
 
 
 def test_disagreeing_that_it_feels_safe_raises_one_signal_per_run_of_sessions():
-    frame = table(*item_11(3, 1, 0, 4, 1), "C1,M2,child,member,1,tac-child,self,3")
+    frame = table(*item_11(3, 1, 0, 4, 1), "C1,M2,child,member,1,tac-child@1.0,self,3")
     out = within_safety_signals(frame, LIBRARY, CONFIG)
     assert out["session"].tolist() == [2, 5]
     assert set(out["severity"]) == {"yellow"}
@@ -50,10 +50,10 @@ def test_the_threshold_is_the_clinics_to_change():
 
 def test_other_items_and_the_therapists_rating_of_the_family_do_not_count():
     frame = table(
-        "C1,M1,caregiver,member,1,tac,item:10,0",
-        "C1,M1,caregiver,member,1,tac,item:7,0",
-        "C1,family,family,therapist,1,tac-t,item:10,0",
-        "C1,M1,caregiver,member,1,tac,within-family,0",
+        "C1,M1,caregiver,member,1,tac@1.0,item:10,0",
+        "C1,M1,caregiver,member,1,tac@1.0,item:7,0",
+        "C1,family,family,therapist,1,tac-t@1.0,item:10,0",
+        "C1,M1,caregiver,member,1,tac@1.0,within-family,0",
     )
     assert within_safety_signals(frame, LIBRARY, CONFIG).empty
 
@@ -61,9 +61,9 @@ def test_other_items_and_the_therapists_rating_of_the_family_do_not_count():
 def test_tac_item_rows_are_not_risk_items_for_the_risk_rule():
     frame = table(
         *item_11(0),
-        "C1,M1,caregiver,member,1,tac,item:9,0",
+        "C1,M1,caregiver,member,1,tac@1.0,item:9,0",
         "C1,M1,caregiver,member,1,phq-9,item:9,1",
-        "C1,M1,caregiver,member,2,tac,item:9,",
+        "C1,M1,caregiver,member,2,tac@1.0,item:9,",
     )
     out = risk_signals(frame, LIBRARY)
     assert out["signal"].tolist() == ["risk-item"]

@@ -82,7 +82,7 @@ def test_case_and_member_ids_follow_the_pattern():
     family_rows = SCORES[SCORES["member_id"] == "family"]
     assert set(family_rows["member_role"]) == {"family"}
     assert set(family_rows["instrument"] + "/" + family_rows["scale"]) == {
-        "tac-t/family"
+        "tac-t@1.0/family"
     }
     assert family_rows["age_band"].isna().all()
     assert set(SCORES.loc[SCORES["member_id"] != "family", "age_band"]) == {
@@ -99,9 +99,9 @@ def test_every_instrument_and_scale_written_exists_in_the_bundled_definitions():
         else:
             definition.scale(scale)  # raises KeyError when unknown
     assert set(SCORES["instrument"]) == {
-        "tac",
-        "tac-child",
-        "tac-t",
+        "tac@1.0",
+        "tac-child@1.0",
+        "tac-t@1.0",
         "pcl-5@past-week",
         "phq-9",
         "mspss",
@@ -123,10 +123,10 @@ def test_every_score_lies_in_its_scales_range():
 @pytest.mark.parametrize(
     ("instrument", "scale", "step"),
     [
-        ("tac", "self", 1 / 7),
-        ("tac-child", "self", 1 / 4),
-        ("tac", "family-therapist", 1 / 2),
-        ("tac", "within-family", 1 / 2),
+        ("tac@1.0", "self", 1 / 7),
+        ("tac-child@1.0", "self", 1 / 4),
+        ("tac@1.0", "family-therapist", 1 / 2),
+        ("tac@1.0", "within-family", 1 / 2),
         ("pcl-5@past-week", "total", 1),
         ("phq-9", "total", 1),
         ("mspss", "family", 1 / 4),
@@ -157,10 +157,10 @@ def test_the_case_kinds_come_in_the_configured_shares():
 
 
 def test_children_answer_the_child_form_and_only_13_plus_answer_tac_and_mspss():
-    child_form = SCORES[SCORES["instrument"] == "tac-child"]
+    child_form = SCORES[SCORES["instrument"] == "tac-child@1.0"]
     assert set(child_form["age_band"]) == {"youth"}
     children = set(zip(child_form["case_id"], child_form["member_id"], strict=True))
-    grown = SCORES[SCORES["instrument"].isin(["tac", "mspss"])]
+    grown = SCORES[SCORES["instrument"].isin(["tac@1.0", "mspss"])]
     assert children.isdisjoint(
         set(zip(grown["case_id"], grown["member_id"], strict=True))
     )
@@ -168,7 +168,7 @@ def test_children_answer_the_child_form_and_only_13_plus_answer_tac_and_mspss():
     assert set(individual["member_id"]) == {"M1"}
     pairs = set(individual["instrument"] + "/" + individual["scale"])
     assert pairs.isdisjoint(
-        {"tac/family-therapist", "tac/within-family", "tac-t/family"}
+        {"tac@1.0/family-therapist", "tac@1.0/within-family", "tac-t@1.0/family"}
     )
 
 
@@ -507,7 +507,7 @@ def test_the_default_mode_draws_exactly_as_before_the_realistic_mode_existed():
 
 def test_realistic_scores_stay_on_the_answer_grid():
     own = REALISTIC.scores[
-        (REALISTIC.scores["instrument"] == "tac")
+        (REALISTIC.scores["instrument"] == "tac@1.0")
         & (REALISTIC.scores["scale"] == "self")
     ]
     sevenths = own["score"].dropna() * 7

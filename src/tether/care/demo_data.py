@@ -31,6 +31,10 @@ left unanswered (the long format's empty score) is kept as an `in-progress`
 response with no submission time and empty scores, so disengagement shows; a
 session's attendance is the members who answered something in it.
 
+The simulator writes TAC 1.0 (docs/simulation.md), so the demo's history is
+on TAC 1.0, as a clinic's answers from before TAC 1.1 would be; links and kiosk
+turns started in the demo ask TAC 1.1 (docs/tac.md).
+
 Nothing here is real: every page of the demo says "Demo data".
 """
 
@@ -48,7 +52,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tether.accounts.models import Organization, Role, User
-from tether.simulate import simulate_cohort
+from tether.simulate import TAC, TAC_CHILD, simulate_cohort
 
 from .audit import record
 from .frames import library
@@ -98,10 +102,10 @@ adults, with the gap holding without the lowest of them: too rare for a
 40-case demo to be sure of one, so it is not required."""
 
 SCALE_ITEMS = {
-    ("tac", "self"): ("1", "2", "3", "4", "5", "6", "7"),
-    ("tac", "family-therapist"): ("8", "9"),
-    ("tac", "within-family"): ("10", "11"),
-    ("tac-child", "self"): ("1", "2", "3", "4"),
+    (TAC, "self"): ("1", "2", "3", "4", "5", "6", "7"),
+    (TAC, "family-therapist"): ("8", "9"),
+    (TAC, "within-family"): ("10", "11"),
+    (TAC_CHILD, "self"): ("1", "2", "3", "4"),
 }
 """The items of each simulated TAC scale (a mean of its items: tac@1.0.yaml)."""
 SHOWCASE_DIMENSION_ITEM = "2"
@@ -202,7 +206,7 @@ def _teens(scores: pd.DataFrame) -> set[tuple[str, str]]:
     rows = scores[
         (scores["respondent"] == "member")
         & (scores["age_band"] == "youth")
-        & (scores["instrument"] == "tac")
+        & (scores["instrument"] == TAC)
         & (scores["case_kind"] == "family")
     ]
     return set(zip(rows["case_id"], rows["member_id"], strict=True))
@@ -252,7 +256,7 @@ def _plant_target(
             (scores["case_id"] == case_id)
             & (scores["member_id"] == member_id)
             & (scores["respondent"] == "member")
-            & (scores["instrument"] == "tac")
+            & (scores["instrument"] == TAC)
             & (scores["scale"] == "self")
             & (scores["session"] < start)
         ]
@@ -319,7 +323,7 @@ def plant_unrepaired_rupture(
         (out["case_id"] == case_id)
         & (out["member_id"] == member_id)
         & (out["respondent"] == "member")
-        & (out["instrument"] == "tac")
+        & (out["instrument"] == TAC)
         & (out["session"] >= from_session)
     )
     steps = out.loc[rows, "scale"].map(GRID_STEPS).fillna(2.0).to_numpy()
@@ -353,7 +357,7 @@ def tac_item_answers(
         if (
             (r.case_id, r.member_id) == (showcase.case_id, showcase.member_id)
             and SHOWCASE_DIMENSION_ITEM in items
-            and r.instrument == "tac"
+            and r.instrument == TAC
         ):
             rest = ITEM_ANSWER_MAX * (len(items) - 1)
             dropped = (
@@ -599,8 +603,8 @@ class _Builder:
         rows = scores[scores["respondent"] == "member"]
         child = set(
             zip(
-                rows.loc[rows["instrument"] == "tac-child", "case_id"],
-                rows.loc[rows["instrument"] == "tac-child", "member_id"],
+                rows.loc[rows["instrument"] == TAC_CHILD, "case_id"],
+                rows.loc[rows["instrument"] == TAC_CHILD, "member_id"],
                 strict=True,
             )
         )
@@ -753,7 +757,7 @@ class _Builder:
         own = scores[
             (scores["respondent"] == "member")
             & (scores["age_band"] == "adult")
-            & (scores["instrument"] == "tac")
+            & (scores["instrument"] == TAC)
             & (scores["scale"] == "self")
             & scores["score"].notna()
             & (scores["case_id"] != self.showcase.case_id)

@@ -195,7 +195,7 @@ def instrument_choices(planned: Iterable[str]) -> list[tuple[str, Any]]:
             plan_keys.append(lib.get(key).key)
         except UnknownInstrument:
             continue
-    label = {d.key: f"{d.short_title} — {text_in(d.title, 'en')}" for d in lib}
+    label = {d.key: _entry_label(d) for d in lib}
     rest = [(d.key, label[d.key]) for d in lib if d.key not in plan_keys]
     if not plan_keys:
         return rest
@@ -203,6 +203,14 @@ def instrument_choices(planned: Iterable[str]) -> list[tuple[str, Any]]:
         ("This case's measure plan", [(k, label[k]) for k in plan_keys]),
         ("Other instruments", rest),
     ]
+
+
+def _entry_label(d: Definition) -> str:
+    """A superseded version (old paper forms of TAC 1.0) says so."""
+    label = f"{d.short_title} — {text_in(d.title, 'en')}"
+    if d.superseded_by is not None:
+        label += f" (version {d.version}, replaced by {d.superseded_by})"
+    return label
 
 
 class ChooseEntryForm(forms.Form):
@@ -275,6 +283,7 @@ class PaperEntryForm(forms.Form):
             if case_kind in item.applies_to and item.target in (None, target)
         ]
         language = member.language if member else "en"
+        self.case_kind = case_kind
         if mode == "items":
             for number, item in enumerate(self.items, start=1):
                 self.fields[f"item_{item.id}"] = self._item_field(
@@ -295,7 +304,7 @@ class PaperEntryForm(forms.Form):
 
     def _item_field(self, number: int, item: Item, language: str) -> forms.Field:
         if item.text:
-            label = f"{number}. {text_in(item.text, language)}"
+            label = f"{number}. {text_in(item.text_for(self.case_kind), language)}"
         else:
             label = f"{number}. {item.content or 'item ' + item.id}"
         # The allowed answers are in the legend above the items.

@@ -46,6 +46,7 @@ def instrument_view(d: Definition, language: str) -> dict[str, Any]:
         **instrument_summary(d),
         "title": text_in(d.title, language),
         "version": d.version,
+        "superseded_by": d.superseded_by or "",
         "citation": d.citation,
         "licence_note": d.licence.note,
         "text_source": d.text_source,
@@ -80,6 +81,10 @@ def instrument_view(d: Definition, language: str) -> dict[str, Any]:
                 "applies_to": ", ".join(item.applies_to)
                 if len(item.applies_to) < 3
                 else "",
+                "variants": [
+                    {"kind": kind, "text": text_in(variant, language)}
+                    for kind, variant in item.variants.items()
+                ],
             }
             for item in d.items
         ],

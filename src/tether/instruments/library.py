@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .loader import load_definition
+from .loader import DefinitionError, load_definition
 from .model import Definition
 from .textpacks import apply_pack, read_pack
 
@@ -41,6 +41,23 @@ class Library:
         defaults = [d for d in candidates if d.default]
         return (defaults or candidates)[0]
 
+    def current(self, key: str) -> Definition:
+        """The version to send now for `key`: the definition itself, or, when
+        it is superseded, the version that replaces it (followed to the end)."""
+        definition = self.get(key)
+        seen = {definition.key}
+        while definition.superseded_by is not None:
+            definition = self.get(f"{definition.id}@{definition.superseded_by}")
+            if definition.key in seen:  # refused by check_versions; never loop
+                break
+            seen.add(definition.key)
+        return definition
+
+    def sendable(self) -> tuple[Definition, ...]:
+        """The definitions that new links and kiosk turns may use: every
+        version not superseded by another."""
+        return tuple(d for d in self.definitions if d.superseded_by is None)
+
     def keys(self) -> tuple[str, ...]:
         return tuple(d.key for d in self.definitions)
 
@@ -48,10 +65,48 @@ class Library:
         return iter(self.definitions)
 
 
+def check_versions(definitions: Iterable[Definition]) -> list[str]:
+    """Problems between the versions of one instrument: at most one default,
+    and `superseded_by` names another loaded version of the same id, which is
+    itself not superseded back (no cycle)."""
+    by_id: dict[str, dict[str, Definition]] = {}
+    for d in definitions:
+        by_id.setdefault(d.id, {})[d.version] = d
+    problems = []
+    for ident, versions in sorted(by_id.items()):
+        defaults = sorted(v for v, d in versions.items() if d.default)
+        if len(defaults) > 1:
+            problems.append(
+                f"{ident}: default: only one version may be the default, not {', '.join(defaults)}"
+            )
+        for version, d in sorted(versions.items()):
+            target = d.superseded_by
+            if target is None:
+                continue
+            if target not in versions:
+                problems.append(
+                    f"{d.key}: superseded_by: {target!r} is not a loaded version of {ident} ({', '.join(sorted(versions))})"
+                )
+                continue
+            seen = {version}
+            while target is not None and target in versions and target not in seen:
+                seen.add(target)
+                target = versions[target].superseded_by
+            if target in seen:
+                problems.append(
+                    f"{d.key}: superseded_by: the versions supersede each other in a loop"
+                )
+    return problems
+
+
 @lru_cache(maxsize=1)
 def bundled_definitions() -> tuple[Definition, ...]:
     files = sorted(BUNDLED_DIR.glob("*.yaml"))
-    return tuple(load_definition(path) for path in files)
+    definitions = tuple(load_definition(path) for path in files)
+    problems = check_versions(definitions)
+    if problems:
+        raise DefinitionError(problems)
+    return definitions
 
 
 def load_library(data_dir: Path | None = None) -> Library:
@@ -68,5 +123,8 @@ def load_library(data_dir: Path | None = None) -> Library:
             definitions = [
                 apply_pack(d, pack) if pack.matches(d) else d for d in definitions
             ]
+        problems = check_versions(definitions)
+        if problems:
+            raise DefinitionError(problems)
     definitions.sort(key=lambda d: (d.id, not d.default, d.version))
     return Library(tuple(definitions))

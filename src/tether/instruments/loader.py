@@ -24,6 +24,7 @@ from .model import (
     EMPTY_TEXT,
     LICENCE_CLASSES,
     METHODS,
+    PICTURES,
     RESPONDENTS,
     ROLES,
     TARGETS,
@@ -243,6 +244,7 @@ def parse_definition(
         scales=scales,
         source_path=source_path,
         text_source="bundled" if licence.text_bundled else "",
+        superseded_by=r.string("superseded_by", required=False),
     )
     _check_consistency(r, definition)
     r.finish()
@@ -298,7 +300,7 @@ def _option(r: _Reader) -> Option:
         score=score
         if score is not None
         else (value if value is not None else math.nan),
-        picture=r.string("picture", required=False),
+        picture=r.choice("picture", PICTURES, required=False) or None,
     )
     r.finish()
     return option
@@ -336,6 +338,7 @@ def _item(r: _Reader) -> Item:
         alliance_reader.finish()
     applies_to = r.choices("applies_to", CASE_KINDS, required=False) or CASE_KINDS
     target = r.choice("target", TARGETS, required=False) or None
+    variants = _variants(r, applies_to)
     item = Item(
         id=ident,
         text=r.text("text", required=False),
@@ -346,9 +349,31 @@ def _item(r: _Reader) -> Item:
         alliance=alliance,
         applies_to=applies_to,
         target=target,
+        variants=variants,
     )
     r.finish()
     return item
+
+
+def _variants(r: _Reader, applies_to: tuple[str, ...]) -> MappingProxyType[str, Text]:
+    """`text_for`: the item's wording in cases of one kind, e.g. "my partner"
+    for "my family" in couple cases (docs/instrument-format.md)."""
+    sub = r.mapping("text_for", required=False)
+    if sub is None:
+        return MappingProxyType({})
+    variants = {}
+    for kind in sub.data:
+        if kind not in CASE_KINDS:
+            sub.problem(str(kind), f"is not one of {', '.join(CASE_KINDS)}")
+        elif kind not in applies_to:
+            sub.problem(
+                kind,
+                f"the item is not asked in {kind} cases (applies_to: {', '.join(applies_to)})",
+            )
+        text = sub.text(str(kind))
+        if text:
+            variants[str(kind)] = text
+    return MappingProxyType(variants)
 
 
 def _scale(r: _Reader, item_ids: list[str]) -> Scale:
@@ -507,10 +532,30 @@ def _check_consistency(r: _Reader, d: Definition) -> None:
             r.problem(
                 f"{field}.content", "is required when the item text is not bundled"
             )
+        for kind, variant in item.variants.items():
+            if not d.licence.text_bundled:
+                r.problem(
+                    f"{field}.text_for.{kind}",
+                    "licence.text_bundled is false, so no item text may be bundled",
+                )
+                continue
+            missing = [lang for lang in d.languages if lang not in variant]
+            if missing:
+                r.problem(
+                    f"{field}.text_for.{kind}", f"has no text in {', '.join(missing)}"
+                )
         if item.risk is not None and not _is_possible(d, item.risk.at_or_above):
             r.problem(
                 f"{field}.risk.at_or_above",
                 f"{item.risk.at_or_above:g} is not an answer value ({d.describe_allowed()})",
+            )
+    if d.superseded_by is not None:
+        if d.superseded_by == d.version:
+            r.problem("superseded_by", "must name another version than this one")
+        if d.default:
+            r.problem(
+                "superseded_by",
+                "a superseded version cannot be the default (default: true)",
             )
     if d.licence.text_bundled and not d.languages:
         r.problem("languages", "must list the languages of the bundled text")

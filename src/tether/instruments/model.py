@@ -21,6 +21,10 @@ def _no_text() -> Text:
     return EMPTY_TEXT
 
 
+def _no_variants() -> MappingProxyType[str, Text]:
+    return MappingProxyType({})
+
+
 LICENCE_CLASSES = (
     "public_domain",
     "blanket_permission",
@@ -47,6 +51,13 @@ ALLIANCE_DIMENSIONS = (
     "overall",
 )
 CASE_KINDS = ("individual", "couple", "family")
+PICTURES = (
+    *(f"face-{n}" for n in range(5)),
+    *(f"circles-{n}" for n in range(4)),
+)
+"""Pictures an answer option may show (child forms); the portal ships one SVG
+for each: faces from sad to happy (TAC-C 1.0) and 0-3 filled circles out of 3
+(TAC-C 1.1, neutral about mood)."""
 TARGETS = ("member", "family")
 METHODS = ("sum", "mean")
 CUTOFF_DIRECTIONS = ("at_or_above", "below")
@@ -99,6 +110,18 @@ class Item:
     alliance: AllianceFacet | None = None
     applies_to: tuple[str, ...] = CASE_KINDS
     target: str | None = None
+    variants: MappingProxyType[str, Text] = field(default_factory=_no_variants)
+    """Other wording by case kind, e.g. "my partner" for "my family" in couple
+    cases (YAML `text_for`)."""
+
+    def text_for(self, case_kind: str) -> Text:
+        """The item's text as asked in a case of this kind: its variant for
+        that kind where there is one (per language, the plain text fills any
+        language the variant lacks, e.g. one a text pack added)."""
+        variant = self.variants.get(case_kind)
+        if variant is None:
+            return self.text
+        return MappingProxyType({**self.text, **variant})
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +246,10 @@ class Definition:
     official key (`key_verified: true`)."""
     text_source: str = ""
     """Where the item text came from: "bundled", a text pack's source, or ""."""
+    superseded_by: str | None = None
+    """The version that replaces this one: a superseded version is never sent
+    (links, kiosk) but stays loadable, so its stored answers keep their
+    version, their scores and their text."""
 
     @property
     def key(self) -> str:

@@ -37,6 +37,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
 from tether.care.audit import record
+from tether.care.frames import library
 from tether.care.models import AgeBand, MeasurePlan, Member, Session
 from tether.care.services import InvalidEntry, _definition, get_session_for
 
@@ -129,15 +130,17 @@ def kiosk_plan(session: Session) -> dict[str, list[str]]:
     """Who answers what in kiosk mode: each attending, active member with at
     least one questionnaire that can be sent to them, from the case's measure
     plan or, without one, the default (TAC for 13+, TAC-C for 8-12, and PCL-5
-    for the identified client when its text is loaded)."""
+    for the identified client when its text is loaded). A plan naming a
+    superseded version (tac@1.0) gets the version that replaces it."""
     plans = list(session.case.measure_plans.all())
+    lib = library()
     chosen: dict[str, list[str]] = {}
     for member in session.attended.filter(active=True).order_by("id"):
         names = _planned(plans, member, session) if plans else _default(member)
         keys: list[str] = []
         for name in names:
             try:
-                definition = _definition(name)
+                definition = lib.current(_definition(name).key)
             except InvalidEntry:
                 continue
             if definition.key in keys:

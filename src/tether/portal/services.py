@@ -305,6 +305,12 @@ def _unsendable(
 ) -> str | None:
     """Why this instrument cannot go to this person as a link, or None."""
     name = definition.short_title
+    if definition.superseded_by is not None:
+        return (
+            f"{name} {definition.version} is superseded by version {definition.superseded_by}, "
+            f"so it is no longer sent; send {definition.id}@{definition.superseded_by} "
+            f"(answers given on {definition.version} keep their version)"
+        )
     if not definition.has_text:
         return f"{name} has no licensed text loaded, so it cannot be sent as a link; enter it from paper"
     if member is None and "therapist" not in definition.respondents:

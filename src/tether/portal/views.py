@@ -36,6 +36,7 @@ from tether.care.models import SENT, Response, Session
 from tether.care.selectors import can_write
 from tether.care.services import InvalidEntry, get_session_for
 from tether.instruments import Definition, Item, text_in
+from tether.instruments.model import PICTURES
 
 from . import services
 from .csrf import link_csrf_protect
@@ -161,7 +162,6 @@ LINK_MESSAGES = {
     },
 }
 GONE = {LinkError.EXPIRED, LinkError.COMPLETED, LinkError.REVOKED}
-PICTURES = {f"face-{n}" for n in range(5)}
 SKIP = "skip"
 MODES = ("one", "all")
 SEEN_KEY = "portal:links"
@@ -267,8 +267,12 @@ class Visit:
                 return definition
         raise Http404("Not an instrument of this link.")
 
+    @property
+    def case_kind(self) -> str:
+        return str(self.invitation.session.case.kind)
+
     def items(self, definition: Definition) -> list[Item]:
-        kind = self.invitation.session.case.kind
+        kind = self.case_kind
         return [item for item in definition.items if kind in item.applies_to]
 
     def responses(self) -> dict[str, Response]:
@@ -446,7 +450,8 @@ def item_view(
     answer = saved.get(item.id)
     view: dict[str, Any] = {
         "id": item.id,
-        "text": text_in(item.text, visit.lang),
+        # The wording for this case, e.g. "my partner" in a couple case.
+        "text": text_in(item.text_for(visit.case_kind), visit.lang),
         "error": error,
         "can_skip": definition.allow_skip,
         "skipped": item.id in saved and answer is None,
@@ -467,7 +472,9 @@ def item_view(
         {
             "value": number(option.value),
             "label": text_in(option.label, visit.lang),
-            "picture": option.picture if option.picture in PICTURES else "",
+            "picture": f"portal/faces/{option.picture}.svg"
+            if option.picture in PICTURES
+            else "",
             "checked": answer is not None and float(answer) == option.value,
         }
         for option in definition.options
@@ -485,7 +492,7 @@ def instrument_context(visit: Visit, definition: Definition) -> dict[str, Any]:
         if definition.instructions
         else "",
         stem=text_in(definition.stem, visit.lang) if definition.stem else "",
-        faces=any(option.picture for option in definition.options),
+        pictures=any(option.picture for option in definition.options),
         trauma=definition.trauma_content,
         questionnaire=visit.t["questionnaire"].format(
             n=position, total=len(visit.definitions)
@@ -705,7 +712,8 @@ def forget_links(request: HttpRequest) -> None:
 def offer() -> tuple[list[Definition], list[str]]:
     """Instruments that can go out as a link, and why the others cannot."""
     offered, refused = [], []
-    for definition in library():
+    # A superseded version (TAC 1.0) is not offered: new links ask the current one.
+    for definition in library().sendable():
         if definition.has_text:
             offered.append(definition)
         else:

@@ -59,7 +59,12 @@ def _rule_values(config: SignalConfig) -> tuple[tuple[str, str], ...]:
 
     values = {f.name: _number(getattr(config, f.name)) for f in fields(config)}
     library = Library(bundled_definitions())
-    for name, key in (("child_form_floor", "tac-child"), ("tac_floor", "tac")):
+    for name, key in (
+        ("child_form_floor", "tac-child"),
+        ("tac_floor", "tac"),
+        ("child_form_floor_1_0", "tac-child@1.0"),
+        ("tac_floor_1_0", "tac@1.0"),
+    ):
         step = answer_step_pomp(library.get(key), "self")
         values[name] = f"{config.rupture_min_answer_steps * step:.1f}"
     for name in ("not_on_track_yellow_z", "not_on_track_red_z"):

@@ -35,14 +35,23 @@ ADULT, YOUTH, NO_BAND = 0, 1, 2
 FAMILY_MEMBER = -1
 """Member code of the therapist's rating of the family as a whole."""
 
+TAC = "tac@1.0"
+TAC_CHILD = "tac-child@1.0"
+TAC_T = "tac-t@1.0"
+"""The TAC forms the simulator writes: version 1.0, named with its version, so
+a bare `tac` (which means the default version, now 1.1) never lands on answers
+drawn for 1.0. The noise model and the answer grids (1/7 of 0-4 for TAC `self`,
+1/4 of 0-4 for TAC-C) are 1.0's; TAC 1.1 has 9 `self` items, TAC-C 1.1 runs
+0-3 (docs/simulation.md)."""
+
 SERIES: tuple[tuple[str, str], ...] = (
-    ("tac", "self"),
-    ("tac-child", "self"),
-    ("tac", "family-therapist"),
-    ("tac", "within-family"),
-    ("tac", "family"),
-    ("tac-t", "self"),
-    ("tac-t", "family"),
+    (TAC, "self"),
+    (TAC_CHILD, "self"),
+    (TAC, "family-therapist"),
+    (TAC, "within-family"),
+    (TAC, "family"),
+    (TAC_T, "self"),
+    (TAC_T, "family"),
     ("pcl-5@past-week", "total"),
     ("phq-9", "total"),
     ("phq-9", "item:9"),
