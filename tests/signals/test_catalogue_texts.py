@@ -52,6 +52,7 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
                 "threshold",
                 "prior_mean",
                 "repaired_session",
+                "repair_window",
             }
         ),
     ),
@@ -194,6 +195,7 @@ SAMPLE = {
     "threshold": "14.4",
     "prior_mean": "80.2",
     "repaired_session": "7",
+    "repair_window": "2",
     "lower": "Alex",
     "higher": "Jordan",
     "lower_score": "55.0",

@@ -46,6 +46,7 @@ def test_a_split_that_began_before_the_rupture_stays_its_own_alert():
     b = [3.0] * 7
     out = couple(a, b)
     kinds = out["signal"].tolist()
+    assert "rupture" in kinds
     assert "split-dyad" in kinds
 
 
@@ -60,3 +61,17 @@ def test_a_split_after_a_repaired_rupture_is_its_own_alert():
     assert out.iloc[0]["evidence"]["folded"] == [
         {"kind": "split-dyad", "session": 5, "last_session": 5}
     ]
+
+
+def test_a_split_that_outlasts_the_repair_stays_an_alert_of_its_own():
+    """A's drop at session 5 is repaired at 6 on A's own scale, but B, who
+    rose at 5, stays far above A: the split goes on past the repair."""
+    a = [3.0, 3.0, 3.0, 3.0, 1.5, 3.0, 3.0, 3.0]
+    b = [3.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0, 4.0]
+    out = couple(a, b)
+    rupture = out[out["signal"] == "rupture"].iloc[0]
+    assert rupture["state"] == "repaired"
+    assert "folded" not in rupture["evidence"]
+    splits = out[out["signal"] == "split-dyad"]
+    assert splits["session"].tolist() == [5]
+    assert splits.iloc[0]["evidence"]["last_session"] == 8

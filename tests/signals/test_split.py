@@ -193,7 +193,7 @@ def test_no_adult_youth_split_when_only_two_people_answered():
 
 def test_a_split_ends_when_a_later_session_shows_none():
     out = signals_of(members([[55, 41], [54, 40], [50, 49]], kind="couple"))
-    assert out.iloc[0]["ended"] == "no split at session 3"
+    assert out.iloc[0]["ended"] == "no such split at session 3"
 
 
 def test_a_split_that_lasts_to_the_latest_session_has_not_ended():
@@ -288,3 +288,31 @@ def test_the_adult_youth_sides_follow_the_subsystems_as_the_clinician_edited_the
     assert out.iloc[0]["evidence"]["lower"] == "the young people"
     by_age = signals_of(frame.drop(columns="subsystem"), between_sd=30)
     assert "split-adult-youth" not in by_age["signal"].tolist()
+
+
+def test_a_group_is_lower_only_if_it_stays_lower_without_its_lowest_member():
+    """The young people average below the adults only because of M3: without
+    M3 they (95) are above the adults (70), so it is M3's own split."""
+    frame = members([[70, 70, 20, 95]], bands=["adult", "adult", "youth", "youth"])
+    out = signals_of(frame, sem=5, between_sd=10)
+    assert "split-adult-youth" not in out["signal"].tolist()
+    assert out[out["signal"] == "split-family"]["subject"].tolist() == ["member:M3"]
+
+
+def test_across_forms_a_hint_needs_two_different_forms():
+    """Two TAC answers (60, 72) and a child-form answer (65): the TAC pair
+    differs by less than the reliable difference, and the forms of the lowest
+    and the highest are the same, so there is no hint about forms."""
+    frame = members(
+        [[60, 72, 65]],
+        bands=["adult", "adult", "youth"],
+        forms=["tac@1.0", "tac@1.0", "tac-child@1.0"],
+    )
+    assert signals_of(frame, sem=5, between_sd=10).empty
+
+
+def test_a_low_session_after_a_missed_one_does_not_end_the_split():
+    """Session 3: one answer only; session 4 the same split again. The run
+    from session 1 goes on; nothing says it ended."""
+    out = signals_of(members([[55, 41], [54, 40], [60, None], [54, 40]], kind="couple"))
+    assert out["ended"].tolist() == [""]

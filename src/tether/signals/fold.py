@@ -6,10 +6,12 @@ members (a dyad or family split), lowers their group's mean (adult–youth) and
 the family's view of its alliance with the therapist (family–therapist). A
 split is folded into a rupture when, in the same case, the rupture's member is
 on the split's lower side (the lower member; a member of the lower group; any
-member for the family) and the split became one while the rupture was open
-(its first red session, or its one session when yellow, lies between the
-rupture's session and the session before its repair, or the end when it is
-unrepaired or pending). The rupture keeps the folded splits as evidence,
+member for the family), the split became one while the rupture was open
+(its first red session — or its first session, for a run that never turned
+red — lies between the rupture's session and the session before its repair,
+or the end when it is unrepaired or pending), and it ended by the repair (a
+split that outlasts the repair is more than the drop and stays an alert of
+its own). The rupture takes the worst severity of what it folds in. The rupture keeps the folded splits as evidence,
 so the clinician still sees them [P].
 """
 
@@ -20,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .model import RANK
 from .split import GROUPS
 
 SPLITS = (
@@ -54,7 +57,20 @@ def fold_splits_into_ruptures(signals: pd.DataFrame, bands: pd.Series) -> pd.Dat
         ],
         index=pairs.index,
     )
-    began_open = (alerted >= pairs["session_rupture"]) & (alerted <= pairs["until"])
+    last = pd.Series(
+        [
+            e.get("last_session", s)
+            for e, s in zip(pairs["evidence"], pairs["session"], strict=True)
+        ],
+        index=pairs.index,
+    )
+    # ... and ended by the rupture's repair: a split that outlasts the repair
+    # is more than the drop, and stays an alert of its own.
+    began_open = (
+        (alerted >= pairs["session_rupture"])
+        & (alerted <= pairs["until"])
+        & (last <= pairs["until"])
+    )
     lower = [
         _is_lower(kind, evidence, case, member, bands)
         for kind, evidence, case, member in zip(
@@ -81,6 +97,11 @@ def fold_splits_into_ruptures(signals: pd.DataFrame, bands: pd.Series) -> pd.Dat
             for r in group.itertuples(index=False)
         ]
         out.at[rupture, "evidence"] = evidence
+        # The one alert is as severe as the worst of what it stands for.
+        worst = max(
+            [out.at[rupture, "severity"], *group["severity"]], key=RANK.__getitem__
+        )
+        out.at[rupture, "severity"] = worst
     return out
 
 

@@ -41,7 +41,9 @@ def low_alliance_signals(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
                 }
                 for r in runs.itertuples(index=False)
             ]
-            ended = ended_runs(runs, data[[*SERIES, "session"]], SERIES, "low score")
+            ended = ended_runs(
+                runs, data[[*SERIES, "session"]], hits, SERIES, "low score"
+            )
             parts.append(
                 rows(
                     "low-alliance",
@@ -77,7 +79,7 @@ def low_support_signals(frame: pd.DataFrame, config: SignalConfig) -> pd.DataFra
         }
         for r in runs.itertuples(index=False)
     ]
-    ended = ended_runs(runs, data[[*SERIES, "session"]], SERIES, "low support")
+    ended = ended_runs(runs, data[[*SERIES, "session"]], lows, SERIES, "low support")
     return rows(
         "low-support",
         runs,

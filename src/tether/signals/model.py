@@ -131,16 +131,33 @@ def episodes(
 
 
 def ended_runs(
-    runs: pd.DataFrame, checked: pd.DataFrame, keys: list[str], what: str
+    runs: pd.DataFrame,
+    checked: pd.DataFrame,
+    hits: pd.DataFrame,
+    identity: list[str],
+    what: str,
 ) -> pd.Series:
     """Why each run of `runs` (from `episodes`) has ended: the first session
-    after its last one in which the same series (`keys`) was checked — in
-    `checked`, one row per checked series and session — and the condition was
-    not found; empty while no later session has been checked."""
+    after its last one in which the same comparison was checked (`checked`: its
+    key columns, a subset of `identity`, and `session`) and no hit of the same
+    `identity` was found (`hits`: identity and session); empty while every
+    later checked session is a hit again, or none has been checked."""
     if runs.empty:
         return pd.Series("", index=runs.index, dtype=object)
-    later = runs[[*keys, "last_session"]].reset_index().merge(checked, on=keys)
+    keys = [c for c in checked.columns if c != "session"]
+    later = (
+        runs[[*identity, "last_session"]]
+        .reset_index()
+        .merge(checked.drop_duplicates(), on=keys)
+    )
     later = later[later["session"] > later["last_session"]]
+    again = later.merge(
+        hits[[*identity, "session"]].drop_duplicates(),
+        on=[*identity, "session"],
+        how="left",
+        indicator=True,
+    )
+    later = again[again["_merge"] == "left_only"]
     first = later.groupby("index")["session"].min()
     reason = pd.Series("", index=runs.index, dtype=object)
     reason.loc[first.index] = [f"no {what} at session {int(s)}" for s in first]

@@ -102,7 +102,9 @@ def change_signals(
             runs = runs.drop_duplicates(SERIES)
         evidence = [_evidence(r, spec, kind, side) for r in runs.itertuples()]
         ended = (
-            ended_runs(runs, data[[*SERIES, "session"]], SERIES, "such worsening")
+            ended_runs(
+                runs, data[[*SERIES, "session"]], data[mask], SERIES, "such worsening"
+            )
             if side == "worse"
             else ""
         )
@@ -279,7 +281,11 @@ def not_on_track_signals(
         "member:" + runs["member_id"],
         evidence,
         ended=ended_runs(
-            runs, later[[*SERIES, "session"]], SERIES, "score above the expected range"
+            runs,
+            later[[*SERIES, "session"]],
+            hits,
+            SERIES,
+            "score above the expected range",
         ),
     )
     return table, model

@@ -124,7 +124,9 @@ def rupture_signals(
     min_rc = members["instrument"].map(floors).astype(float)
     table = rupture_table(members, sem, config, min_rc)
     hits = _late_repairs(table[table["rupture"]], table)
-    first = hits.groupby(["case_id", "member_id", "instrument"]).cumcount() == 0
+    # A child's first rupture on the form, whichever version of it.
+    form = hits["instrument"].str.split("@").str[0]
+    first = hits.groupby([hits["case_id"], hits["member_id"], form]).cumcount() == 0
     severity = np.where(first & hits["instrument"].isin(child_forms), "yellow", "red")
     evidence = [
         {
@@ -138,6 +140,7 @@ def rupture_signals(
             "person_relative": bool(r.r2),
             "relative_drop_15pct": bool(r.relative_drop),
             "repaired_session": None if np.isnan(r.repaired_at) else int(r.repaired_at),
+            "repair_window": config.repair_window,
         }
         for r in hits.itertuples(index=False)
     ]

@@ -143,10 +143,8 @@ def _pairs(
     spread: pd.DataFrame, rc: float, norms: Norms, config: SignalConfig
 ) -> pd.DataFrame:
     compared = spread[spread["n"] >= 2]
-    dyads = spread[(spread["n"] == 2) & (spread["range"] > rc)]
-    families = spread[
-        (spread["n"] >= 3) & (spread["range"] >= max(norms.between_sd, rc))
-    ]
+    dyads = spread[_dyad_split(spread, rc)]
+    families = spread[_family_split(spread, rc, norms)]
     return pd.concat(
         [
             _episodes(
@@ -169,6 +167,21 @@ def _pairs(
             ),
         ],
         ignore_index=True,
+    )
+
+
+def _dyad_split(spread: pd.DataFrame, rc: float) -> pd.Series:
+    """Two answered and they differ reliably."""
+    return (spread["n"] == 2) & (spread["range"] > rc)
+
+
+def _family_split(spread: pd.DataFrame, rc: float, norms: Norms) -> pd.Series:
+    """Three or more answered; the range reaches the between-client SD and
+    the lowest and highest differ reliably."""
+    return (
+        (spread["n"] >= 3)
+        & (spread["range"] >= norms.between_sd)
+        & (spread["range"] > rc)
     )
 
 
@@ -244,7 +257,7 @@ def _adult_youth(
     other = np.where(youth_lower, table["adult_mean"], table["youth_mean"])
     n_other = np.where(youth_lower, table["n_adult"], table["n_youth"])
     held = (n_low >= 1) & (
-        np.abs(other - rest)
+        (other - rest)
         > _group_threshold(
             pd.Series(n_other), pd.Series(n_low.clip(min=1)), norms, config
         ).to_numpy()
@@ -293,14 +306,8 @@ def _across_forms(
         return empty()
     levels = levels.set_index(SESSION).loc[mixed].reset_index()
     spread = between_members(levels)
-    hits = spread[
-        ((spread["n"] == 2) & (spread["range"] > rc))
-        | ((spread["n"] >= 3) & (spread["range"] >= norms.between_sd))
-    ]
-    seen = within[
-        ((within["n"] == 2) & (within["range"] > rc))
-        | ((within["n"] >= 3) & (within["range"] >= norms.between_sd))
-    ]
+    hits = spread[_dyad_split(spread, rc) | _family_split(spread, rc, norms)]
+    seen = within[_dyad_split(within, rc) | _family_split(within, rc, norms)]
     hits = hits.merge(
         seen[[*SESSION, "lowest"]].drop_duplicates(),
         on=[*SESSION, "lowest"],
@@ -312,8 +319,10 @@ def _across_forms(
     hits = hits.assign(
         lower_form=[form[(c, s, m)] for c, s, m in hits[[*SESSION, "lowest"]].values],
         higher_form=[form[(c, s, m)] for c, s, m in hits[[*SESSION, "highest"]].values],
-        threshold=np.where(hits["n"] == 2, rc, norms.between_sd),
+        threshold=np.where(hits["n"] == 2, rc, max(norms.between_sd, rc)),
     )
+    # A hint about forms: only where the two members' forms differ.
+    hits = hits[hits["lower_form"] != hits["higher_form"]]
     out = _episodes(
         CROSS_FORM,
         hits,
@@ -395,13 +404,16 @@ def _episodes(
     keys = [c for c in checked.columns if c != "session"]
     checked = checked.drop_duplicates().sort_values([*keys, "session"])
     checked = checked.assign(check=checked.groupby(keys).cumcount())
+    hits = hits.merge(checked, on=[*keys, "session"])
     runs = episodes(
-        hits.merge(checked, on=[*keys, "session"]).assign(severity="yellow"),
+        hits.assign(severity="yellow"),
         identity,
         escalate_after=config.split_persistent_sessions,
         order="check",
     )
-    ended = ended_runs(runs, checked.drop(columns="check"), keys, "split")
+    ended = ended_runs(
+        runs, checked.drop(columns="check"), hits, identity, "such split"
+    )
     evidence = [
         {
             **evidence_of(r),
