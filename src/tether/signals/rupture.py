@@ -10,8 +10,8 @@ For one respondent's alliance series A_1..A_T (higher is better, 0-100):
       but a level shift among them (a split that ended, an earlier rupture,
       growth) inflates the plain SD and hides a later drop, while the person's
       session-to-session noise, which R2 is meant to measure, is what the
-      successive differences give (600 simulated cases × 2 seeds: recall
-      0.91 → 0.97 at precision 0.97 → 0.96; vector RUP-1 unchanged).
+      successive differences give (600 simulated cases × 3 seeds: recall
+      0.879 → 0.952, precision 0.950 → 0.956; vector RUP-1 unchanged).
   rupture at t = R1 and (R2 or fewer than 3 prior sessions)
   repaired if within the next 2 sessions A ≥ A_pre − RC_A, with A_pre the mean of
   the up-to-3 sessions before t; unrepaired if neither of those sessions is; pending
@@ -22,8 +22,8 @@ Sources: Stiles et al. 2004; Gumz et al. 2012 (strict k = 2 / lenient k = 1);
 McLaughlin et al. 2014 (unrepaired ruptures and PTSD outcome).
 
 Short forms [P]: RC_A is never below `rupture_min_answer_steps` (2) steps of
-one answer on the instrument's scale (12.5 points on the four-item child form,
-7.1 on TAC's seven `self` items), so one answer moving one step is never a
+one answer on the instrument's scale (TAC-C 1.1 16.7 points, TAC 1.1 5.6; on
+version 1.0 12.5 and 7.1), so one answer moving one step is never a
 rupture; and a member's first rupture on a child form is yellow, later ones
 red, since one child's answer moving two steps is weak evidence.
 """
