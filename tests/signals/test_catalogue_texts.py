@@ -53,6 +53,9 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
                 "prior_mean",
                 "repaired_session",
                 "repair_window",
+                "answer",
+                "item",
+                "instrument",
             }
         ),
     ),
@@ -167,7 +170,7 @@ KINDS: dict[str, tuple[str, frozenset[str]]] = {
     ),
 }
 
-RUPTURE_STATES = {"repaired", "repaired-late", "unrepaired", "pending"}
+RUPTURE_STATES = {"repaired", "repaired-late", "unrepaired", "pending", "reported"}
 SEVERITIES = {"red", "yellow", "green", "info"}
 ENTRY_FIELDS = {
     "title",

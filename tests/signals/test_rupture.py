@@ -191,3 +191,44 @@ def test_a_return_after_the_repair_window_is_a_late_repair():
         "repaired late, at session 8",
     )
     assert row["evidence"]["repaired_session"] == 8
+
+
+def with_rupture_item(values, answers):
+    """TAC 1.1 `self` scores and item 9 answers ("didn't sit right") of M1."""
+    lines = []
+    for session, (value, answer) in enumerate(zip(values, answers, strict=True), 1):
+        lines.append(f"C1,M1,identified-client,member,{session},tac,self,{value:g}")
+        if answer is not None:
+            lines.append(
+                f"C1,M1,identified-client,member,{session},tac,item:9,{answer}"
+            )
+    return compute_signals(table(*lines), LIBRARY, norms=Norms({}, 2.0, 10.0, True))
+
+
+def test_agreeing_that_something_did_not_sit_right_is_a_rupture_whatever_the_scores():
+    """Methods §3.3, R4: the member said so; the scores barely moved."""
+    out = with_rupture_item([3.0, 3.0, 3.0, 3.0, 2.9], [0, 0, 0, 1, 3]).signals
+    rupture = out[out["signal"] == "rupture"]
+    assert rupture["session"].tolist() == [5]
+    row = rupture.iloc[0]
+    assert (row["severity"], row["state"]) == ("red", "reported")
+    assert (row["evidence"]["item"], row["evidence"]["answer"]) == ("9", "Agree")
+
+
+def test_not_sure_on_the_rupture_item_is_no_rupture():
+    out = with_rupture_item([3.0] * 5, [0, 0, 0, 0, 2]).signals
+    assert "rupture" not in out["signal"].tolist()
+
+
+def test_a_score_rupture_the_member_also_reported_is_one_alert():
+    out = with_rupture_item([3.0, 3.0, 3.0, 3.0, 1.5], [0, 0, 0, 0, 4]).signals
+    rupture = out[out["signal"] == "rupture"]
+    assert len(rupture) == 1
+    row = rupture.iloc[0]
+    assert row["state"] == "pending"
+    assert row["evidence"]["reported"] == "Strongly agree"
+    from tether.signals import to_signals
+    from tether.signals.catalogue import describe
+
+    text = describe(to_signals(rupture)[0]).explanation
+    assert "also agreed that something in the session did not sit right" in text

@@ -11,6 +11,7 @@ from tether.instruments import Library, load_library
 from tether.longformat import COLUMNS
 from tether.signals import check_scores
 from tether.signals.alliance import SUBSYSTEMS, subsystems_of
+from tether.signals.rupture import rupture_items
 from tether.signals.within_safety import safety_items
 
 from .models import AgeBand, Score, Subsystem
@@ -55,7 +56,7 @@ def score_frame(
         scores = scores.filter(_item_rows(library(), risk_items(library())))
     elif not alliance_items:
         lib = library()
-        read = risk_items(lib) | set(safety_items(lib))
+        read = risk_items(lib) | set(safety_items(lib)) | set(rupture_items(lib))
         scores = scores.filter(
             ~Q(scale__startswith=RISK_ITEM_PREFIX) | _item_rows(lib, read)
         )

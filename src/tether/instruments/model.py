@@ -49,7 +49,10 @@ ALLIANCE_DIMENSIONS = (
     "engagement",
     "connection",
     "overall",
+    "rupture",
 )
+"""`rupture` marks a direct rupture item ("something in today's session didn't
+sit right"): an endorsement is a rupture in itself (methods §3.3, R4)."""
 CASE_KINDS = ("individual", "couple", "family")
 PICTURES = (
     *(f"face-{n}" for n in range(5)),

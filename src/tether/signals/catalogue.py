@@ -104,11 +104,22 @@ def describe(
         rule=rule_text(signal.kind, config),
         source=entry["source"],
         explanation=string.Formatter().vformat(template, (), _Blank(values))
-        + _folded(signal.evidence.get("folded")),
+        + _folded(signal.evidence.get("folded"))
+        + _reported(signal, values),
         suggestions=tuple(
             Suggestion(s["text"], s["source"]) for s in entry["suggestions"]
         ),
         cautions=tuple(entry["cautions"]),
+    )
+
+
+def _reported(signal: Signal, values: Mapping[str, str]) -> str:
+    """A score rupture the member also reported on the rupture item."""
+    if signal.state == "reported" or "reported" not in signal.evidence:
+        return ""
+    return (
+        f" {values.get('member', '—')} also agreed that something in the session"
+        f" did not sit right with them ({values['reported']})."
     )
 
 

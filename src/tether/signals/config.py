@@ -35,6 +35,10 @@ class SignalConfig:
     """The rupture threshold is never below this many steps of one answer on the
     instrument's scale, so one answer moving one step is never a rupture [P]."""
 
+    rupture_item_at_or_above: float = 3.0
+    """A direct rupture item answered at or above this ("Agree" on TAC 1.1's
+    0-4 agreement scale) is a rupture in itself (methods §3.3, R4) [P]."""
+
     split_persistent_sessions: int = 2
     """Consecutive split sessions that make a split red (methods §4.4)."""
 

@@ -25,7 +25,7 @@ from .levels import low_alliance_signals, low_support_signals
 from .model import COLUMNS, RANK, empty
 from .outcome import FIT, change_signals, not_on_track_signals
 from .risk import risk_signals
-from .rupture import rupture_signals
+from .rupture import reported_rupture_signals, rupture_signals, with_reported
 from .split import generation_of, split_signals
 from .thresholds import clinic_intake_sds, outcome_scales
 from .within_safety import within_safety_signals
@@ -62,7 +62,10 @@ def compute_signals(
     norms = norms or clinic_norms(members, config)
     parts = [
         risk_signals(frame, library),
-        rupture_signals(members, norms, config, library),
+        with_reported(
+            rupture_signals(members, norms, config, library),
+            reported_rupture_signals(frame, library, config),
+        ),
         split_signals(
             members, therapist, norms, config, family_view_frame(frame, library)
         ),

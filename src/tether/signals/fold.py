@@ -38,7 +38,10 @@ def fold_splits_into_ruptures(signals: pd.DataFrame, bands: pd.Series) -> pd.Dat
     """`signals` without the splits an open rupture made, those ruptures with
     `folded` evidence: one entry (kind, session, last session) per split.
     `bands` maps (case_id, member_id) to the member's age band."""
-    ruptures = signals[signals["signal"] == "rupture"]
+    # A rupture only reported (R4) says nothing of how long the drop lasts.
+    ruptures = signals[
+        (signals["signal"] == "rupture") & (signals["state"] != "reported")
+    ]
     splits = signals[signals["signal"].isin(SPLITS)]
     if ruptures.empty or splits.empty:
         return signals

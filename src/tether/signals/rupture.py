@@ -37,7 +37,8 @@ from tether.instruments import Library
 
 from .alliance import SERIES, Norms, answer_step_pomp, primary_scales
 from .config import SignalConfig
-from .model import rows
+from .items import ITEM_PREFIX, answers_to, items_with_facet
+from .model import empty, rows
 
 
 def rupture_table(
@@ -188,3 +189,77 @@ def _late_repairs(hits: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
         state=hits["state"].where(~hits.index.isin(later.index), "repaired-late"),
         repaired_at=hits["repaired_at"].fillna(later),
     )
+
+
+RUPTURE_FACET = ("self", "rupture")
+"""The facet of a direct rupture item (TAC 1.1 item 9)."""
+
+
+def rupture_items(library: Library) -> dict[tuple[str, str], dict[float, str]]:
+    """(instrument, `item:<id>`) of every direct rupture item, with its answer
+    labels."""
+    return items_with_facet(library, *RUPTURE_FACET)
+
+
+def reported_rupture_signals(
+    frame: pd.DataFrame, library: Library, config: SignalConfig
+) -> pd.DataFrame:
+    """Methods §3.3, R4: a member who agrees that something in today's session
+    did not sit right (at or above `rupture_item_at_or_above`) reports a
+    rupture, whatever their scores do: red, state `reported`."""
+    items = rupture_items(library)
+    answered = answers_to(frame, items)
+    hits = answered[answered["score"] >= config.rupture_item_at_or_above]
+    if hits.empty:
+        return empty()
+    evidence = [
+        {
+            "member": r.member_id,
+            "instrument": r.instrument,
+            "item": r.scale.removeprefix(ITEM_PREFIX),
+            "answer": items[(r.instrument, r.scale)].get(r.score, f"{r.score:g}"),
+        }
+        for r in hits.itertuples(index=False)
+    ]
+    return rows(
+        "rupture", hits, "red", "member:" + hits["member_id"], evidence, "reported"
+    )
+
+
+def with_reported(ruptures: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:
+    """One rupture per member, instrument and session: where the scores also
+    found one, the report joins its evidence (`reported`: the answer) and
+    makes it red; else the report stands alone."""
+    if reported.empty:
+        return ruptures
+    if ruptures.empty:
+        return reported
+    key = ["case_id", "subject", "session"]
+
+    def instrument(table: pd.DataFrame) -> pd.Series:
+        return table["evidence"].map(lambda e: e.get("instrument"))
+
+    scored = ruptures.assign(_instrument=instrument(ruptures))
+    said = reported.assign(_instrument=instrument(reported))
+    both = scored.reset_index().merge(
+        said[[*key, "_instrument", "evidence"]],
+        on=[*key, "_instrument"],
+        suffixes=("", "_said"),
+    )
+    out = ruptures.copy()
+    for r in both.itertuples(index=False):
+        out.at[r.index, "evidence"] = {
+            **r.evidence,
+            "reported": r.evidence_said["answer"],
+        }
+        out.at[r.index, "severity"] = "red"
+    alone = said.merge(
+        both[[*key, "_instrument"]],
+        on=[*key, "_instrument"],
+        how="left",
+        indicator=True,
+    )
+    alone = alone[alone["_merge"] == "left_only"].drop(
+        columns=["_merge", "_instrument"]
+    )
+    return pd.concat([out, alone[ruptures.columns]], ignore_index=True)

@@ -26,33 +26,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tether.instruments import Library, text_in
+from tether.instruments import Library
 
 from .config import SignalConfig
+from .items import ITEM_PREFIX, answers_to, items_with_facet
 from .model import empty, episodes, rows
 
 WITHIN_SAFETY = "within-family-safety"
-ITEM_PREFIX = "item:"
 SERIES = ["case_id", "member_id", "instrument", "scale"]
 
 
 def safety_items(library: Library) -> dict[tuple[str, str], dict[float, str]]:
-    """(instrument, `item:<id>`) of every member item with the within-family
-    safety facet -> its answer labels in English, by value."""
-    found = {}
-    for definition in library:
-        if (
-            definition.role != "alliance"
-            or not definition.key_verified
-            or "therapist" in definition.respondents
-        ):
-            continue
-        labels = {o.value: text_in(o.label, "en") for o in definition.options}
-        for item in definition.items:
-            facet = item.alliance
-            if facet and (facet.level, facet.dimension) == ("within", "safety"):
-                found[(definition.key, ITEM_PREFIX + item.id)] = labels
-    return found
+    """The within-family safety items, with their answer labels."""
+    return items_with_facet(library, "within", "safety")
 
 
 def within_safety_signals(
@@ -62,17 +48,7 @@ def within_safety_signals(
     below `config.within_safety_low_at_or_below`; runs of consecutive sessions
     are one signal."""
     items = safety_items(library)
-    answered = frame[
-        (frame["respondent"] == "member")
-        & frame["scale"].str.startswith(ITEM_PREFIX)
-        & frame["score"].notna()
-    ]
-    pairs = pd.Series(
-        list(zip(answered["instrument"], answered["scale"], strict=True)),
-        index=answered.index,
-        dtype=object,
-    )
-    answered = answered[pairs.isin(list(items))]
+    answered = answers_to(frame, items)
     low = answered[answered["score"] <= config.within_safety_low_at_or_below]
     if low.empty:
         return empty()
