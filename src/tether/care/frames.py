@@ -11,8 +11,8 @@ from tether.instruments import Library, load_library
 from tether.longformat import COLUMNS
 from tether.signals import check_scores
 from tether.signals.alliance import SUBSYSTEMS, subsystems_of
-from tether.signals.rupture import rupture_items
-from tether.signals.within_safety import safety_items
+from tether.signals.engine import item_scales_read
+from tether.signals.risk import risk_item_scales
 
 from .models import AgeBand, Score, Subsystem
 
@@ -45,20 +45,19 @@ def score_frame(
     risk answer is checked quickly and alone.
 
     The `item:<id>` rows of alliance items (a TAC's eleven answers) come only
-    with `alliance_items` (the case page's breakdown), except the within-family
-    safety item, which a rule reads: the other rules never look at them, and
+    with `alliance_items` (the case page's breakdown), except those a rule
+    reads (signals.engine.item_scales_read): the others no rule looks at, and
     they would nearly triple the rows every recompute checks (measured on one
     50-member case: 0.51 s per recompute without them, 0.73 s with them,
     under profiling)."""
     case_ids = None if case_ids is None else list(case_ids)
     scores = Score.objects.all()
     if risk_items_only:
-        scores = scores.filter(_item_rows(library(), risk_items(library())))
+        scores = scores.filter(_item_rows(risk_item_scales(library())))
     elif not alliance_items:
-        lib = library()
-        read = risk_items(lib) | set(safety_items(lib)) | set(rupture_items(lib))
         scores = scores.filter(
-            ~Q(scale__startswith=RISK_ITEM_PREFIX) | _item_rows(lib, read)
+            ~Q(scale__startswith=RISK_ITEM_PREFIX)
+            | _item_rows(item_scales_read(library()))
         )
     if case_ids is not None:
         scores = scores.filter(response__session__case_id__in=case_ids)
@@ -101,18 +100,7 @@ def score_frame(
     return check_scores(_worst_risk_answer(raw), library())
 
 
-def risk_items(lib: Library) -> set[tuple[str, str]]:
-    """(instrument, `item:<id>`) of every risk item of the library. Item ids
-    repeat across instruments (TAC item 9 is an alliance item, PHQ-9 item 9 a
-    risk item), so the pair is what names a risk item."""
-    return {
-        (definition.key, f"{RISK_ITEM_PREFIX}{item.id}")
-        for definition in lib
-        for item in definition.risk_items
-    }
-
-
-def _item_rows(lib: Library, pairs: set[tuple[str, str]]) -> Q:
+def _item_rows(pairs: set[tuple[str, str]]) -> Q:
     """The score rows of these (instrument, `item:<id>`) pairs."""
     wanted = Q(pk__in=[])
     for instrument, scale in sorted(pairs):

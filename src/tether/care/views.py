@@ -130,6 +130,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         answered=Count("responses", filter=Q(responses__status__in=SENT))
     )
     charts = case_charts(case, members, open_signals)
+    config = SignalConfig.from_mapping(case.organization.signal_settings or {})
     return {
         "case": case,
         "editable": can_write(user, case),
@@ -137,17 +138,20 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         "subsystems": case.subsystems.prefetch_related("members").order_by("name"),
         "clinicians": case.clinicians.all(),
         "alerts": [
-            explain(s, names) | {"fell": charts.falls.get(s.pk, "")}
+            explain(s, names, config) | {"fell": charts.falls.get(s.pk, "")}
             for s in open_signals
         ],
-        "closed_alerts": [explain(s, names) for s in closed],
+        "closed_alerts": [explain(s, names, config) for s in closed],
         "sessions": sessions.order_by("-number"),
         "charts": charts,
     }
 
 
-def explain(signal: Signal, names: dict[str, str]) -> dict[str, Any]:
-    """A stored alert with its catalogue texts, member ids as first names."""
+def explain(
+    signal: Signal, names: dict[str, str], config: SignalConfig
+) -> dict[str, Any]:
+    """A stored alert with its catalogue texts, member ids as first names, its
+    rule stated with the clinic's settings (`config`)."""
     event = Event(
         signal.kind,
         signal.severity,
@@ -157,7 +161,6 @@ def explain(signal: Signal, names: dict[str, str]) -> dict[str, Any]:
         signal.evidence,
         signal.state,
     )
-    config = SignalConfig.from_mapping(signal.organization.signal_settings or {})
     try:
         text = describe(event, names, config)
     except KeyError:  # a kind the catalogue does not know: show the bare facts
@@ -192,7 +195,12 @@ def alert_response(
     request: HttpRequest, signal: Signal, form: AcknowledgeForm, status: int = 200
 ) -> HttpResponse:
     names = {str(m.pk): m.first_name for m in signal.case.members.all()}
-    context = {"alert": explain(signal, names), "editable": True, "form": form}
+    config = SignalConfig.from_mapping(signal.organization.signal_settings or {})
+    context = {
+        "alert": explain(signal, names, config),
+        "editable": True,
+        "form": form,
+    }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "care/_alert.html", context, status=status)
     return render(request, "care/alert.html", context, status=status)

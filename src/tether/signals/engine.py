@@ -24,11 +24,16 @@ from .fold import fold_splits_into_ruptures
 from .levels import low_alliance_signals, low_support_signals
 from .model import COLUMNS, RANK, empty
 from .outcome import FIT, change_signals, not_on_track_signals
-from .risk import risk_signals
-from .rupture import reported_rupture_signals, rupture_signals, with_reported
+from .risk import risk_item_scales, risk_signals
+from .rupture import (
+    reported_rupture_signals,
+    rupture_items,
+    rupture_signals,
+    with_reported,
+)
 from .split import generation_of, split_signals
 from .thresholds import clinic_intake_sds, outcome_scales
-from .within_safety import within_safety_signals
+from .within_safety import safety_items, within_safety_signals
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +108,14 @@ def _bands(members: pd.DataFrame) -> pd.Series:
     return sides.drop_duplicates(["case_id", "member_id"]).set_index(
         ["case_id", "member_id"]
     )["side"]
+
+
+def item_scales_read(library: Library) -> set[tuple[str, str]]:
+    """The (instrument, `item:<id>`) rows some rule reads: risk items, the
+    within-family safety items and the direct rupture items. A score table
+    for compute_signals needs these item rows and no others."""
+    return (
+        risk_item_scales(library)
+        | set(safety_items(library))
+        | set(rupture_items(library))
+    )

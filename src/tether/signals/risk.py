@@ -20,6 +20,17 @@ RISK_ITEM = "risk-item"
 """The red alert of a risk answer: raised at once, never resolved by a recompute."""
 
 
+def risk_item_scales(library: Library) -> set[tuple[str, str]]:
+    """(instrument, `item:<id>`) of every risk item of the library. Item ids
+    repeat across instruments (TAC item 9 is an alliance item, PHQ-9 item 9 a
+    risk item), so the pair is what names a risk item."""
+    return {
+        (definition.key, f"item:{item.id}")
+        for definition in library
+        for item in definition.risk_items
+    }
+
+
 def risk_signals(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
     items = frame[frame["scale"].str.startswith("item:")]
     if items.empty:
