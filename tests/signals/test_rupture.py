@@ -232,3 +232,17 @@ def test_a_score_rupture_the_member_also_reported_is_one_alert():
 
     text = describe(to_signals(rupture)[0]).explanation
     assert "also agreed that something in the session did not sit right" in text
+
+
+def test_an_earlier_level_shift_no_longer_hides_a_drop():
+    """Hand-made: a member low for two sessions (a split that ended), then
+    steady at 80 for six, then 52. The plain SD of the earlier answers (13.9)
+    would put R2's bound at 72.5 − 2·13.9 = 44.7, above nothing; their
+    successive-difference SD, √(30² / (2·7)) = 8.02, puts it at 56.5, and 52
+    is below it: a rupture."""
+    out = rupture_table(series([50, 50, 80, 80, 80, 80, 80, 80, 52]), 2.0, CONFIG)
+    last = out.iloc[-1]
+    assert last["prior_sd"] == pytest.approx(13.887, abs=1e-3)
+    assert last["successive_sd"] == pytest.approx(8.018, abs=1e-3)
+    assert bool(last["r2"])
+    assert out["rupture"].tolist() == [False] * 8 + [True]
