@@ -93,8 +93,37 @@ def test_series_of_different_members_do_not_mix():
 def test_a_rupture_always_needs_a_drop_of_at_least_the_reliable_change(values, sem):
     table = rupture_table(series(values), sem, CONFIG)
     flagged = table[table["rupture"]]
-    assert (flagged["drop"] >= 1.96 * np.sqrt(2) * sem - 1e-9).all()
-    assert (flagged["pomp"] < flagged["previous"]).all()
+    reliable = 1.96 * np.sqrt(2) * sem - 1e-9
+    from_last = flagged["drop"] >= reliable
+    from_level = flagged["pre_level"] - flagged["pomp"] >= reliable
+    assert (from_last | from_level).all()
+
+
+def test_a_fall_over_two_sessions_is_a_rupture_like_one_over_one():
+    """Hand-made: 80, 80, 80, 72, 62 with SEM 5, so RC = 1.96·√2·5 = 13.86.
+    Neither step (8, then 10) is a reliable drop, but 62 is below the repair
+    floor, the mean of the three sessions before (77.33) minus 13.86 = 63.47,
+    and below R2's bound, 78 − 2·max(3.27, 5) = 68: a rupture at session 5."""
+    table = rupture_table(series([80, 80, 80, 72, 62]), 5.0, CONFIG)
+    last = table.iloc[-1]
+    assert not last["r1"]
+    assert last["pre_level"] - last["threshold"] == pytest.approx(63.47, abs=0.01)
+    assert table["rupture"].tolist() == [False] * 4 + [True]
+
+
+def test_staying_low_after_a_fall_below_the_floor_is_not_a_second_rupture():
+    # 62 is a rupture (above); 50 is below its own floor (71.33 − 13.86 = 57.47)
+    # too, but the session before was already below the floor: one event.
+    table = rupture_table(series([80, 80, 80, 72, 62, 50]), 5.0, CONFIG)
+    assert table["rupture"].tolist() == [False] * 4 + [True, False]
+
+
+def test_a_fall_below_the_floor_inside_the_persons_usual_swings_is_not_a_rupture():
+    # Prior 40, 60, 45 swing widely (successive-difference SD 12.5): 30 is
+    # 18.3 below their level, beyond RC (6.93) but not beyond R2's bound,
+    # 48.3 − 2·12.5 = 23.3.
+    table = rupture_table(series([40, 60, 45, 30]), 2.5, CONFIG)
+    assert not table.iloc[3]["rupture"]
 
 
 def test_an_unverified_scoring_key_raises_no_alliance_alert():
