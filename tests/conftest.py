@@ -12,7 +12,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.accounts.models import Organization, Role, User
-from tether.care import services
+from tether.care import recompute, services
 
 HERE = Path(__file__).resolve().parent
 PURE = [HERE / name for name in ("instruments", "scoring", "signals", "simulate")]
@@ -34,6 +34,17 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=pure)
         left_out = set(pure)
         items[:] = [item for item in items if item not in left_out]
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings, monkeypatch):
+    """Background tasks run at once where they are queued; and since a test's
+    transaction never commits, work queued for after commit runs at once too
+    (tests/care/test_recompute.py checks the real after-commit path)."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    monkeypatch.setattr(recompute, "after_commit", lambda work: work())
 
 
 @pytest.fixture

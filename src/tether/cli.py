@@ -125,6 +125,14 @@ def _parser() -> _Parser:
     demo = sub.add_parser("demo", help="start the demo on a fresh SQLite database")
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(run=_demo)
+    worker = sub.add_parser(
+        "worker",
+        help="run the background worker (signal recomputes, expired links, risk emails)",
+    )
+    worker.add_argument(
+        "--batch", action="store_true", help="run what is queued, then stop"
+    )
+    worker.set_defaults(run=_worker)
     serve = sub.add_parser("serve", help="serve Tether (gunicorn)")
     serve.add_argument("--bind", default="127.0.0.1:8000")
     serve.set_defaults(run=_serve)
@@ -304,6 +312,12 @@ def _demo(options: argparse.Namespace) -> int:
     from tether.demo import run_demo
 
     return run_demo(port=options.port)
+
+
+def _worker(options: argparse.Namespace) -> int:
+    from tether.worker import run_worker
+
+    return run_worker(batch=options.batch)
 
 
 def _serve(options: argparse.Namespace) -> int:

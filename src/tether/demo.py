@@ -4,6 +4,9 @@ synthetic clinic, on 127.0.0.1."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 DEMO_DATABASE = "demo.sqlite3"
@@ -58,10 +61,19 @@ def run_demo(port: int = 8000) -> int:
         f"  instrument library: {url}instruments/",
         f"  data directory:     {settings.DATA_DIR} (a fresh {DEMO_DATABASE} "
         "every start)",
+        "  a background worker runs beside it (alert recomputes, expired links)",
         "  stop it with Ctrl+C",
     ]
     print("\n".join(lines), flush=True)
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+    # The background worker runs beside the server, and stops with it (on
+    # Ctrl+C, and on a plain kill, which would otherwise skip `finally`).
+    worker = subprocess.Popen([sys.executable, "-m", "tether.cli", "worker"])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
     return 0
 
 

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "tether.core",
     "tether.accounts",
     "tether.care",
@@ -191,6 +193,17 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # A mistyped one-time or backup code is kept out of the failure log.
 AXES_SENSITIVE_PARAMETERS = ["code"]
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TETHER_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+"""Background work (the queued signal recompute, settling expired links, risk
+emails) runs in `tether worker`, jobs kept in the database: no broker. The
+test suite runs each task at once (tests/conftest.py)."""
 
 TETHER_BASE_URL = os.environ.get("TETHER_BASE_URL", "http://127.0.0.1:8000")
 """Where links in invitations and notifications point."""

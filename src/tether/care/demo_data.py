@@ -62,11 +62,11 @@ from .models import (
     CaseKind,
     Member,
     Response,
-    Score,
     Session,
     Signal,
 )
-from .services import derive_subsystems, refit_organization, save_scores
+from .responses import ScoredResponse, store_response, store_responses
+from .services import derive_subsystems, refit_organization
 
 DEMO_PASSWORD = "tether-demo"
 ORGANIZATION_NAME = "Northside Clinic (demo)"
@@ -698,58 +698,45 @@ class _Builder:
     # responses and scores
 
     def _save_responses(self, scores: pd.DataFrame) -> None:
+        """Every simulated response, stored as a clinic's history is
+        (responses.store_responses); the refit that follows computes the
+        alerts, so no recompute is queued."""
         instruments = library()
-        instrument_key = {
-            name: instruments.get(name).key for name in scores["instrument"].unique()
+        definitions = {
+            name: instruments.get(name) for name in scores["instrument"].unique()
         }
         keys_cols = ["case_id", "member_id", "respondent", "session", "instrument"]
-        scores = scores.assign(answered=scores["score"].notna())
-        grouped = scores.groupby(keys_cols, sort=False)
-        answered = grouped["answered"].any()
-        items = scores[scores["scale"].str.startswith("item:")]
-        answers: dict[tuple[object, ...], dict[str, int]] = {}
-        for r in items.itertuples(index=False):
-            key = (r.case_id, r.member_id, r.respondent, r.session, r.instrument)
-            answers.setdefault(key, {})[r.scale.removeprefix("item:")] = int(r.score)
-        responses: dict[tuple[object, ...], Response] = {}
-        for key, any_answer in answered.items():
+        batch = []
+        for key, rows in scores.groupby(keys_cols, sort=False):
             case_id, member_id, respondent, number, instrument = key  # type: ignore[misc]
             session = self.sessions[(case_id, int(number))]
             member = (
                 None if member_id == "family" else self.members[(case_id, member_id)]
             )
             therapist = respondent == Response.Respondent.THERAPIST
-            responses[key] = Response(  # type: ignore[index]
-                organization=self.organization,
-                session=session,
-                respondent=respondent,
-                member=member,
-                instrument=instrument_key[instrument],
-                answers=answers.get(key, {}),  # type: ignore[arg-type]
-                # An invitation left unanswered stays in progress, with empty
-                # scores (the long format's empty score).
-                status=(
-                    Response.Status.COMPLETE
-                    if any_answer
-                    else Response.Status.IN_PROGRESS
-                ),
-                entered_by=self.clinician_of[case_id] if therapist else None,
-                submitted_at=(
-                    _at(session.date, 18 if therapist else 17) if any_answer else None
-                ),
+            values = {
+                str(r.scale): (None if np.isnan(r.score) else float(r.score))
+                for r in rows.itertuples(index=False)
+            }
+            batch.append(
+                ScoredResponse(
+                    session=session,
+                    member=member,
+                    respondent=str(respondent),
+                    definition=definitions[instrument],
+                    # An invitation left unanswered stays in progress, with
+                    # empty scores (the long format's empty score).
+                    scores=values,
+                    answers={
+                        scale.removeprefix("item:"): int(value)
+                        for scale, value in values.items()
+                        if scale.startswith("item:") and value is not None
+                    },
+                    submitted_at=_at(session.date, 18 if therapist else 17),
+                    entered_by=self.clinician_of[case_id] if therapist else None,
+                )
             )
-        Response.objects.bulk_create(responses.values())
-        Score.objects.bulk_create(
-            Score(
-                organization=self.organization,
-                response=responses[
-                    (r.case_id, r.member_id, r.respondent, r.session, r.instrument)
-                ],
-                scale=r.scale,
-                value=None if np.isnan(r.score) else float(r.score),
-            )
-            for r in scores.itertuples(index=False)
-        )
+        store_responses(self.organization, batch, source="demo", recompute=False)
 
     def enter_low_srs(self, scores: pd.DataFrame) -> Response:
         """A paper SRS total below 36 for the adult (outside the showcase) whose
@@ -767,27 +754,15 @@ class _Builder:
         case_id = str(chosen["case_id"])
         session = self.sessions[(case_id, int(chosen["session"]))]
         clinician = self.clinician_of[case_id]
-        response = Response.objects.create(
-            organization=self.organization,
+        return store_response(
             session=session,
-            respondent=Response.Respondent.MEMBER,
             member=self.members[(case_id, str(chosen["member_id"]))],
-            instrument=library().get("srs").key,
+            respondent=Response.Respondent.MEMBER,
+            definition=library().get("srs"),
+            source="paper",
             totals={"total": LOW_SRS_TOTAL},
-            status=Response.Status.PAPER,
-            entered_by=clinician,
-            submitted_at=_at(session.date, 19),
-        )
-        save_scores(response, {"total": (LOW_SRS_TOTAL, False)})
-        record(
-            clinician,
-            "create",
-            "response",
-            response.pk,
-            organization=self.organization,
-            detail={"instrument": response.instrument, "source": "paper"},
-        )
-        return response
+            actor=clinician,
+        ).response
 
 
 def _label(kind: str, first_name: str, surname: str) -> str:

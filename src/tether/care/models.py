@@ -52,7 +52,15 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["clinicians"])
+    signals_stale_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When answers arrived that the case's alerts do not yet reflect; "
+            "empty once the queued recompute has stored them (care/recompute.py)."
+        ),
+    )
+    history = HistoricalRecords(excluded_fields=["clinicians", "signals_stale_since"])
 
     class Meta:
         indexes = [models.Index(fields=["organization", "status"])]
@@ -187,6 +195,10 @@ class Response(models.Model):
         ),
     )
     status = models.CharField(max_length=20, choices=Status.choices)
+    risk_endorsed = models.BooleanField(
+        default=False,
+        help_text="Whether a risk answer is at its trigger, as scoring found it.",
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -30,24 +30,21 @@ from django.http import Http404
 from django.utils import formats, timezone, translation
 
 from tether.accounts.models import User
+from tether.care.alerts import reopen_risk_alert
 from tether.care.audit import record
 from tether.care.models import SENT, AgeBand, Case, Member, Response
-from tether.care.services import (
-    InvalidEntry,
-    Scored,
-    _definition,
-    at_trigger,
-    get_session_for,
+from tether.care.responses import (
+    keep_answer,
     mark_incomplete,
-    recompute_case_signals,
     record_unsent_risk,
-    reopen_risk_alert,
-    save_scores,
-    scores_to_store,
+    start_response,
+    store_response,
 )
+from tether.care.services import InvalidEntry, _definition, get_session_for
 from tether.instruments import Definition
 from tether.scoring.engine import AnswerError, score
 
+from . import tasks
 from .models import Channel, Invitation
 from .sms import get_sms_backend
 
@@ -218,6 +215,7 @@ def issue_invitation(
             created_by=user,
             expires_at=timezone.now() + expires_in,
         )
+        transaction.on_commit(partial(tasks.settle_at_expiry, invitation), robust=True)
         record(
             user,
             "issue",
@@ -521,12 +519,13 @@ def save_answer(
                     f"{definition.short_title}: already sent, so its answers can no longer be changed"
                 ]
             )
-        if item_id not in response.answers or response.answers[item_id] != answer:
-            response.answers = {**response.answers, item_id: answer}
-            response.save(update_fields=["answers"])
-            # A risk answer is a risk the moment it is saved, sent or not.
-            if is_risk_item and record_unsent_risk(response, definition):
-                _notify_risk_once(locked, response)
+        # A risk answer is a risk the moment it is saved, sent or not.
+        if (
+            keep_answer(response, item_id, answer)
+            and is_risk_item
+            and record_unsent_risk(response, definition)
+        ):
+            _notify_risk_once(locked, response)
     return response
 
 
@@ -544,19 +543,13 @@ def _notify_risk_once(invitation: Invitation, response: Response) -> None:
     reopen_risk_alert(response)
     invitation.risk_notified_at = timezone.now()
     invitation.save(update_fields=["risk_notified_at"])
+    # Sent by the worker once this is stored, never while the member waits.
     transaction.on_commit(
-        partial(_email_risk, invitation.pk, invitation.session.case_id), robust=True
+        partial(
+            tasks.email_risk_alert.enqueue, invitation.pk, invitation.session.case_id
+        ),
+        robust=True,
     )
-
-
-def _email_risk(invitation_id: int, case_id: int) -> None:
-    """Send the risk emails; if sending fails, the link's next risk answer
-    (an autosave or the submission) tries again."""
-    try:
-        alert_clinicians(case_id)
-    except Exception:
-        Invitation.objects.filter(pk=invitation_id).update(risk_notified_at=None)
-        log.exception("Risk alert email for case %s could not be sent", case_id)
 
 
 def _listed(invitation: Invitation, instrument: str) -> Definition:
@@ -629,50 +622,42 @@ def sent_instruments(
 
 
 def _start_response(invitation: Invitation, definition: Definition) -> Response:
-    response = Response.objects.create(
-        organization_id=invitation.organization_id,
+    return start_response(
         session_id=invitation.session_id,
-        respondent=invitation.respondent,
-        member=invitation.member,
-        instrument=definition.key,
-        language=invitation.language,
-        answers={},
-        status=Response.Status.IN_PROGRESS,
-        entered_by=invitation.created_by if invitation.member is None else None,
-    )
-    record(
-        None,
-        "start",
-        "response",
-        response.pk,
         organization=invitation.organization,
-        detail={
-            "instrument": definition.key,
-            "invitation": invitation.pk,
-            "source": "link",
-        },
+        member=invitation.member,
+        respondent=invitation.respondent,
+        definition=definition,
+        language=invitation.language,
+        entered_by=invitation.created_by if invitation.member is None else None,
+        detail={"invitation": invitation.pk, "source": _source(invitation)},
     )
-    return response
+
+
+def _source(invitation: Invitation) -> str:
+    return "kiosk" if invitation.channel == Channel.KIOSK else "link"
 
 
 # ---- submitting ----------------------------------------------------------------
 
 
 def submit(invitation: Invitation, instrument: str) -> SubmitResult:
-    """Score and store one instrument's answers, recompute the case's signals
+    """Send one instrument's autosaved answers (care's store_response scores
+    and stores them, raises any risk alert and queues the case's recompute)
     and, when every listed instrument is in, close the link; all in one
     transaction. Submitting again returns the stored response unchanged."""
     definition = _listed(invitation, instrument)
     with transaction.atomic():
         locked = _locked(invitation)
-        case = _lock_case(locked)
+        # Lock order of every writer: link, case, response.
+        _lock_case(locked)
         response = (
             responses_of(locked.session_id, locked.member, [definition.key])
             .select_for_update()
             .first()
         )
         if response is not None and response.status != Response.Status.IN_PROGRESS:
-            return SubmitResult(response, stored_risk(response, definition), True)
+            return SubmitResult(response, response.risk_endorsed, True)
         _check_open(locked)
         if response is None:
             raise InvalidEntry(
@@ -680,61 +665,26 @@ def submit(invitation: Invitation, instrument: str) -> SubmitResult:
                     f"{definition.short_title}: answer at least one question before sending"
                 ]
             )
-        scored = _scored(definition, response.answers, locked.session.case.kind)
-        _store_submission(locked, case, definition, response, scored)
-        if scored.risk:
+        stored = store_response(
+            session=locked.session,
+            member=locked.member,
+            respondent=locked.respondent,
+            definition=definition,
+            source=_source(locked),
+            answers=response.answers,
+            response=response,
+            detail={"invitation": locked.pk},
+        )
+        _complete_if_done(locked, timezone.now())
+        if stored.risk:
             _notify_risk_once(locked, response)
-    return SubmitResult(response, scored.risk)
+    return SubmitResult(response, stored.risk)
 
 
-def _store_submission(
-    invitation: Invitation,
-    case: Case,
-    definition: Definition,
-    response: Response,
-    scored: Scored,
-) -> None:
-    """`case` is row-locked: one submission per case at a time, or two family
-    members sending at once would both create the same new signal."""
-    now = timezone.now()
-    response.status = Response.Status.COMPLETE
-    response.submitted_at = now
-    response.save(update_fields=["status", "submitted_at"])
-    save_scores(response, scored.scores, scored.rules)
-    record(
-        None,
-        "submit",
-        "response",
-        response.pk,
-        organization=invitation.organization,
-        detail={
-            "instrument": definition.key,
-            "invitation": invitation.pk,
-            "source": "link",
-        },
-    )
-    _complete_if_done(invitation, now)
-    recompute_case_signals(case)
-
-
-def _scored(
-    definition: Definition, saved: Mapping[str, object], case_kind: str
-) -> Scored:
-    answers = {item: saved.get(item) for item in definition.item_ids}
-    if not definition.allow_skip:
-        missing = [
-            item.id
-            for item in definition.items
-            if case_kind in item.applies_to and answers[item.id] is None
-        ]
-        if missing:
-            raise InvalidEntry([f"item {item}: not answered yet" for item in missing])
-    return scores_to_store(definition, answers)
-
-
-def stored_risk(response: Response, definition: Definition) -> bool:
-    """Whether a stored answer of this response is at a risk trigger."""
-    return at_trigger(definition, dict(response.scores.values_list("scale", "value")))
+def stored_risk(response: Response, definition: Definition | None = None) -> bool:
+    """Whether a stored answer of this response is at a risk trigger, as
+    scoring found it when it was stored."""
+    return response.risk_endorsed
 
 
 def _complete_if_done(invitation: Invitation, now: dt.datetime) -> None:

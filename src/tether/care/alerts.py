@@ -1,0 +1,221 @@
+"""Alert writes: a case's signals stored from a fresh computation (keeping each
+alert's status and note), the risk rule run at once when a risk answer is
+saved, and the clinic's baseline refit. Every write of a Signal row is here;
+a clinician's acknowledgement is a user action in services.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tether.accounts.models import Organization
+from tether.signals import SignalConfig, compute_signals, to_signals
+from tether.signals.alliance import Norms
+from tether.signals.expected import ExpectedResponse
+from tether.signals.risk import RISK_ITEM, risk_signals
+
+from .audit import record
+from .frames import library, score_frame
+from .models import Case, Response, Signal
+
+
+def _baseline(
+    organization: Organization,
+) -> tuple[
+    Norms | None, dict[str, ExpectedResponse | None] | None, dict[str, float] | None
+]:
+    stored = organization.signal_norms or {}
+    if not stored:
+        return None, None, None
+    norms = Norms.from_dict(stored["norms"])
+    models = {
+        k: (ExpectedResponse.from_dict(v) if v else None)
+        for k, v in stored.get("models", {}).items()
+    }
+    return norms, models, stored.get("intake_sds")
+
+
+def case_signals(case: Case) -> list[Any]:
+    """The case's signals computed against the clinic's stored baseline,
+    nothing stored."""
+    frame = score_frame([case.pk])
+    if frame.empty:
+        return []
+    config = SignalConfig.from_mapping(case.organization.signal_settings or {})
+    norms, models, intake_sds = _baseline(case.organization)
+    table = compute_signals(frame, library(), config, norms, models, intake_sds)
+    return to_signals(table.signals)
+
+
+def recompute_case_signals(case: Case) -> list[Signal]:
+    """Recompute one case's signals now and store them (refits, tests and the
+    catch-up; answers arriving queue care/recompute.py instead)."""
+    fresh = case_signals(case)
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        return store_signals(case, fresh)
+
+
+def raise_risk_signals(case: Case) -> None:
+    """Run the risk rule alone over the case's risk-item answers and store what
+    it finds, changing no other signal: a risk answer never waits for a
+    recompute. Call with the case row locked."""
+    frame = score_frame([case.pk], risk_items_only=True)
+    if frame.empty:
+        return
+    found = risk_signals(frame, library())
+    store_signals(case, to_signals(found), resolve=False)
+
+
+def reopen_risk_alert(response: Response) -> None:
+    """A new endorsement (a new link, a new kiosk turn) reopens a closed risk
+    alert of the same person, questionnaire and session: every repeat
+    endorsement alerts again."""
+    closed = Signal.objects.filter(
+        case_id=response.session.case_id,
+        kind=RISK_ITEM,
+        subject=f"member:{response.member_id}",
+        instrument=response.instrument,
+        session_number=response.session.number,
+    ).exclude(status=Signal.Status.OPEN)
+    for signal in closed:
+        _reopen(signal, "Raised again: a new risk answer was saved.")
+
+
+def add_note(signal: Signal, line: str) -> None:
+    """Add a line to the alert's note, under what is already there."""
+    signal.note = (signal.note + "\n" if signal.note else "") + line
+
+
+def _reopen(signal: Signal, why: str) -> None:
+    signal.status = Signal.Status.OPEN
+    add_note(signal, why)
+    signal.save(update_fields=["status", "note"])
+    record(None, "reopen", "signal", signal.pk, organization=signal.organization)
+
+
+def store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[Signal]:
+    """Upsert a case's freshly computed signals, keeping status and notes; with
+    `resolve`, close open ones no longer triggered, except risk alerts, which
+    only a clinician closes. An alert whose condition has ended (a repaired
+    rupture, a split no longer seen) is resolved with the reason recorded, and
+    reopened if the data later show it has not ended after all."""
+    existing = {
+        (s.kind, s.subject, s.instrument, s.session_number): s
+        for s in case.signals.all()
+    }
+    seen = set()
+    for signal in fresh:
+        instrument = str(signal.evidence.get("instrument", ""))
+        key = (signal.kind, signal.subject, instrument, signal.session)
+        seen.add(key)
+        row = existing.get(key)
+        evidence = json_safe(signal.evidence)
+        ended = "" if signal.kind == RISK_ITEM else signal.ended
+        if row is None:
+            row = Signal.objects.create(
+                organization=case.organization,
+                case=case,
+                kind=signal.kind,
+                severity=signal.severity,
+                subject=signal.subject,
+                instrument=instrument,
+                session_number=signal.session,
+                state=signal.state,
+                evidence=evidence,
+                ended=ended,
+            )
+            if ended:
+                _resolve_ended(row)
+        elif (row.severity, row.state, row.evidence, row.ended) != (
+            signal.severity,
+            signal.state,
+            evidence,
+            ended,
+        ):
+            if _risen(row, evidence):
+                _reopen(row, f"Raised again: the answer is now {evidence['value']:g}.")
+            was_ended = row.ended
+            row.severity, row.state, row.evidence, row.ended = (
+                signal.severity,
+                signal.state,
+                evidence,
+                ended,
+            )
+            row.save(update_fields=["severity", "state", "evidence", "ended"])
+            if ended:
+                _resolve_ended(row)
+            elif was_ended and row.status == Signal.Status.RESOLVED:
+                _reopen(row, "Reopened: newer data show it has not ended.")
+    for key, row in existing.items():
+        if (
+            resolve
+            and key not in seen
+            and row.status == Signal.Status.OPEN
+            and row.kind != RISK_ITEM
+        ):
+            row.status = Signal.Status.RESOLVED
+            add_note(row, "Resolved automatically: no longer triggered by the data.")
+            row.save(update_fields=["status", "note"])
+    return list(case.signals.all())
+
+
+def _resolve_ended(row: Signal) -> None:
+    """Resolve an alert whose condition has ended, saying why."""
+    if row.status == Signal.Status.RESOLVED:
+        return
+    row.status = Signal.Status.RESOLVED
+    add_note(row, f"Resolved automatically: {row.ended}.")
+    row.save(update_fields=["status", "note"])
+    record(None, "resolve", "signal", row.pk, organization=row.organization)
+
+
+def _risen(row: Signal, evidence: Mapping[str, Any]) -> bool:
+    """A closed risk alert whose answer has since risen (2 after 1): a repeat
+    endorsement alerts again."""
+    if row.kind != RISK_ITEM or row.status == Signal.Status.OPEN:
+        return False
+    before, now = row.evidence.get("value"), evidence.get("value")
+    return before is not None and now is not None and now > before
+
+
+def json_safe(value: Any) -> Any:
+    """JSON-safe evidence (numpy numbers become Python numbers)."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def refit_organization(organization: Organization) -> dict[str, Any]:
+    """Estimate the clinic's alliance noise and expected-response models on all
+    its cases, store them, and recompute every case's signals (DESIGN §5)."""
+    frame = score_frame(organization_id=organization.pk)
+    if frame.empty:
+        return {}
+    config = SignalConfig.from_mapping(organization.signal_settings or {})
+    # One run over the whole clinic: its noise and models are the baseline,
+    # and its signals are what each case would get against that baseline.
+    run = compute_signals(frame, library(), config)
+    norms, models = run.norms, run.models
+    signals = run.signals
+    organization.signal_norms = {
+        "norms": norms.to_dict(),
+        "models": {k: (v.to_dict() if v else None) for k, v in models.items()},
+        "intake_sds": run.intake_sds,
+        "fitted_at": timezone.now().isoformat(),
+    }
+    organization.save(update_fields=["signal_norms"])
+    by_case = {
+        case_id: to_signals(rows) for case_id, rows in signals.groupby("case_id")
+    }
+    for case in Case.objects.filter(organization=organization):
+        with transaction.atomic():
+            # One writer per case: a risk answer may be saved meanwhile.
+            Case.objects.select_for_update().filter(pk=case.pk).first()
+            store_signals(case, by_case.get(str(case.pk), []))
+    return organization.signal_norms
