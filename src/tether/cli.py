@@ -22,8 +22,7 @@ from tether.instruments import (
     store_pack,
     text_in,
 )
-from tether.scoring.engine import AnswerError
-from tether.scoring.tabular import TableError, score_rows
+from tether.scoring import AnswerError, TableError, score_rows
 from tether.signals.data import ScoreTableError
 
 INPUT_ERROR = 2

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tether.instruments import Library, bundled_definitions
-from tether.instruments.model import PICTURES
+from tether.instruments import PICTURES, Library, bundled_definitions
 
 LIBRARY = Library(bundled_definitions())
 TAC = LIBRARY.get("tac@1.1")

@@ -5,8 +5,14 @@ sent (docs/instrument-format.md, docs/tac.md)."""
 import pytest
 import yaml
 
-from tether.instruments import DefinitionError, Library, load_library, parse_definition
-from tether.instruments.library import bundled_definitions, check_versions
+from tether.instruments import (
+    DefinitionError,
+    Library,
+    bundled_definitions,
+    load_library,
+    parse_definition,
+)
+from tether.instruments.library import check_versions
 
 
 def mini(**fields):

@@ -14,19 +14,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tether.scoring.change import (
+from tether.scoring import (
     Z_CRIT,
     JTCutoffs,
     choose_cutoff,
     clinical_significance,
     clinical_significance_array,
+    cronbach_alpha,
     jt_cutoffs,
     reliable_change,
     reliable_change_array,
     s_diff,
     sem,
 )
-from tether.scoring.psychometrics import cronbach_alpha
 
 # Repo root's parent holds shared/ (locally /work, in CI beside the clone).
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"

@@ -5,9 +5,8 @@ from types import MappingProxyType
 import numpy as np
 import pytest
 
-from tether.instruments import bundled_definitions, parse_definition
-from tether.instruments.library import Library
-from tether.scoring.engine import AnswerError, score, score_many
+from tether.instruments import Library, bundled_definitions, parse_definition
+from tether.scoring import AnswerError, score, score_many
 
 LIBRARY = Library(bundled_definitions())
 PHQ9 = LIBRARY.get("phq-9")

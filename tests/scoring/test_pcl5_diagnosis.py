@@ -3,9 +3,8 @@ endorsed at >= 2; at least 1 B (items 1-5), 1 C (6-7), 2 D (8-14), 2 E (15-20)."
 
 import pytest
 
-from tether.instruments import bundled_definitions
-from tether.instruments.library import Library
-from tether.scoring.engine import score
+from tether.instruments import Library, bundled_definitions
+from tether.scoring import score
 
 PCL5 = Library(bundled_definitions()).get("pcl-5")
 MINIMAL_PATTERN = {"1": 2, "6": 2, "8": 2, "9": 2, "15": 2, "16": 2}

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tether.instruments import bundled_definitions
-from tether.scoring.engine import item_scores, score, score_many
+from tether.scoring import item_scores, score, score_many
 
 DEFINITIONS = bundled_definitions()
 

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tether.scoring.change import reliable_change
-from tether.scoring.psychometrics import (
+from tether.scoring import (
     corrected_item_total,
     cronbach_alpha,
     mcdonald_omega,
+    reliable_change,
 )
 
 # Repo root's parent holds shared/ (locally /work, in CI beside the clone).

@@ -5,7 +5,7 @@ they always did."""
 import pytest
 
 from tether.instruments import Library, bundled_definitions
-from tether.scoring.engine import AnswerError, score
+from tether.scoring import AnswerError, score
 
 LIBRARY = Library(bundled_definitions())
 

@@ -1,8 +1,7 @@
 import pandas as pd
 import pytest
 
-from tether.instruments import bundled_definitions
-from tether.instruments.library import Library
+from tether.instruments import Library, bundled_definitions
 from tether.longformat import REQUIRED
 from tether.signals import check_scores
 

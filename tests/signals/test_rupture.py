@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tether.instruments.library import Library
+from tether.instruments import Library
 from tether.signals import compute_signals
 from tether.signals.alliance import Norms, alliance_frame
 from tether.signals.config import SignalConfig

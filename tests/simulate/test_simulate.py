@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tether.instruments import bundled_definitions
-from tether.instruments.library import Library
+from tether.instruments import Library, bundled_definitions
 from tether.simulate import (
     EVENTS,
     SCORE_COLUMNS,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tether.instruments import Definition, text_in
-from tether.instruments.model import Scale
+from tether.instruments import Definition, Scale, text_in
 
 LICENCE_NAMES = {
     "public_domain": "Public domain",

@@ -2,15 +2,17 @@
 
 from .library import Library, UnknownInstrument, bundled_definitions, load_library
 from .loader import DefinitionError, load_definition, parse_definition
-from .model import Definition, Item, Option, Scale, text_in
+from .model import PICTURES, Definition, Item, Option, Recovery, Scale, text_in
 from .textpacks import TextPack, TextPackError, check_pack, read_pack, store_pack
 
 __all__ = [
+    "PICTURES",
     "Definition",
     "DefinitionError",
     "Item",
     "Library",
     "Option",
+    "Recovery",
     "Scale",
     "TextPack",
     "TextPackError",

@@ -35,8 +35,7 @@ from tether.care.frames import library
 from tether.care.models import SENT, Response, Session
 from tether.care.selectors import can_write
 from tether.care.services import InvalidEntry, get_session_for
-from tether.instruments import Definition, Item, text_in
-from tether.instruments.model import PICTURES
+from tether.instruments import PICTURES, Definition, Item, text_in
 
 from . import services
 from .csrf import link_csrf_protect

@@ -11,7 +11,8 @@ Rules, all from the definition (docs/instrument-format.md):
 - a scale needs `min_answered` answers; with fewer there is no value, with
   fewer than all it is prorated: a `sum` scale as mean(answered) × n items,
   a `mean` scale as the mean of the answered items, and flagged;
-- a risk item is triggered when its stored answer is at or above its trigger.
+- a risk item is triggered when its stored answer is at or above its trigger
+  (`meets_risk_trigger`, the one place that test is made).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tether.instruments.model import Definition, Scale, text_in
+from tether.instruments import Definition, Scale, text_in
 
+from .risk import meets_risk_trigger
 from .rules import RULES
 
 FloatArray = npt.NDArray[np.float64]
@@ -189,7 +191,7 @@ def score_many(definition: Definition, matrix: npt.ArrayLike) -> ScoreTable:
         for scale in definition.scales
     }
     risk = {
-        item.id: answers[:, column] >= item.risk.at_or_above
+        item.id: meets_risk_trigger(item, answers[:, column])
         for column, item in enumerate(definition.items)
         if item.risk is not None
     }

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tether.instruments.model import Definition
+from tether.instruments import Definition
 
 Rule = Callable[[Definition, npt.NDArray[np.float64]], Mapping[str, npt.NDArray[Any]]]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tether.instruments.model import Definition
+from tether.instruments import Definition
 
 from .engine import ScoreTable, invalid_cells, score_many
 

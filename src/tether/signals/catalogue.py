@@ -52,8 +52,7 @@ def rule_values(config: SignalConfig | None = None) -> dict[str, str]:
 
 @lru_cache(maxsize=16)
 def _rule_values(config: SignalConfig) -> tuple[tuple[str, str], ...]:
-    from tether.instruments import bundled_definitions
-    from tether.instruments.library import Library
+    from tether.instruments import Library, bundled_definitions
 
     from .alliance import answer_step_pomp
 
@@ -158,8 +157,7 @@ def _shown(key: str, value: Any, names: Mapping[str, str]) -> str:
 @lru_cache(maxsize=64)
 def _short_title(key: str) -> str:
     """`pcl-5@past-week` reads as PCL-5 in a sentence."""
-    from tether.instruments import UnknownInstrument, bundled_definitions
-    from tether.instruments.library import Library
+    from tether.instruments import Library, UnknownInstrument, bundled_definitions
 
     try:
         return Library(bundled_definitions()).get(key).short_title

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from tether.scoring.change import Z_CRIT
+from tether.scoring import Z_CRIT
 
 CLINICALLY_MEANINGFUL = "clinically-meaningful"
 RELIABLE_CHANGE = "reliable-change"

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tether.instruments import Library, text_in
+from tether.instruments import Item, Library, text_in
+from tether.scoring import meets_risk_trigger
 
 from .model import empty, rows
 
@@ -35,50 +36,49 @@ def risk_signals(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
     items = frame[frame["scale"].str.startswith("item:")]
     if items.empty:
         return empty()
-    triggers = _triggers(items, library)
-    pairs = list(zip(items["instrument"], items["scale"], strict=True))
-    at = pd.Series([triggers.get(p, (None, ""))[0] for p in pairs], index=items.index)
-    risk_item = at.notna()
+    risk_items = _risk_items(items, library)
+    is_risk_item = pd.Series(False, index=items.index)
+    met = pd.Series(False, index=items.index)
+    for (instrument, scale), item in risk_items.items():
+        answers = (items["instrument"] == instrument) & (items["scale"] == scale)
+        is_risk_item |= answers
+        met[answers] = meets_risk_trigger(
+            item, items.loc[answers, "score"].to_numpy(float)
+        )
     answered = items["score"].notna()
-    hits = items[risk_item & answered & (items["score"] >= at.fillna(float("inf")))]
-    skipped = items[risk_item & ~answered]
+    hits = items[met]
+    skipped = items[is_risk_item & ~answered]
     parts = [
         rows(
             "risk-item",
             hits,
             "red",
             "member:" + hits["member_id"],
-            _evidence(hits, triggers),
+            _evidence(hits, risk_items),
         ),
         rows(
             "risk-item-skipped",
             skipped,
             "info",
             "member:" + skipped["member_id"],
-            _evidence(skipped, triggers),
+            _evidence(skipped, risk_items),
         ),
     ]
     found = [part for part in parts if not part.empty]
     return pd.concat(found, ignore_index=True) if found else empty()
 
 
-def _triggers(
-    items: pd.DataFrame, library: Library
-) -> dict[tuple[str, str], tuple[float, str]]:
-    """(instrument, `item:<id>`) -> (the trigger, the item's risk label)."""
-    triggers = {}
-    for key in items["instrument"].unique():
-        for item in library.get(key).risk_items:
-            assert item.risk is not None
-            triggers[(key, f"item:{item.id}")] = (
-                item.risk.at_or_above,
-                text_in(item.risk.label, "en"),
-            )
-    return triggers
+def _risk_items(items: pd.DataFrame, library: Library) -> dict[tuple[str, str], Item]:
+    """(instrument, `item:<id>`) -> the risk item, for the instruments present."""
+    return {
+        (key, f"item:{item.id}"): item
+        for key in items["instrument"].unique()
+        for item in library.get(key).risk_items
+    }
 
 
 def _evidence(
-    found: pd.DataFrame, triggers: dict[tuple[str, str], tuple[float, str]]
+    found: pd.DataFrame, risk_items: dict[tuple[str, str], Item]
 ) -> list[dict[str, object]]:
     return [
         {
@@ -86,8 +86,13 @@ def _evidence(
             "instrument": r.instrument,
             "item": r.scale.removeprefix("item:"),
             "value": None if pd.isna(r.score) else r.score,
-            "label": triggers[(r.instrument, r.scale)][1],
+            "label": _risk_label(risk_items[(r.instrument, r.scale)]),
             "respondent": r.respondent,
         }
         for r in found.itertuples(index=False)
     ]
+
+
+def _risk_label(item: Item) -> str:
+    assert item.risk is not None  # only risk items are in `risk_items`
+    return text_in(item.risk.label, "en")

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tether.instruments import Definition, Library
-from tether.instruments.model import Recovery, Scale
+from tether.instruments import Definition, Library, Recovery, Scale
 
 from .config import CLINICALLY_MEANINGFUL, RELIABLE_CHANGE, SignalConfig
 

@@ -6,9 +6,8 @@ from django.db import migrations, models
 def score_family_scale(apps, schema_editor):
     """TAC 1.0 gained a `family` scale (items 9-11, the members' mirror of
     TAC-T's `family` scale): score it for the answers already stored."""
-    from tether.instruments import bundled_definitions
-    from tether.instruments.library import Library
-    from tether.scoring.engine import AnswerError, score
+    from tether.instruments import Library, bundled_definitions
+    from tether.scoring import AnswerError, score
 
     definition = Library(bundled_definitions()).get("tac@1.0")
     Response = apps.get_model("care", "Response")
