@@ -16,14 +16,9 @@ IMPORTED_FROM_THE_PACKAGE = ("instruments", "scoring", "simulate")
 """Packages whose public names the rest of Tether imports from the package
 itself (`from tether.scoring import score`), so a module can move inside it."""
 
-NOT_YET_SWITCHED = {
-    "src/tether/care/services.py": {"tether.scoring.engine: AnswerError, score"},
-    "src/tether/portal/services.py": {"tether.scoring.engine: AnswerError, score"},
-}
-"""Public names still imported through their module: the response write path
-in these files is being reworked (issue #10 items 3 and 5) and switches to
-`tether.scoring` there. The test fails once an entry is no longer needed, so
-this list only shrinks."""
+NOT_YET_SWITCHED: dict[str, set[str]] = {}
+"""Public names still imported through their module (none left). The test
+fails once an entry is no longer needed, so this list only shrinks."""
 
 
 def python_files():

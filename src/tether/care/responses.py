@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from tether.accounts.models import Organization, User
 from tether.instruments import Definition
-from tether.scoring.engine import AnswerError, score
+from tether.scoring import AnswerError, meets_risk_trigger, score
 
 from .alerts import json_safe, raise_risk_signals
 from .audit import record
@@ -287,13 +287,11 @@ def record_unsent_risk(response: Response, definition: Definition) -> bool:
 
 def at_trigger(definition: Definition, values: Mapping[str, float | None]) -> bool:
     """Whether any risk item's value (`item:<id>` → value) is at or above its
-    trigger."""
-    for item in definition.risk_items:
-        assert item.risk is not None
-        value = values.get(f"item:{item.id}")
-        if value is not None and value >= item.risk.at_or_above:
-            return True
-    return False
+    trigger (scoring's one risk test)."""
+    return any(
+        meets_risk_trigger(item, values.get(f"item:{item.id}"))
+        for item in definition.risk_items
+    )
 
 
 def mark_incomplete(

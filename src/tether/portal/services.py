@@ -42,7 +42,7 @@ from tether.care.responses import (
 )
 from tether.care.services import InvalidEntry, _definition, get_session_for
 from tether.instruments import Definition
-from tether.scoring.engine import AnswerError, score
+from tether.scoring import AnswerError, score
 
 from . import tasks
 from .models import Channel, Invitation

@@ -6,8 +6,8 @@ from django.db import migrations, models
 def store_risk_results(apps, schema_editor):
     """Responses stored before this migration get their risk result from
     their stored risk-item rows, as the risk rule reads them."""
-    from tether.instruments import bundled_definitions
-    from tether.instruments.library import Library
+    from tether.instruments import Library, bundled_definitions
+    from tether.scoring import meets_risk_trigger
 
     library = Library(bundled_definitions())
     Score = apps.get_model("care", "Score")
@@ -22,7 +22,7 @@ def store_risk_results(apps, schema_editor):
         except LookupError:
             continue
         for item in definition.risk_items:
-            if scale == f"item:{item.id}" and value >= item.risk.at_or_above:
+            if scale == f"item:{item.id}" and meets_risk_trigger(item, value):
                 endorsed.add(response_id)
     Response.objects.filter(pk__in=endorsed).update(risk_endorsed=True)
 
