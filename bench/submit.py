@@ -6,7 +6,9 @@ every earlier session, then times, per member of the last session, the POST of
 the whole questionnaire page (the answers saved and the questionnaire sent)
 against the floor of the same run: the GET of that page (the same link
 checks and rendering, nothing stored). Reports the median of each and their
-ratio; the ratio is what to compare between commits, not the seconds.
+ratio; the ratio is what to compare between commits, not the seconds. No
+worker runs: the case's signal recompute, queued after commit, is timed on
+its own at the end (what the worker spends per burst of answers).
 
 Usage: python bench/submit.py [--sessions 12] [--repeats 3]
 Writes bench/results/submit.json.
@@ -110,13 +112,29 @@ def run(sessions: int, repeats: int) -> dict[str, float]:
                 posts.append(posted)
                 gets.append(got)
     post, get = statistics.median(posts), statistics.median(gets)
+    recompute_seconds = _recompute_seconds(case)
     return {
         "sessions_before": sessions,
         "submits_timed": len(posts),
         "submit_post_ms": round(post * 1000, 1),
         "page_get_ms": round(get * 1000, 1),
         "ratio_to_page_get": round(post / get, 2),
+        "recompute_after_commit_ms": round(recompute_seconds * 1000, 1),
     }
+
+
+def _recompute_seconds(case) -> float:  # type: ignore[no-untyped-def]
+    """The case's full signal recompute, which the worker runs after commit
+    (nothing runs it here: the benchmark starts no worker)."""
+    from django.utils import timezone
+
+    from tether.care.models import Case
+    from tether.care.recompute import run_recompute
+
+    Case.objects.filter(pk=case.pk).update(signals_stale_since=timezone.now())
+    started = time.perf_counter()
+    run_recompute(case.pk)
+    return time.perf_counter() - started
 
 
 def main() -> None:
