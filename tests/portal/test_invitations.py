@@ -215,15 +215,15 @@ def test_declining_is_allowed_where_the_instrument_prorates(maria_link):
 def tac_without_prorating(monkeypatch):
     """TAC as if it allowed no prorating (the bundled instruments that allow
     none, SRS, ORS and SOFTA-s, ship without text)."""
-    from tether.care.services import _definition
+    from tether.care.selectors import definition_named
 
     def strict(instrument):
-        definition = _definition(instrument)
+        definition = definition_named(instrument)
         if definition.id == "tac":
             return dataclasses.replace(definition, allow_skip=False)
         return definition
 
-    monkeypatch.setattr(services, "_definition", strict)
+    monkeypatch.setattr(services, "definition_named", strict)
 
 
 def test_declining_is_refused_where_prorating_is_not_allowed(

@@ -27,8 +27,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_bytes
@@ -48,6 +47,7 @@ from . import services
 from .decorators import clinical_view, second_factor_done
 from .forms import CodeForm, RoleForm, SignInForm, UserCreateForm
 from .models import Role, User
+from .selectors import get_user_for, users_for
 
 WRONG_CODE = (
     "That code did not match. Check the time on your phone, or use a backup code."
@@ -353,23 +353,6 @@ def admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def users_for(admin: User) -> QuerySet[User]:
-    """The administrator's organization's users, each with `has_2fa`."""
-    authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-    return User.objects.filter(organization_id=admin.organization_id).annotate(
-        has_2fa=Exists(authenticator)
-    )
-
-
-def get_user_for(admin: User, user_id: int) -> User:
-    """A user of the administrator's organization; 404 for anyone else's."""
-    user = users_for(admin).filter(pk=user_id).first()
-    if user is None:
-        record(admin, "denied", "user", user_id)
-        raise Http404("No such user.")
-    return user
 
 
 @admin_view

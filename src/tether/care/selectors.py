@@ -11,10 +11,13 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from tether.accounts.models import Role, User
+from tether.instruments import Definition, UnknownInstrument
 from tether.signals.risk import RISK_ITEM
 
 from .audit import record
-from .models import Case, Signal
+from .errors import InvalidEntry
+from .frames import library
+from .models import Case, Session, Signal
 
 SEVERITY_ORDER = {"red": 0, "yellow": 1, "green": 2, "info": 3}
 
@@ -133,3 +136,26 @@ def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
     # Cases with an open risk alert first, whatever its date.
     rows.sort(key=lambda r: (-r.open_risk, -r.open_red, -r.open_yellow, r.case.label))
     return rows
+
+
+def get_session_for(user: User, session_id: int, write: bool = False) -> Session:
+    """The session, if its case is reachable by `user` (404 otherwise, audited)."""
+    session = (
+        Session.objects.select_related("case")
+        .filter(pk=session_id, organization_id=user.organization_id)
+        .first()
+    )
+    if session is None:
+        record(user, "denied", "session", session_id)
+        raise Http404("No such session.")
+    get_case_for(user, session.case_id, write=write)
+    return session
+
+
+def definition_named(instrument: str) -> Definition:
+    """The instrument named `id` or `id@version`; InvalidEntry naming the
+    known ones otherwise (the name came from a form or a link)."""
+    try:
+        return library().get(instrument)
+    except UnknownInstrument as error:
+        raise InvalidEntry([f"instrument: {error}"]) from error

@@ -10,13 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tether.accounts.models import Role, User
-from tether.instruments import Definition
 from tether.signals.alliance import SUBSYSTEMS, subsystem_of
 
 from .alerts import add_note, recompute_case_signals, refit_organization
 from .audit import record
 from .errors import InvalidEntry
-from .frames import library
 from .models import (
     AgeBand,
     Case,
@@ -30,7 +28,7 @@ from .models import (
 )
 from .recompute import catch_up_overdue
 from .responses import store_response
-from .selectors import get_case_for
+from .selectors import definition_named, get_case_for, get_session_for
 
 __all__ = [
     "InvalidEntry",
@@ -258,37 +256,12 @@ def start_session(
     return session
 
 
-def get_session_for(user: User, session_id: int, write: bool = False) -> Session:
-    """The session, if its case is reachable by `user` (404 otherwise, audited)."""
-    session = (
-        Session.objects.select_related("case")
-        .filter(pk=session_id, organization_id=user.organization_id)
-        .first()
-    )
-    if session is None:
-        record(user, "denied", "session", session_id)
-        from django.http import Http404
-
-        raise Http404("No such session.")
-    get_case_for(user, session.case_id, write=write)
-    return session
-
-
 def set_attendance(user: User, session_id: int, attended: Iterable[int]) -> Session:
     session = get_session_for(user, session_id, write=True)
     with transaction.atomic():
         session.attended.set(session.case.members.filter(pk__in=list(attended)))
         record(user, "update", "session", session.pk)
     return session
-
-
-def _definition(instrument: str) -> Definition:
-    from tether.instruments import UnknownInstrument
-
-    try:
-        return library().get(instrument)
-    except UnknownInstrument as error:
-        raise InvalidEntry([f"instrument: {error}"]) from error
 
 
 def enter_paper_response(
@@ -303,7 +276,7 @@ def enter_paper_response(
     """Enter a questionnaire from paper, as items or as scale totals; stored
     like any sent questionnaire (responses.store_response)."""
     session = get_session_for(user, session_id, write=True)
-    definition = _definition(instrument)
+    definition = definition_named(instrument)
     member = None
     if member_id is not None:
         member = session.case.members.filter(pk=member_id).first()

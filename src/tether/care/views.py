@@ -53,9 +53,10 @@ from .selectors import (
     can_write,
     caseload_for,
     get_case_for,
+    get_session_for,
     get_signal_for,
 )
-from .services import InvalidEntry, get_session_for
+from .services import InvalidEntry
 
 # ---- caseload ------------------------------------------------------------------
 

@@ -39,7 +39,8 @@ from tether.accounts.models import User
 from tether.care.audit import record
 from tether.care.frames import library
 from tether.care.models import AgeBand, MeasurePlan, Member, Session
-from tether.care.services import InvalidEntry, _definition, get_session_for
+from tether.care.selectors import definition_named, get_session_for
+from tether.care.services import InvalidEntry
 
 from .csrf import link_csrf_protect
 from .models import Channel, Invitation
@@ -140,7 +141,7 @@ def kiosk_plan(session: Session) -> dict[str, list[str]]:
         keys: list[str] = []
         for name in names:
             try:
-                definition = lib.current(_definition(name).key)
+                definition = lib.current(definition_named(name).key)
             except InvalidEntry:
                 continue
             if definition.key in keys:

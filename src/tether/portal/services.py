@@ -40,7 +40,8 @@ from tether.care.responses import (
     start_response,
     store_response,
 )
-from tether.care.services import InvalidEntry, _definition, get_session_for
+from tether.care.selectors import definition_named, get_session_for
+from tether.care.services import InvalidEntry
 from tether.instruments import Definition
 from tether.scoring import AnswerError, score
 
@@ -244,7 +245,7 @@ def _sendable(
     definitions: dict[str, Definition] = {}
     for name in instruments:
         try:
-            definition = _definition(name)
+            definition = definition_named(name)
         except InvalidEntry as error:
             problems += error.problems
             continue
@@ -553,7 +554,7 @@ def _notify_risk_once(invitation: Invitation, response: Response) -> None:
 
 
 def _listed(invitation: Invitation, instrument: str) -> Definition:
-    definition = _definition(instrument)
+    definition = definition_named(instrument)
     if definition.key not in invitation.instruments:
         raise InvalidEntry([f"instrument: {instrument} is not part of this link"])
     return definition

@@ -33,8 +33,8 @@ from tether.accounts.models import User
 from tether.care.forms import add_problems
 from tether.care.frames import library
 from tether.care.models import SENT, Response, Session
-from tether.care.selectors import can_write
-from tether.care.services import InvalidEntry, get_session_for
+from tether.care.selectors import can_write, get_session_for
+from tether.care.services import InvalidEntry
 from tether.instruments import PICTURES, Definition, Item, text_in
 
 from . import services
