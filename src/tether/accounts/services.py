@@ -3,11 +3,15 @@ who may call them (administrators, on other people's accounts)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from axes.utils import reset as axes_reset
 from django.db import transaction
 from django_otp import devices_for_user
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.care.audit import record
 
@@ -63,3 +67,52 @@ def set_active(admin: User, user: User, active: bool) -> None:
         user.is_active = active
         user.save(update_fields=["is_active"])
         record(admin, "reactivate" if active else "deactivate", "user", user.pk)
+
+
+# ---- second factor ------------------------------------------------------------
+
+BACKUP_CODE_COUNT = 10
+
+
+def start_enrolment(user: User) -> TOTPDevice:
+    """A fresh authenticator secret for `user`. Unfinished enrolments from
+    other sessions, perhaps someone else's with the password, are discarded."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(
+            user=user, name="Authenticator app", confirmed=False
+        )
+
+
+def finish_enrolment(user: User, device: TOTPDevice) -> list[str]:
+    """Confirm the authenticator and issue a fresh set of backup codes (any
+    earlier ones stop working); returns the codes, shown once."""
+    codes: set[str] = set()
+    while len(codes) < BACKUP_CODE_COUNT:
+        codes.add(StaticToken.random_token())
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        StaticDevice.objects.filter(user=user).delete()
+        backup = StaticDevice.objects.create(user=user, name="Backup codes")
+        StaticToken.objects.bulk_create(
+            StaticToken(device=backup, token=code) for code in codes
+        )
+        record(user, "2fa-setup", "user", user.pk)
+    return sorted(codes)
+
+
+def match_code(user: User, code: str) -> tuple[Device | None, bool]:
+    """(the device that accepts `code`, whether trying was allowed): six digits
+    are an app code, anything else a backup code (which otp_static deletes
+    once used). Not allowed: too many wrong codes in a row."""
+    model = TOTPDevice if re.fullmatch(r"\d{6}", code) else StaticDevice
+    with transaction.atomic():
+        devices = model.objects.devices_for_user(user, confirmed=True)
+        for device in devices.select_for_update():
+            allowed, _ = device.verify_is_allowed()
+            if not allowed:
+                return None, False
+            if device.verify_token(code):
+                return device, True
+    return None, True

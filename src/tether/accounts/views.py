@@ -26,7 +26,6 @@ from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
@@ -38,7 +37,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.care.audit import record
@@ -53,7 +52,6 @@ WRONG_CODE = (
     "That code did not match. Check the time on your phone, or use a backup code."
 )
 TOO_MANY_CODES = "Too many wrong codes in a row. Wait a minute, then try again."
-BACKUP_CODE_COUNT = 10
 ENROLMENT_KEY = "tether_enrolment_device"
 
 # --- where to go next -------------------------------------------------------
@@ -185,12 +183,7 @@ def _enrolment_device(request: HttpRequest) -> TOTPDevice | None:
 
 
 def _new_enrolment_device(request: HttpRequest) -> TOTPDevice:
-    """A fresh secret for this session. Unfinished enrolments from other
-    sessions, perhaps someone else's with the password, are discarded."""
-    TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-    device = TOTPDevice.objects.create(
-        user=request.user, name="Authenticator app", confirmed=False
-    )
+    device = services.start_enrolment(request.user)  # type: ignore[arg-type]
     request.session[ENROLMENT_KEY] = device.pk
     return device
 
@@ -222,19 +215,7 @@ def _check_enrolment_code(device: TOTPDevice, code: str) -> str:
 
 
 def _finish_enrolment(request: HttpRequest, device: TOTPDevice) -> list[str]:
-    user = request.user
-    codes: set[str] = set()
-    while len(codes) < BACKUP_CODE_COUNT:
-        codes.add(StaticToken.random_token())
-    with transaction.atomic():
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        StaticDevice.objects.filter(user=user).delete()
-        backup = StaticDevice.objects.create(user=user, name="Backup codes")
-        StaticToken.objects.bulk_create(
-            StaticToken(device=backup, token=code) for code in codes
-        )
-        record(user, "2fa-setup", "user", user.pk)
+    codes = services.finish_enrolment(request.user, device)  # type: ignore[arg-type]
     _verified(request, device)
     request.session.pop(ENROLMENT_KEY, None)
     return sorted(codes)
@@ -281,18 +262,10 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 def _match_code(user: Any, code: str) -> tuple[Device | None, str]:
-    """The device that accepts `code`: six digits are an app code, anything
-    else a backup code (which otp_static deletes once used)."""
-    model = TOTPDevice if re.fullmatch(r"\d{6}", code) else StaticDevice
-    with transaction.atomic():
-        devices = model.objects.devices_for_user(user, confirmed=True)
-        for device in devices.select_for_update():
-            allowed, _ = device.verify_is_allowed()
-            if not allowed:
-                return None, TOO_MANY_CODES
-            if device.verify_token(code):
-                return device, ""
-    return None, WRONG_CODE
+    device, allowed = services.match_code(user, code)
+    if device is not None:
+        return device, ""
+    return None, WRONG_CODE if allowed else TOO_MANY_CODES
 
 
 def _count_failed_code(request: HttpRequest, user: Any) -> None:

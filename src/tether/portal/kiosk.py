@@ -27,10 +27,8 @@ from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.signals import user_login_failed
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,13 +41,12 @@ from tether.care.selectors import definition_named, get_session_for
 from tether.care.services import InvalidEntry
 
 from .csrf import link_csrf_protect
-from .models import Channel, Invitation
 from .services import (
     LINK_PATH,
     _unsendable,
-    close_link,
-    issue_invitation,
+    revoke_kiosk_links,
     sent_instruments,
+    start_kiosk_turn,
 )
 from .views import forget_links, private
 
@@ -276,16 +273,7 @@ def kiosk_open(request: HttpRequest, member_id: int) -> HttpResponse:
     if not remaining:
         return redirect("kiosk-home")
     try:
-        with transaction.atomic():
-            _revoke_open_kiosk_links(user, session.pk, member)
-            _, token = issue_invitation(
-                user,
-                session.pk,
-                member.pk,
-                remaining,
-                expires_in=KIOSK_EXPIRY,
-                channel=Channel.KIOSK,
-            )
+        token = start_kiosk_turn(user, session.pk, member, remaining, KIOSK_EXPIRY)
     except InvalidEntry:
         # The reasons name instruments and other links: not for the family's eyes.
         messages.error(request, NOT_HERE)
@@ -298,31 +286,8 @@ def _between_people(request: HttpRequest, session: Session) -> None:
     turn's link is closed (its answers kept as incomplete) and the links this
     browser has seen are forgotten."""
     user: User = request.user  # type: ignore[assignment]
-    _revoke_open_kiosk_links(user, session.pk)
+    revoke_kiosk_links(user, session.pk)
     forget_links(request)
-
-
-def _revoke_open_kiosk_links(
-    user: User, session_id: int, member: Member | None = None
-) -> int:
-    """Revoke the open kiosk links of this session (of one member, if given);
-    returns how many."""
-    now = timezone.now()
-    links = Invitation.objects.filter(
-        session_id=session_id,
-        channel=Channel.KIOSK,
-        completed_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-    )
-    if member is not None:
-        links = links.filter(member=member)
-    count = 0
-    with transaction.atomic():
-        for invitation in links.select_for_update():
-            count += 1
-            close_link(user, invitation, now, reason="kiosk")
-    return count
 
 
 @csrf_exempt  # checked by link_csrf_protect: kiosk pages are no-referrer too
@@ -346,7 +311,7 @@ def kiosk_exit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if starter.check_password(request.POST.get("password", "")):
             _clear(request)
-            closed = _revoke_open_kiosk_links(starter, session_id)
+            closed = revoke_kiosk_links(starter, session_id)
             record(
                 starter,
                 "kiosk-exit",
@@ -379,7 +344,7 @@ def _sign_out(
     """End the kiosk by signing out: its open links close, the flag goes with
     the session, and the lockout page (or sign-in) follows."""
     user: User = request.user  # type: ignore[assignment]
-    closed = _revoke_open_kiosk_links(user, session_id)
+    closed = revoke_kiosk_links(user, session_id)
     record(
         user,
         "kiosk-signed-out",

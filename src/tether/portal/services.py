@@ -782,3 +782,52 @@ def send_invitation(
             organization=invitation.organization,
             detail={"via": via},
         )
+
+
+# ---- kiosk turns ----------------------------------------------------------------
+
+
+def start_kiosk_turn(
+    user: User,
+    session_id: int,
+    member: Member,
+    instruments: list[str],
+    expires_in: dt.timedelta,
+) -> str:
+    """A member's turn on the clinic's tablet: any open kiosk link of theirs is
+    closed (its answers kept as incomplete) and a fresh one issued; returns its
+    token."""
+    with transaction.atomic():
+        revoke_kiosk_links(user, session_id, member)
+        _, token = issue_invitation(
+            user,
+            session_id,
+            member.pk,
+            instruments,
+            expires_in=expires_in,
+            channel=Channel.KIOSK,
+        )
+    return token
+
+
+def revoke_kiosk_links(
+    user: User, session_id: int, member: Member | None = None
+) -> int:
+    """Revoke the open kiosk links of this session (of one member, if given);
+    returns how many."""
+    now = timezone.now()
+    links = Invitation.objects.filter(
+        session_id=session_id,
+        channel=Channel.KIOSK,
+        completed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    )
+    if member is not None:
+        links = links.filter(member=member)
+    count = 0
+    with transaction.atomic():
+        for invitation in links.select_for_update():
+            count += 1
+            close_link(user, invitation, now, reason="kiosk")
+    return count
