@@ -1,4 +1,4 @@
-"""Invitation links: issuing, opening, answering, submitting (DESIGN §3, §6)."""
+"""Invitation links: issuing, opening, answering, submitting (docs/architecture.md §Privacy)."""
 
 import dataclasses
 import datetime as dt

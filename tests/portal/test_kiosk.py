@@ -1,5 +1,6 @@
-"""Kiosk mode (DESIGN §6): one tablet, each attending member answers in turn;
-no clinical page is reachable until the clinician's password ends it."""
+"""Kiosk mode (docs/architecture.md §Privacy): one tablet, each attending member
+answers in turn; no clinical page is reachable until the clinician's password
+ends it."""
 
 import pytest
 from axes.models import AccessAttempt

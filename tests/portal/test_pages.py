@@ -1,5 +1,6 @@
 """The questionnaire pages a member opens from a link, and the clinician's
-pages that issue, send and revoke links (DESIGN §6; clinical-support §10.3)."""
+pages that issue, send and revoke links (docs/architecture.md §Privacy;
+docs/clinical-rules.md §Risk items)."""
 
 import datetime as dt
 import logging

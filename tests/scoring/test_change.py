@@ -1,4 +1,5 @@
-"""Reliable change and clinical significance against methods.md §1.1 and §1.3."""
+"""Reliable change and clinical significance against the vectors of
+docs/clinical-rules.md §Reliable change and §Clinical significance."""
 
 from __future__ import annotations
 

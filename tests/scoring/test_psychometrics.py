@@ -1,4 +1,4 @@
-"""α, ω and corrected item–total r against methods.md §6.2."""
+"""α, ω and corrected item–total r against the vectors of docs/clinical-rules.md §Psychometrics."""
 
 from __future__ import annotations
 

@@ -310,7 +310,8 @@ def simulate_case(rng: np.random.Generator, cfg: SimulationConfig) -> CaseOutput
                     calendar.alliance, n_sessions, cfg.split_first_session, length
                 )
                 # A split is there from its first session on: an abrupt drop of
-                # one member mid-therapy is a rupture by definition (methods §3.3),
+                # one member mid-therapy is a rupture by definition
+                # (docs/clinical-rules.md §Rupture),
                 # so planting it as a split would blur the ground truth.
                 starts = starts[starts == cfg.split_first_session]
                 for g in range(len(groups)):
