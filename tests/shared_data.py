@@ -34,8 +34,8 @@ def data_file(name: str) -> Path:
         return path
     problem = (
         f"published test data {name} not found in {path.parent}: these GPL data "
-        "sets are not in the repository; put them in ../shared/data beside the "
-        "clone or set TETHER_TEST_DATA to their folder"
+        "sets are not in the repository; put them in a shared/data folder beside "
+        "the clone or set TETHER_TEST_DATA to their folder"
     )
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true but {problem}", pytrace=False)
