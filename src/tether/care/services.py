@@ -168,7 +168,8 @@ def add_member(
 
 def derive_subsystems(case: Case, members: Iterable[Member] | None = None) -> None:
     """Put members (by default every active one) in the subsystem their role
-    places them in (DESIGN §3; `subsystem_of`, the rule the signals use): in a
+    places them in (docs/architecture.md §Records; `subsystem_of`, the rule the
+    signals use): in a
     family case an adult identified client joins the caregivers. Only the
     members given are placed, so an edited subsystem keeps its members."""
     chosen = list(case.members.filter(active=True) if members is None else members)
@@ -589,8 +590,8 @@ def _reopen(signal: Signal, why: str) -> None:
 
 def record_unsent_risk(response: Response, definition: Definition) -> bool:
     """A risk item answered in a response not yet sent: store its answer and
-    raise the risk alert now (DESIGN §5). True when an answer is at or above
-    its trigger. Call with the case row locked."""
+    raise the risk alert now (docs/clinical-rules.md §Risk items). True when an
+    answer is at or above its trigger. Call with the case row locked."""
     rows = risk_item_rows(definition, response.answers, settled=False)
     save_scores(response, rows)
     raise_risk_signals(response.session.case)
@@ -734,7 +735,8 @@ def _plain(value: Any) -> Any:
 
 def refit_organization(organization: Organization) -> dict[str, Any]:
     """Estimate the clinic's alliance noise and expected-response models on all
-    its cases, store them, and recompute every case's signals (DESIGN §5)."""
+    its cases, store them, and recompute every case's signals
+    (docs/architecture.md §Response path, step 5)."""
     frame = score_frame(organization_id=organization.pk)
     if frame.empty:
         return {}
