@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.shared_data import data_file
 
 from tether.cli import main
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-VETERANS = SHARED_DATA / "pcl5_items_veterans.csv"
+VETERANS = "pcl5_items_veterans.csv"
+"""PCL-5 items of 221 veterans (Armour et al. 2017): published data, not in the
+repository (tests/shared_data.py)."""
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +33,12 @@ def rows_of(out):
 
 def test_score_pcl5_gives_each_veteran_total_clusters_and_provisional_diagnosis(capsys):
     code, out, err = run(
-        capsys, "score", "pcl-5@past-month", str(VETERANS), "--item-columns", "Q28_*"
+        capsys,
+        "score",
+        "pcl-5@past-month",
+        str(data_file(VETERANS)),
+        "--item-columns",
+        "Q28_*",
     )
     assert (code, err) == (0, "")
     rows = rows_of(out)
@@ -53,9 +60,14 @@ def test_score_pcl5_gives_each_veteran_total_clusters_and_provisional_diagnosis(
 
 def test_score_output_agrees_with_an_independent_count(capsys):
     _, out, _ = run(
-        capsys, "score", "pcl-5@past-month", str(VETERANS), "--item-columns", "Q28_*"
+        capsys,
+        "score",
+        "pcl-5@past-month",
+        str(data_file(VETERANS)),
+        "--item-columns",
+        "Q28_*",
     )
-    with VETERANS.open() as handle:
+    with data_file(VETERANS).open() as handle:
         source = list(csv.DictReader(handle))
     expected_totals = [
         sum(int(row[f"Q28_{i:02d}_MONTH"]) for i in range(1, 21)) for row in source
@@ -130,10 +142,15 @@ def test_columns_named_like_item_ids_are_found_without_options(tmp_path, capsys)
     assert rows[1]["risk_item_9"] == "0"
 
 
+def pcl5_file(path, rows):
+    """A PCL-5 answer file with the veterans file's column names."""
+    header = ["", *(f"Q28_{i:02d}_MONTH" for i in range(1, 21))]
+    return write_csv(path, header, [[str(n), *row] for n, row in enumerate(rows, 1)])
+
+
 def test_a_glob_that_selects_the_wrong_number_of_columns_is_explained(tmp_path, capsys):
-    code, _, err = run(
-        capsys, "score", "pcl-5", str(VETERANS), "--item-columns", "Q28_0*"
-    )
+    path = pcl5_file(tmp_path / "pcl5.csv", [["1"] * 20])
+    code, _, err = run(capsys, "score", "pcl-5", str(path), "--item-columns", "Q28_0*")
     assert code == 2
     assert (
         "--item-columns 'Q28_0*' selects 9 columns, but pcl-5@past-week has 20 items"
@@ -148,8 +165,9 @@ def test_missing_item_columns_are_named(tmp_path, capsys):
     assert "column 'c' is not in the file" in err
 
 
-def test_an_unknown_instrument_lists_the_known_ones(capsys):
-    code, _, err = run(capsys, "score", "pcl-6", str(VETERANS))
+def test_an_unknown_instrument_lists_the_known_ones(tmp_path, capsys):
+    path = pcl5_file(tmp_path / "pcl5.csv", [["1"] * 20])
+    code, _, err = run(capsys, "score", "pcl-6", str(path))
     assert code == 2
     assert "unknown instrument 'pcl-6'; known instruments:" in err
     assert "pcl-5@past-week" in err
@@ -191,14 +209,15 @@ def test_instruments_validate_passes_good_files_and_lists_problems_of_bad_ones(
     assert "bad.yaml: scales[0].method: 'median' is not one of sum, mean" in err
 
 
-def test_the_installed_console_script_runs():
+def test_the_installed_console_script_runs(tmp_path):
     script = Path(sys.executable).parent / "tether"
+    path = pcl5_file(tmp_path / "pcl5.csv", [["1"] * 20, ["2"] * 20, ["0"] * 20])
     result = subprocess.run(
         [
             str(script),
             "score",
             "pcl-5@past-month",
-            str(VETERANS),
+            str(path),
             "--item-columns",
             "Q28_*",
         ],
@@ -207,4 +226,4 @@ def test_the_installed_console_script_runs():
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert len(result.stdout.splitlines()) == 222
+    assert [row["total"] for row in rows_of(result.stdout)] == ["20", "40", "0"]

@@ -125,7 +125,8 @@ def _database() -> dict[str, object]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / name,
         # WAL and a 30 s busy timeout avoid "database is locked" with several
-        # workers; IMMEDIATE takes the write lock at BEGIN (ecosystem.md A.6.5).
+        # workers; IMMEDIATE takes the write lock at BEGIN (docs/architecture.md
+        # §Dependencies).
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000;",
             "transaction_mode": "IMMEDIATE",
@@ -157,13 +158,15 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
-# gettext catalogues (DESIGN §7): `django-admin makemessages -l es` in src/tether,
-# then `django-admin compilemessages`; the compiled .mo files are committed.
+# gettext catalogues (docs/architecture.md §Layout): `django-admin makemessages
+# -l es` in src/tether, then `django-admin compilemessages`; the compiled .mo
+# files are committed.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# plotly.js is served from the installed plotly wheel, never a CDN (ecosystem.md A.5).
+# plotly.js is served from the installed plotly wheel, never a CDN (docs/architecture.md
+# §Dependencies).
 STATICFILES_DIRS = [
     ("vendor/plotly", str(Path(plotly.__file__).parent / "package_data"))
 ]

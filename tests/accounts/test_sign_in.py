@@ -20,6 +20,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from tests.visible import visible_text
 
 import tether.urls
 from tether.accounts.decorators import clinical_view
@@ -370,7 +371,10 @@ def test_password_reset_sends_one_email_without_clinical_details(client, ames):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [ames.email]
-    text = message.subject + message.body
+    # The reset link's token is random: only the words around it count.
+    text = re.sub(
+        r"\S+/accounts/password-reset/\S*", "", message.subject + message.body
+    )
     for clinical in ("Rivera", "Maria", "Leo", "family", "case", "caregiver"):
         assert clinical not in text
     assert "/accounts/password-reset/" in message.body
@@ -408,7 +412,7 @@ def test_an_admin_lists_only_their_organizations_users(client, ada, ames, cole):
     assert response.status_code == 200
     listed = {user.username: user.has_2fa for user in response.context["users"]}
     assert listed == {"ada": True, "ames": True}
-    assert "cole" not in response.text
+    assert "cole" not in visible_text(response)
 
 
 def test_a_user_without_an_authenticator_shows_as_not_set_up(client, ada, ames):

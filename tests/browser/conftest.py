@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 # Playwright's sync API runs an event loop in the main thread; without this the
-# Django ORM raises SynchronousOnlyOperation in live_server tests (ecosystem.md A.4).
+# Django ORM raises SynchronousOnlyOperation in live_server tests
+# (microsoft/playwright-pytest#29; docs/architecture.md §Dependencies).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,6 +1,6 @@
 """The PCL-5 provisional diagnosis and the PHQ-9 syndrome that scoring finds
 are stored with the response and shown as people read them, never as a
-diagnosis (instruments.md §1, §7a)."""
+diagnosis (docs/clinical-rules.md §Scoring rules)."""
 
 import datetime as dt
 import html

@@ -256,7 +256,7 @@ def test_a_member_is_in_one_of_caregivers_children_and_couple(ames, rivera, leo)
 def test_a_member_who_says_the_session_did_not_sit_right_raises_a_rupture_alert(
     ames, first_session, leo, rivera
 ):
-    """TAC 1.1 item 9 answered 'Agree' (methods §3.3, R4), through paper entry."""
+    """TAC 1.1 item 9 answered 'Agree' (R4, docs/clinical-rules.md §Rupture), through paper entry."""
     answers = {str(i): 3 for i in range(1, 14)} | {"9": 3}
     services.enter_paper_response(
         ames, first_session.pk, "tac", leo.pk, answers=answers

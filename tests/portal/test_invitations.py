@@ -1,4 +1,4 @@
-"""Invitation links: issuing, opening, answering, submitting (DESIGN §3, §6)."""
+"""Invitation links: issuing, opening, answering, submitting (docs/architecture.md §Privacy)."""
 
 import dataclasses
 import datetime as dt
@@ -335,8 +335,10 @@ def test_an_email_invitation_holds_a_greeting_the_link_and_the_expiry(maria_link
     assert message.body.startswith("Hello Maria,")
     assert f"http://127.0.0.1:8000/q/{token}/" in message.body
     assert "The link works until" in message.body
-    assert "TAC" not in message.body
-    assert "Alliance" not in message.body
+    # The link's token is random: only the words around it count.
+    words = message.body.replace(services.link_url(token), "")
+    assert "TAC" not in words
+    assert "Alliance" not in words
     invitation.refresh_from_db()
     assert invitation.channel == "email"
 
@@ -349,7 +351,7 @@ def test_an_sms_goes_through_the_console_backend(maria_link, capsys, settings):
     assert "SMS to +1 555 0100" in printed
     assert services.link_url(token) in printed
     assert "Hello Maria," in printed
-    assert "TAC" not in printed
+    assert "TAC" not in printed.replace(services.link_url(token), "")
     invitation.refresh_from_db()
     assert invitation.channel == "sms"
 

@@ -1,8 +1,10 @@
-"""Kiosk mode (DESIGN §6): one tablet, each attending member answers in turn;
-no clinical page is reachable until the clinician's password ends it."""
+"""Kiosk mode (docs/architecture.md §Privacy): one tablet, each attending member
+answers in turn; no clinical page is reachable until the clinician's password
+ends it."""
 
 import pytest
 from axes.models import AccessAttempt
+from tests.visible import visible_text
 
 from tether.care import services as care
 from tether.care.models import AuditEvent, MeasurePlan, Response
@@ -51,11 +53,11 @@ def test_starting_the_kiosk_lists_the_attending_members_by_first_name(
     ).exists()
     page = kiosk.get("/kiosk/")
     assert page.status_code == 200
-    html = page.content.decode()
-    assert "Maria" in html
-    assert "Leo" in html
+    shown = visible_text(page)
+    assert "Maria" in shown
+    assert "Leo" in shown
     for hidden in ("Rivera", "aregiver", "dentified", "13", "18+", "Ames", "TAC"):
-        assert hidden not in html
+        assert hidden not in shown
 
 
 def test_tapping_a_name_opens_that_members_link_for_this_session(
@@ -83,9 +85,9 @@ def test_the_case_measure_plan_chooses_the_questionnaires(
     )
     client = sign_in(ames)
     client.post(f"/sessions/{first_session.pk}/kiosk/start/")
-    html = client.get("/kiosk/").content.decode()
-    assert "Maria" in html
-    assert "Leo" not in html  # nothing planned for him
+    shown = visible_text(client.get("/kiosk/"))
+    assert "Maria" in shown
+    assert "Leo" not in shown  # nothing planned for him
     invitation = services.find_invitation(token_of(tap(client, maria)))
     assert invitation.instruments == ["phq-9@1.0"]
     assert tap(client, leo)["Location"] == "/kiosk/"
@@ -279,7 +281,7 @@ def test_after_a_kiosk_turn_the_tablet_shows_the_neutral_hand_over(kiosk, maria)
     end = kiosk.get(sent["Location"])
     assert end["Location"] == "/kiosk/next/"
     handover = kiosk.get("/kiosk/next/")
-    text = handover.content.decode()
+    text = visible_text(handover)
     assert "Please give the tablet back, or to the next person." in text
     assert "close this page" not in text
     assert "988" not in text
@@ -294,10 +296,11 @@ def test_a_risk_answer_on_the_tablet_shows_support_alone_then_the_same_hand_over
     sent = answer_on_the_tablet(kiosk, token, "phq-9", answers)
     support = kiosk.get(sent["Location"])
     text = support.content.decode()
-    assert "988" in text
-    assert "press 2" in text
-    assert "close this page" not in text
-    assert "give the tablet" not in text  # the support page is for Maria alone
+    shown = visible_text(support)
+    assert "988" in shown
+    assert "press 2" in shown
+    assert "close this page" not in shown
+    assert "give the tablet" not in shown  # the support page is for Maria alone
     assert 'href="/kiosk/next/"' in text
     after_risk = kiosk.get("/kiosk/next/").content
     # The hand-over after someone else's plain turn looks exactly the same.
@@ -319,7 +322,7 @@ def test_the_tablet_forgets_earlier_links_so_back_shows_no_end_page(
     for url in (done_url, f"/q/{token}/", f"/q/{token}/phq-9/"):
         page = kiosk.get(url)
         assert page.status_code == 410, url
-        text = page.content.decode()
+        text = visible_text(page)
         assert "These questions have already been answered" in text
         assert "988" not in text
 

@@ -1,5 +1,6 @@
 """The questionnaire pages a member opens from a link, and the clinician's
-pages that issue, send and revoke links (DESIGN §6; clinical-support §10.3)."""
+pages that issue, send and revoke links (docs/architecture.md §Privacy;
+docs/clinical-rules.md §Risk items)."""
 
 import datetime as dt
 import logging
@@ -10,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from tests.visible import visible_text
 
 from tether.care import services as care
 from tether.care.models import Response
@@ -74,7 +76,7 @@ def test_a_member_answers_tac_on_one_page_and_sees_only_thanks(
     assert sent["Location"] == reverse("portal-done", args=[token])
     end = finish(member, sent)
     assert end.status_code == 200
-    text = end.content.decode()
+    text = visible_text(end)
     assert "Thank you" in text
     assert "I feel understood" not in text
     assert "Agree" not in text
@@ -240,13 +242,13 @@ def test_a_couple_sees_my_partner_where_a_family_sees_my_family(member, ames):
     session = care.start_session(ames, couple.pk)
     _, token = services.issue_invitation(ames, session.pk, jo.pk, ["tac"])
     choose_mode(member, token, "all")
-    page = member.get(reverse("portal-page", args=[token, "tac"])).content.decode()
+    page = visible_text(member.get(reverse("portal-page", args=[token, "tac"])))
     assert "My therapist understands my partner." in page
     assert "My partner, my therapist and I work as a team." in page
     assert "my family" not in page.lower()
-    spanish = member.get(
-        reverse("portal-page", args=[token, "tac"]) + "?lang=es"
-    ).content.decode()
+    spanish = visible_text(
+        member.get(reverse("portal-page", args=[token, "tac"]) + "?lang=es")
+    )
     assert "Mi terapeuta entiende a mi pareja." in spanish
     assert "Mi pareja y yo queremos lo mismo de la terapia." in spanish
     assert "de mi familia" not in spanish
@@ -255,7 +257,7 @@ def test_a_couple_sees_my_partner_where_a_family_sees_my_family(member, ames):
 def test_a_family_member_sees_my_family(member, maria_link):
     _, token = maria_link
     choose_mode(member, token, "all")
-    page = member.get(reverse("portal-page", args=[token, "tac"])).content.decode()
+    page = visible_text(member.get(reverse("portal-page", args=[token, "tac"])))
     assert "My therapist understands the others in my family." in page
     assert "my partner" not in page
 
@@ -367,7 +369,7 @@ def test_trauma_questions_get_a_notice_first(member, ames, first_session, maria)
     first = member.get(reverse("portal-item", args=[token, "pcl-5", 1]))
     assert "hard or upsetting experiences" in first.content.decode()
     second = member.get(reverse("portal-item", args=[token, "pcl-5", 2]))
-    assert "hard or upsetting experiences" not in second.content.decode()
+    assert "hard or upsetting experiences" not in visible_text(second)
 
 
 # ---- risk ------------------------------------------------------------------------
@@ -389,7 +391,7 @@ def assert_crisis_page(text, organization_line):
     assert "press 1" in text
     assert "911" in text
     assert organization_line in text
-    lowered = text.lower()
+    lowered = visible_text(text).lower()
     for phrase in FORBIDDEN:
         assert phrase not in lowered
 
@@ -412,12 +414,12 @@ def test_phq9_item_9_shows_crisis_support_and_nothing_more(
     text = end.content.decode()
     assert "Thank you" in text
     assert_crisis_page(text, "Northside on-call line: 555-0199")
-    assert "Several days" not in text
+    assert "Several days" not in visible_text(end)
     # A double tap or a retry shows the same page, support included.
     again = answer_page(member, token, "phq-9", answers)
     assert again.status_code == 200
     assert_crisis_page(again.content.decode(), "Northside on-call line")
-    assert "These questions have already" not in again.content.decode()
+    assert "These questions have already" not in visible_text(again)
 
 
 def crisis_page(member, ames, session, who, item_9="1", lang=None):
@@ -506,10 +508,11 @@ def test_a_link_page_shows_no_other_members_answers_or_clinical_urls(
         assert "checked" not in text.replace('value="one" checked', "").replace(
             'value="all" checked', ""
         )
-        assert "Maria" not in text
+        shown = visible_text(response)
+        assert "Maria" not in shown
         assert "/cases/" not in text
         assert "/sessions/" not in text
-        assert "Rivera" not in text
+        assert "Rivera" not in shown
 
 
 def test_the_log_filter_redacts_a_token(maria_link):
@@ -705,9 +708,9 @@ def test_the_tac_instructions_promise_no_sharing(member, maria_link):
     _, token = maria_link
     choose_mode(member, token, "all")
     for lang, clause in (("en", "unless you choose"), ("es", "a menos que")):
-        page = member.get(
-            reverse("portal-page", args=[token, "tac"]) + f"?lang={lang}"
-        ).content.decode()
+        page = visible_text(
+            member.get(reverse("portal-page", args=[token, "tac"]) + f"?lang={lang}")
+        )
         assert clause not in page
         assert (
             "does not see your answers" if lang == "en" else "no ve sus respuestas"

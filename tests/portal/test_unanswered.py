@@ -1,5 +1,5 @@
 """Links that expire unanswered count as unanswered invitations: two in a row
-are a disengagement signal (DESIGN §5)."""
+are a disengagement signal (docs/clinical-rules.md §Disengagement)."""
 
 import datetime as dt
 

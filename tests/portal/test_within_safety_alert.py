@@ -4,6 +4,7 @@ other member's page shows anything of it."""
 
 from django.test import Client
 from django.urls import reverse
+from tests.visible import visible_text
 
 from tether.care.models import Signal
 from tether.portal import services
@@ -39,8 +40,8 @@ def test_a_low_safety_answer_alerts_the_clinician_and_shows_the_member_only_than
     alert = Signal.objects.get(kind=WITHIN_SAFETY)
     assert alert.subject == f"member:{maria.pk}"
 
-    assert "Thank you" in end.content.decode()
-    assert "Strongly disagree" not in end.content.decode()
+    assert "Thank you" in visible_text(end)
+    assert "Strongly disagree" not in visible_text(end)
 
     leo_browser = Client()
     leos_pages = [leo_browser.get(reverse("portal-start", args=[leo_token]))]
@@ -48,9 +49,9 @@ def test_a_low_safety_answer_alerts_the_clinician_and_shows_the_member_only_than
     leos_pages.append(leo_browser.get(reverse("portal-page", args=[leo_token, "tac"])))
     reopened = maria_browser.get(reverse("portal-start", args=[maria_token]))
     for page in [end, reopened, *leos_pages]:
-        text = page.content.decode()
+        text = visible_text(page)
         assert page.status_code == 200
         for words in CLINICAL_WORDS:
             assert words not in text
     for page in leos_pages:
-        assert "Maria" not in page.content.decode()
+        assert "Maria" not in visible_text(page)

@@ -1,11 +1,11 @@
-"""Reliable change and clinical significance against methods.md §1.1 and §1.3."""
+"""Reliable change and clinical significance against the vectors of
+docs/clinical-rules.md §Reliable change and §Clinical significance."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.shared_data import data_file
 
 from tether.scoring import (
     Z_CRIT,
@@ -28,26 +29,24 @@ from tether.scoring import (
     sem,
 )
 
-# Repo root's parent holds shared/ (locally /work, in CI beside the clone).
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 PHQ9 = [f"PHQ{i}" for i in range(1, 10)]
 
 
 def claus_hamd_1_to_4() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """HAMD at time 1 and 4 for complete cases of claus_2020."""
-    long = pd.read_csv(SHARED_DATA / "claus2020_depression_4waves.csv")
+    long = pd.read_csv(data_file("claus2020_depression_4waves.csv"))
     wide = long.pivot(index="id", columns="time", values="hamd")[[1.0, 4.0]].dropna()
     return wide[1.0].to_numpy(float), wide[4.0].to_numpy(float)
 
 
 def jacobson_das() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    long = pd.read_csv(SHARED_DATA / "jacobson1989_das_gds.csv")
+    long = pd.read_csv(data_file("jacobson1989_das_gds.csv"))
     wide = long.pivot(index="subject", columns="time", values="das")
     return wide["pre"].to_numpy(float), wide["post"].to_numpy(float)
 
 
 def phq9_items(wave: int) -> pd.DataFrame:
-    return pd.read_csv(SHARED_DATA / f"phq9_gad7_items_wave{wave}.csv")[PHQ9]
+    return pd.read_csv(data_file(f"phq9_gad7_items_wave{wave}.csv"))[PHQ9]
 
 
 def phq9_totals() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:

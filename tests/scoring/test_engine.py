@@ -83,7 +83,8 @@ def test_every_bad_answer_is_reported_at_once():
 
 @pytest.mark.parametrize("value", [True, False, "2", [2]])
 def test_values_that_are_not_numbers_are_refused_even_when_they_look_like_one(value):
-    # pydantic's lax mode once scored `false` as 0 (ecosystem.md A.6.3c).
+    # pydantic's lax mode once scored `false` as 0 (docs/architecture.md
+    # §Dependencies).
     with pytest.raises(
         AnswerError, match=r"item 1: .* is not a number; allowed: \{0, 1, 2, 3\}"
     ):

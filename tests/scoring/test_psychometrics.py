@@ -1,13 +1,13 @@
-"""α, ω and corrected item–total r against methods.md §6.2."""
+"""α, ω and corrected item–total r against the vectors of docs/clinical-rules.md §Psychometrics."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pandas as pd
 import pytest
+from tests.shared_data import data_file
 
 from tether.scoring import (
     corrected_item_total,
@@ -16,8 +16,6 @@ from tether.scoring import (
     reliable_change,
 )
 
-# Repo root's parent holds shared/ (locally /work, in CI beside the clone).
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 PHQ9 = [f"PHQ{i}" for i in range(1, 10)]
 
 
@@ -27,12 +25,12 @@ def pg() -> ModuleType:
 
 
 def pcl5_items() -> pd.DataFrame:
-    data = pd.read_csv(SHARED_DATA / "pcl5_items_veterans.csv", index_col=0)
+    data = pd.read_csv(data_file("pcl5_items_veterans.csv"), index_col=0)
     return data[[c for c in data.columns if c.startswith("Q28_")]]
 
 
 def phq9_items(wave: int) -> pd.DataFrame:
-    return pd.read_csv(SHARED_DATA / f"phq9_gad7_items_wave{wave}.csv")[PHQ9]
+    return pd.read_csv(data_file(f"phq9_gad7_items_wave{wave}.csv"))[PHQ9]
 
 
 def one_factor_sample(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:

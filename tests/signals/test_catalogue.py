@@ -27,7 +27,8 @@ def test_a_rupture_is_explained_with_its_numbers_and_state():
     assert "Leo" in explained.explanation
     assert "58.3" in explained.explanation
     assert "unrepaired" in explained.explanation
-    assert "methods.md §3.3" in explained.source
+    assert "Gumz et al. 2012" in explained.source
+    assert "McLaughlin et al. 2014" in explained.source
     assert 2 <= len(explained.suggestions) <= 4
 
 

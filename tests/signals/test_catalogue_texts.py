@@ -2,7 +2,7 @@
 
 The catalogue (src/tether/signals/catalogue.yaml) holds the title, default
 severity, rule, source, explanation, suggestions and cautions of every signal
-kind (DESIGN §5; reference/clinical-support.md). These tests check its shape and
+kind (docs/signals.md; docs/clinical-rules.md §Suggestions). These tests check its shape and
 that every explanation formats with the evidence keys the signal engine supplies.
 """
 

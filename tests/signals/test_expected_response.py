@@ -1,4 +1,4 @@
-"""Expected treatment response: methods.md §2.2 and vector ETR-1."""
+"""Expected treatment response: docs/clinical-rules.md §Expected response and vector ETR-1."""
 
 import numpy as np
 import pandas as pd

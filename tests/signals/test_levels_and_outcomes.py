@@ -144,7 +144,7 @@ def test_with_enough_cases_the_expected_response_model_flags_a_case_above_its_ba
     assert flagged.iloc[0]["severity"] == "red"
     assert flagged.iloc[0]["evidence"]["method"] == "expected-response model"
     # Calibration: by construction about 10% of typical sessions lie above the
-    # 90% bound and 20% above the 80% bound (methods §2.2).
+    # 90% bound and 20% above the 80% bound (docs/clinical-rules.md §Expected response).
     later = frame[(frame["session"] > 1) & (frame["case_id"] != "X")]
     intake = frame[frame["session"] == 1].set_index("case_id")["score"]
     mu = model.mean(later["session"], later["case_id"].map(intake))

@@ -1,4 +1,4 @@
-"""Rupture and repair: methods.md §3.3 and its vector RUP-1."""
+"""Rupture and repair: docs/clinical-rules.md §Rupture and its vector RUP-1."""
 
 from dataclasses import replace
 
@@ -235,7 +235,8 @@ def with_rupture_item(values, answers):
 
 
 def test_agreeing_that_something_did_not_sit_right_is_a_rupture_whatever_the_scores():
-    """Methods §3.3, R4: the member said so; the scores barely moved."""
+    """R4 (docs/clinical-rules.md §Rupture): the member said so; the scores
+    barely moved."""
     out = with_rupture_item([3.0, 3.0, 3.0, 3.0, 2.9], [0, 0, 0, 1, 3]).signals
     rupture = out[out["signal"] == "rupture"]
     assert rupture["session"].tolist() == [5]

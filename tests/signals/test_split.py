@@ -1,4 +1,4 @@
-"""Split alliances: methods.md §4.4 and its vectors SPLIT-1."""
+"""Split alliances: docs/clinical-rules.md §Splits and its vectors SPLIT-1."""
 
 import itertools
 

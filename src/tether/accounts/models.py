@@ -1,4 +1,5 @@
-"""Users belong to one organization and have one role (DESIGN §3)."""
+"""Users belong to one organization and have one role (docs/architecture.md
+§Records)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Signing in with a password and a second factor, password reset by email, and
-the administrator's user pages (DESIGN §2, §6).
+the administrator's user pages (docs/architecture.md §Apps, §Privacy).
 
 A password alone gives a signed-in but unverified session: `clinical_view`
 sends it on to the second factor, which is set up on first sign-in.

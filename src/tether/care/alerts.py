@@ -193,7 +193,7 @@ def json_safe(value: Any) -> Any:
 
 def refit_organization(organization: Organization) -> dict[str, Any]:
     """Estimate the clinic's alliance noise and expected-response models on all
-    its cases, store them, and recompute every case's signals (DESIGN §5)."""
+    its cases, store them, and recompute every case's signals (docs/architecture.md §The path of a response)."""
     frame = score_frame(organization_id=organization.pk)
     if frame.empty:
         return {}

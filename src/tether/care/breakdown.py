@@ -1,7 +1,7 @@
 """What the alliance is made of, for the case page: each member's answers to
 the TAC items by dimension in their latest sessions, read against their own
 level before them, and for an open rupture the dimensions that fell most
-(computed in signals/dimensions.py; clinical-support.md §1.3 rule 4).
+(computed in signals/dimensions.py; docs/clinical-rules.md §TAC dimensions).
 
 A cell is marked lower when it is at least `LOWER_BY` (one answer step on the
 TAC's 0-4 scale) below the member's own earlier level [P]: one step is the

@@ -1,6 +1,6 @@
 """The case page's charts as plotly figure JSON, built here in Python and drawn
-by care/case.js (ecosystem.md A.5: no inline scripts), with the same numbers as
-plain tables for readers without JavaScript or with a screen reader."""
+by care/case.js (no inline scripts: docs/architecture.md §Dependencies), with the same
+numbers as plain tables for readers without JavaScript or with a screen reader."""
 
 from __future__ import annotations
 

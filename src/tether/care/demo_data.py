@@ -1,5 +1,5 @@
-"""The synthetic clinic of `tether demo` (DESIGN §7): people, cases and answers
-drawn by the simulator (docs/simulation.md), saved as ordinary care records,
+"""The synthetic clinic of `tether demo` (docs/architecture.md): people, cases and
+answers drawn by the simulator (docs/simulation.md), saved as ordinary care records,
 then refit so every kind of alert is there to look at.
 
 The showcase is the Rivera family (Dr. Ames's case): a teenager (13-17) whose

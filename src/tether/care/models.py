@@ -1,5 +1,5 @@
-"""Care records (DESIGN §3). Every clinical row carries its organization, and
-every query filters by it (selectors.py)."""
+"""Care records (docs/architecture.md §Records). Every clinical row carries its
+organization, and every query filters by it (selectors.py)."""
 
 from __future__ import annotations
 
@@ -285,7 +285,8 @@ class Signal(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who read or wrote which clinical record, and when (DESIGN §6)."""
+    """Who read or wrote which clinical record, and when (docs/architecture.md
+    §Privacy)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True)
     user = models.ForeignKey(

@@ -276,7 +276,7 @@ def _number(value: object) -> object:
 
 def record_unsent_risk(response: Response, definition: Definition) -> bool:
     """A risk item answered in a response not yet sent: store its answer and
-    raise the risk alert now (DESIGN §5). True when an answer is at or above
+    raise the risk alert now (docs/clinical-rules.md §Risk items). True when an answer is at or above
     its trigger. Call with the case row locked."""
     rows = risk_item_rows(definition, response.answers, settled=False)
     risk = at_trigger(definition, {k: v for k, (v, _) in rows.items()})

@@ -1,5 +1,6 @@
 """Permission-checked reads. Every read of clinical data is audited; a case the
-user may not see is a 404, never a hint that it exists (DESIGN §6)."""
+user may not see is a 404, never a hint that it exists (docs/architecture.md
+§Privacy)."""
 
 from __future__ import annotations
 

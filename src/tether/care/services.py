@@ -165,7 +165,7 @@ def add_member(
 
 def derive_subsystems(case: Case, members: Iterable[Member] | None = None) -> None:
     """Put members (by default every active one) in the subsystem their role
-    places them in (DESIGN §3; `subsystem_of`, the rule the signals use): in a
+    places them in (docs/architecture.md §Records; `subsystem_of`, the rule the signals use): in a
     family case an adult identified client joins the caregivers. Only the
     members given are placed, so an edited subsystem keeps its members."""
     chosen = list(case.members.filter(active=True) if members is None else members)

@@ -2,7 +2,7 @@
 case and member management.
 
 Each view parses its input with a form, calls one selector and at most one
-service, and renders (ecosystem.md B.7 rule 3). Permission is decided by the
+service, and renders (docs/architecture.md §Layers). Permission is decided by the
 selectors and services: a case the user may not see is a 404, a write a
 supervisor attempts is a 403."""
 

@@ -8,5 +8,6 @@ def site(request: HttpRequest) -> dict[str, object]:
 
 def csp_nonce(request: HttpRequest) -> dict[str, object]:
     """django-htmx reads `csp_nonce`; django-csp 4 names it `CSP_NONCE`
-    (ecosystem.md A.6.1). Lazy, so pages without scripts send no nonce."""
+    (docs/architecture.md §Dependencies). Lazy, so pages without scripts send no
+    nonce."""
     return {"csp_nonce": getattr(request, "csp_nonce", "")}

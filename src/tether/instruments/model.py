@@ -52,7 +52,8 @@ ALLIANCE_DIMENSIONS = (
     "rupture",
 )
 """`rupture` marks a direct rupture item ("something in today's session didn't
-sit right"): an endorsement is a rupture in itself (methods §3.3, R4)."""
+sit right"): an endorsement is a rupture in itself (R4, docs/clinical-rules.md
+§Rupture)."""
 CASE_KINDS = ("individual", "couple", "family")
 PICTURES = (
     *(f"face-{n}" for n in range(5)),

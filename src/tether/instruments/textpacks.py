@@ -1,5 +1,6 @@
 """Licensed text packs: a site's own item text for an instrument whose text
-Tether may not bundle (the CamCOPS "local upgrade" pattern, instruments.md §0).
+Tether may not bundle (the CamCOPS "local upgrade" pattern, docs/clinical-rules.md
+§Licences).
 
 A pack is YAML or CSV (docs/instrument-format.md). It is checked against the
 definition before it is stored; definitions loaded later carry its text.

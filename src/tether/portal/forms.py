@@ -1,4 +1,5 @@
-"""The clinician's form to issue a questionnaire link (DESIGN §3, §6)."""
+"""The clinician's form to issue a questionnaire link (docs/architecture.md
+§Privacy)."""
 
 from __future__ import annotations
 

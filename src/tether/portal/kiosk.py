@@ -1,5 +1,5 @@
-"""Kiosk mode (DESIGN §6): a clinic tablet on which each attending member
-answers in turn, privately.
+"""Kiosk mode (docs/architecture.md §Privacy): a clinic tablet on which each
+attending member answers in turn, privately.
 
 A clinician starts the kiosk for one session; from then on the browser's
 session holds `kiosk_session_id` and `KioskLockMiddleware` keeps every

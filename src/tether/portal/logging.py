@@ -1,4 +1,4 @@
-"""Keep questionnaire links out of the logs (DESIGN §6).
+"""Keep questionnaire links out of the logs (docs/architecture.md §Privacy).
 
 A link's path holds its secret token, and request logs (runserver's access
 line, "Not Found: …", error reports) would otherwise write it out. Attach

@@ -1,5 +1,5 @@
-"""Invitation links (DESIGN §3, §6): one person, one session, listed
-instruments, an expiry. Only a hash of the token is stored."""
+"""Invitation links (docs/architecture.md §Records, §Privacy): one person, one session,
+listed instruments, an expiry. Only a hash of the token is stored."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Writes for invitation links (DESIGN §3, §6; ecosystem.md A.8).
+"""Writes for invitation links (docs/architecture.md §Privacy; the token pattern
+of healthchecks, docs/architecture.md §Dependencies).
 
 A link carries `Signer().sign(secret)`: the signature rejects a tampered or
 malformed link before any lookup, and the database holds only the SHA-256 of
@@ -122,7 +123,7 @@ class SubmitResult:
     response: Response
     risk: bool
     """A risk item was endorsed: show the static crisis information at once
-    (clinical-support.md §10.3), and nothing that implies an assessment."""
+    (docs/clinical-rules.md §Risk items), and nothing that implies an assessment."""
     already_submitted: bool = False
 
 

@@ -1,6 +1,6 @@
 """Invitations that expired unanswered, as rows of the long-format table: an
 empty score means "invited, did not answer" (docs/long-format.md), which the
-disengagement rule counts (DESIGN §5)."""
+disengagement rule counts (docs/clinical-rules.md §Disengagement)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Reliable change and clinical significance (Jacobson & Truax 1991).
 
-Formulas follow ``shared/reference/methods.md`` §0.1, §1.1 and §1.3. The R
+Formulas: ``docs/clinical-rules.md`` §Reliable change and §Clinical significance. The R
 packages named there (pedscience/clinicalsignificance, AWKruijt/JT-RCI,
 milanwiedemann/suddengains) are cited as the source of each formula only; no
 code was copied from them. Pure numpy; no Django.
@@ -10,7 +10,7 @@ Conventions:
 * ``higher_is_better`` gives the direction ``d`` (+1 for alliance, MSPSS; -1 for
   PCL-5, PHQ-9). Reliable improvement is ``d·RC > z``; deterioration ``d·RC < -z``.
 * ``sd`` is the baseline (pre) sample SD (n - 1) of complete cases, or a
-  published norm; ``reliability`` is r_xx (Cronbach's α by default, §0.1).
+  published norm; ``reliability`` is r_xx (Cronbach's α by default).
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ __all__ = [
 ]
 
 Z_CRIT = 1.959964
-"""qnorm(0.975), as pedscience/clinicalsignificance uses (methods.md §1.1)."""
+"""qnorm(0.975), as pedscience/clinicalsignificance uses (docs/clinical-rules.md
+§Reliable change)."""
 
 RCCategory = Literal["improved", "unchanged", "deteriorated"]
 CSCategory = Literal["recovered", "improved", "unchanged", "deteriorated", "harmed"]
@@ -115,7 +116,7 @@ def _as_scores(name: str, values: npt.ArrayLike) -> FloatArray:
 def sem(sd: float, reliability: float) -> float:
     """Standard error of measurement ``SEM = SD·√(1 − r_xx)``.
 
-    Jacobson & Truax (1991); methods.md §1.1 and §6.1. Formula as in
+    Jacobson & Truax (1991); docs/clinical-rules.md §Reliable change. Formula as in
     pedscience/clinicalsignificance ``R/package-utils.R``
     (``.calc_se_measurement``) and AWKruijt/JT-RCI ``R/JT-RCI.R``.
     """
@@ -127,7 +128,8 @@ def sem(sd: float, reliability: float) -> float:
 def s_diff(sem: float) -> float:
     """Standard error of the difference ``S_diff = √(2·SEM²) = √2·SEM``.
 
-    Jacobson & Truax (1991); methods.md §1.1; pedscience/clinicalsignificance
+    Jacobson & Truax (1991); docs/clinical-rules.md §Reliable change;
+    pedscience/clinicalsignificance
     ``R/package-utils.R`` (``.calc_s_diff``).
     """
     _check_positive("sem", sem)
@@ -154,7 +156,8 @@ def reliable_change_array(
     Improved if ``d·RC > z``, deteriorated if ``d·RC < −z``, else unchanged
     (strict inequalities), d = +1 when higher is better. The raw-point threshold
     is ``z·S_diff`` (suddengains ``R/define_crit1_cutoff.R``). Sources: Jacobson &
-    Truax (1991); methods.md §1.1; pedscience/clinicalsignificance
+    Truax (1991); docs/clinical-rules.md §Reliable change;
+    pedscience/clinicalsignificance
     ``R/calc_rci.R`` (``calc_rci.cs_jt``); AWKruijt/JT-RCI ``R/JT-RCI.R``.
 
     ``pre`` and ``post`` must have the same shape and be finite.
@@ -183,7 +186,8 @@ def reliable_change(
 ) -> ReliableChange:
     """JT reliable change for one respondent (see :func:`reliable_change_array`).
 
-    Jacobson & Truax (1991); methods.md §1.1; pedscience/clinicalsignificance
+    Jacobson & Truax (1991); docs/clinical-rules.md §Reliable change;
+    pedscience/clinicalsignificance
     ``R/calc_rci.R``; AWKruijt/JT-RCI ``R/JT-RCI.R``.
     """
     res = reliable_change_array([pre], [post], sd, reliability, higher_is_better, z)
@@ -203,7 +207,8 @@ def jt_cutoffs(
     """JT clinical-significance cutoffs a, b and c.
 
     ``a = M_clin + d·2·SD_clin``; ``b = M_func − d·2·SD_func`` (the functional SD,
-    as in Jacobson & Truax 1991 and AWKruijt/JT-RCI ``R/JT-RCI.R``; methods.md §1.3
+    as in Jacobson & Truax 1991 and AWKruijt/JT-RCI ``R/JT-RCI.R``;
+    docs/clinical-rules.md §Clinical significance
     [P] — *not* pedscience/clinicalsignificance's ``R/calc_cutoff.R`` variant,
     which uses SD_clin); ``c = (SD_clin·M_func + SD_func·M_clin)/(SD_clin +
     SD_func)``. Without functional norms ``b`` and ``c`` are None.
@@ -236,7 +241,8 @@ def choose_cutoff(
     m_func: float | None = None,
     sd_func: float | None = None,
 ) -> CutoffChoice:
-    """Pick the JT cutoff as JTRCI's ``JTcrit = "auto"`` does (methods.md §1.3).
+    """Pick the JT cutoff as JTRCI's ``JTcrit = "auto"`` does (docs/clinical-rules.md
+    §Clinical significance).
 
     No functional norms → a (``m_clin``/``sd_clin`` may be the baseline sample).
     Otherwise the distributions overlap when either end of ``M_clin ± 3·SD_clin``
@@ -262,7 +268,8 @@ def clinical_significance_array(
     higher_is_better: bool,
     z: float = Z_CRIT,
 ) -> StrArray:
-    """Five JT categories per respondent (methods.md §1.3).
+    """Five JT categories per respondent (docs/clinical-rules.md §Clinical
+    significance).
 
     With d = +1 when higher is better: ``clinical_pre = d·pre < d·cutoff``,
     ``functional_post = d·post > d·cutoff`` (both strict); recovered =
@@ -299,7 +306,8 @@ def clinical_significance(
 ) -> CSCategory:
     """JT category for one respondent (see :func:`clinical_significance_array`).
 
-    Jacobson & Truax (1991); methods.md §1.3; pedscience/clinicalsignificance
+    Jacobson & Truax (1991); docs/clinical-rules.md §Clinical significance;
+    pedscience/clinicalsignificance
     ``R/calc_recovered.R``.
     """
     cats = clinical_significance_array(

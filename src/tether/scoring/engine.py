@@ -6,7 +6,8 @@ never disagree.
 
 Rules, all from the definition (docs/instrument-format.md):
 - options with a `score` are mapped from stored value to scored value
-  (e.g. CRIES 0/1/2/3 -> 0/1/3/5, instruments-youth-and-spanish.md §1.4);
+  (e.g. CRIES 0/1/2/3 -> 0/1/3/5, Perrin et al. 2005; docs/clinical-rules.md §Scoring
+  rules);
 - reversed items score `min + max - value` on the item's scored range;
 - a scale needs `min_answered` answers; with fewer there is no value, with
   fewer than all it is prorated: a `sum` scale as mean(answered) × n items,

@@ -1,6 +1,6 @@
 """Internal-consistency statistics the system reports on its own data.
 
-Formulas follow ``shared/reference/methods.md`` §6.1. pingouin
+Formulas: ``docs/clinical-rules.md`` §Psychometrics. pingouin
 (``pingouin/reliability.py``) and psych (``R/alpha.R``) are cited as formula
 sources and test oracles only; no code was copied. Pure numpy/scipy.
 
@@ -87,7 +87,8 @@ def cronbach_alpha(
 
     CI: ``1 − (1−α)·F_{1−p/2}`` and ``1 − (1−α)·F_{p/2}`` with
     ``F(n−1, (n−1)(k−1))``, p = 1 − ci (Feldt, Woodruff & Salih 1987;
-    methods.md §6.1; pingouin ``reliability.py``; psych ``R/alpha.R``).
+    docs/clinical-rules.md §Psychometrics; pingouin ``reliability.py``; psych
+    ``R/alpha.R``).
     ``missing="pairwise"`` builds C from pairwise-complete observations.
     As pingouin does, ``n`` is the number of rows passed in, also under
     listwise deletion; the CI is not rounded.
@@ -111,7 +112,7 @@ def corrected_item_total(
     """Corrected item–total r: each item against the sum of the *other* items.
 
     ``r_i = (Σ_j C_ij − C_ii) / √(C_ii · Σ_{j,l≠i} C_jl)`` (psych ``R/alpha.R``,
-    ``r.drop``; methods.md §6.1).
+    ``r.drop``; docs/clinical-rules.md §Psychometrics).
     """
     cov = _covariance(_as_items(items), missing)
     diag = np.diag(cov)
@@ -173,11 +174,10 @@ def _omega(lam: FloatArray, theta: FloatArray) -> float:
 def mcdonald_omega(items: npt.ArrayLike) -> Omega:
     """McDonald's ω_total from a one-factor ML factor analysis (factor variance 1).
 
-    ``ω = (Σλ)² / ((Σλ)² + Σθ)`` (McDonald 1999; methods.md §6.1), fitted by
-    minimising ``F = log|Σ| + tr(SΣ⁻¹) − log|S| − p``, ``Σ = λλᵀ + diag(θ)``,
+    ``ω = (Σλ)² / ((Σλ)² + Σθ)`` (McDonald 1999; docs/clinical-rules.md §Psychometrics),
+    fitted by minimising ``F = log|Σ| + tr(SΣ⁻¹) − log|S| − p``, ``Σ = λλᵀ + diag(θ)``,
     θ > 0. ``omega_total`` uses the covariance matrix, ``omega_standardized`` the
-    correlation matrix; ``loadings`` are the standardized loadings. Listwise
-    deletion.
+    correlation matrix; ``loadings`` are the standardized loadings. Listwise deletion.
     """
     x = _complete_rows(_as_items(items))
     cov = np.asarray(np.cov(x, rowvar=False), dtype=np.float64)

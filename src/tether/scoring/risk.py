@@ -4,7 +4,7 @@ Scoring flags a risk item with it (`score`, `score_many`), the signals raise the
 red risk alert with it (signals/risk.py), and the Django apps decide with it
 whether a saved answer needs the alert now. One function, so the response page,
 the stored alert and the recomputed signals can never disagree about what a
-risk answer is (DESIGN §5: PHQ-9 item 9 >= 1, or any definition's trigger).
+risk answer is (docs/clinical-rules.md §Risk items: PHQ-9 item 9 >= 1, or any definition's trigger).
 """
 
 from __future__ import annotations

@@ -44,8 +44,8 @@ def pcl5_provisional_diagnosis(
     """DSM-5 symptom-pattern rule for a provisional PTSD diagnosis: an item is
     endorsed when rated >= 2 ("Moderately"); at least 1 cluster B item, 1 C,
     2 D and 2 E items (Weathers et al. 2013; VA scoring text; CamCOPS pcl5.py,
-    instruments.md §1). It does not assess Criterion A, duration or impairment,
-    so the result is provisional."""
+    docs/clinical-rules.md §Scoring rules). It does not assess Criterion A, duration or
+    impairment, so the result is provisional."""
     met = np.ones(len(answers), dtype=bool)
     possible = np.ones(len(answers), dtype=bool)
     for scale_id, needed in PCL5_CLUSTERS_NEEDED.items():
@@ -61,10 +61,10 @@ def phq9_syndromes(
     definition: Definition, answers: npt.NDArray[np.float64]
 ) -> dict[str, npt.NDArray[Any]]:
     """PHQ-9 diagnostic algorithm (Spitzer, Kroenke & Williams 1999; CamCOPS
-    phq9.py, instruments.md §7a): count items 1-8 rated >= 2 and item 9 rated
-    >= 1; with at least one core item (1 or 2) counted, 5 or more counted items
-    is a major depressive syndrome and 2-4 another depressive syndrome. Computed
-    only when all nine items are answered."""
+    phq9.py; docs/clinical-rules.md §Scoring rules): count items 1-8 rated >= 2 and item
+    9 rated >= 1; with at least one core item (1 or 2) counted, 5 or more counted items
+    is a major depressive syndrome and 2-4 another depressive syndrome. Computed only
+    when all nine items are answered."""
     column = {item: definition.item_ids.index(item) for item in definition.item_ids}
     complete = ~np.isnan(answers).any(axis=1)
     filled = np.nan_to_num(answers, nan=-1.0)

@@ -1,4 +1,4 @@
-"""The clinical signals: pure functions of score histories (DESIGN §5)."""
+"""The clinical signals: pure functions of score histories (docs/signals.md)."""
 
 from .config import SignalConfig
 from .data import ScoreTableError, check_scores, read_scores

@@ -1,5 +1,5 @@
 """Alliance series on a common 0-100 scale, the clinic's own noise norms, and the
-three alliance levels (DESIGN §1, §4; methods §0.5, §3.3, §4.4)."""
+three alliance levels (docs/clinical-rules.md §POMP, §Clinic noise, §TAC dimensions)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ SERIES = ["case_id", "member_id", "instrument"]
 
 def pomp(score: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
     """Percent of maximum possible: 100·(x − min)/(max − min), so instruments
-    with different ranges share one 0-100 scale (Cohen et al. 1999; methods §0.5)."""
+    with different ranges share one 0-100 scale (Cohen et al. 1999;
+    docs/clinical-rules.md §POMP)."""
     return 100.0 * (score - low) / (high - low)
 
 
@@ -74,7 +75,8 @@ shared purpose, safety to speak) on both forms."""
 def family_view_frame(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
     """The members' answered `family` scale scores of verified alliance
     instruments, with their POMP value: their view of what the therapist rates
-    on TAC-T's `family` scale, so the two can be compared (methods §4.4)."""
+    on TAC-T's `family` scale, so the two can be compared (docs/clinical-rules.md
+    §Splits)."""
     rows = frame[
         (frame["role"] == "alliance")
         & (frame["respondent"] == "member")
@@ -90,10 +92,11 @@ class Norms:
     """Noise of the alliance measures in this clinic, on the 0-100 scale."""
 
     sem: dict[str, float]
-    """Session-to-session SEM per instrument: σ_within (methods §3.3)."""
+    """Session-to-session SEM per instrument: σ_within (docs/clinical-rules.md §Clinic
+    noise)."""
     pooled_sem: float
     between_sd: float
-    """Between-client SD of member means (methods §4.4)."""
+    """Between-client SD of member means (docs/clinical-rules.md §Clinic noise)."""
     estimated: bool
     """False when the clinic had too few series and the fallbacks were used."""
 
@@ -122,16 +125,15 @@ class Norms:
 
 def clinic_norms(members: pd.DataFrame, config: SignalConfig) -> Norms:
     """σ_within is the residual SD of a random-intercept model of A on session
-    (methods §3.3), estimated within persons: each series is centred on its own
-    mean, one common session slope is removed, and the residual sum of squares is
-    divided by its degrees of freedom, N − series − 1 — except that the spread
-    of the residuals is taken robustly (1.4826 · median absolute residual),
-    because the ruptures and splits Tether looks for would otherwise inflate the
-    very noise they are judged against (600 simulated cases: plain SD 7.8,
-    robust 4.7, planted noise 3.0 plus rounding, on 0-100). The between-client SD is
-    the SD of the member series means (methods §4.4). Series with fewer than three
-    answers do not count; with fewer than `min_series_for_norms` series the
-    configured fallbacks are used."""
+    (docs/clinical-rules.md §Clinic noise), estimated within persons: each series is
+    centred on its own mean, one common session slope is removed, and the residual sum
+    of squares is divided by its degrees of freedom, N − series − 1 — except that the
+    spread of the residuals is taken robustly (1.4826 · median absolute residual),
+    because the ruptures and splits Tether looks for would otherwise inflate the very
+    noise they are judged against (600 simulated cases: plain SD 7.8, robust 4.7,
+    planted noise 3.0 plus rounding, on 0-100). The between-client SD is the SD of the
+    member series means. Series with fewer than three answers do not count; with fewer
+    than `min_series_for_norms` series the configured fallbacks are used."""
     counts = members.groupby(SERIES)["pomp"].transform("count")
     data = members[counts >= 3]
     series = data.groupby(SERIES)
@@ -167,11 +169,12 @@ def _residual_sd(a: pd.Series, t: pd.Series, groups: int) -> float:
 
 
 SUBSYSTEMS = ("caregivers", "children", "couple")
-"""The subsystems the signals know (DESIGN §3): a member belongs to one or none."""
+"""The subsystems the signals know (docs/architecture.md §Records): a member belongs to
+one or none."""
 
 
 def subsystem_of(role: str, age_band: str, case_kind: str) -> str | None:
-    """The subsystem a member belongs to by default, from the role (DESIGN §3;
+    """The subsystem a member belongs to by default, from the role (docs/long-format.md;
     a clinician may edit it in the app, which then fills the table's
     `subsystem` column): in a couple case the two partners are the `couple`;
     in a family case caregivers, partners and an adult identified client (a

@@ -1,5 +1,6 @@
 """What each signal means: title, rule, source, a plain explanation and
-suggested responses (texts in catalogue.yaml, drawn from clinical-support.md)."""
+suggested responses (texts in catalogue.yaml; how they are written:
+docs/clinical-rules.md §Suggestions)."""
 
 from __future__ import annotations
 

@@ -1,15 +1,15 @@
 """What the alliance is made of: a member's answers to the alliance items, by
-dimension, against their own earlier level (clinical-support.md §1.3 rule 4).
+dimension, against their own earlier level (docs/clinical-rules.md §TAC dimensions).
 
 The TAC items each carry one alliance facet, a level (Pinsof's self, other,
 group, within) and a dimension (the core conditions empathy, respect,
 genuineness and warmth; Bordin's goal and task; safety and pace; SOFTA's
-shared purpose and within-family safety): DESIGN §1 and §4, instruments.md §5.
+shared purpose and within-family safety): docs/tac.md; Pinsof & Catherall 1986.
 When the alliance drops, the suggestion should follow what weakened: a drop in
 goals or tasks points to immediate repair (re-explain, adjust the task), a drop
 in feeling understood or respected to exploratory repair (metacommunication),
-a drop in safety or pace to the pacing options (clinical-support.md §1.3 rule 4,
-after the CAFT strategies and Muran, Eubanks & Samstag 2021).
+a drop in safety or pace to the pacing options (docs/clinical-rules.md §Suggestions,
+rule 4, after the CAFT strategies and Muran, Eubanks & Samstag 2021).
 
 The long format carries each answered item that has an alliance facet as an
 `item:<id>` row (docs/long-format.md). A dimension's value in a session is the
@@ -17,10 +17,10 @@ mean of the member's answers to its items of that level (one item per
 dimension on the TAC forms; four bond items on the WAI-SR), on the instrument's
 answer scale. Its earlier level is the mean of the member's own values in up to
 `window` (default 3) earlier answered sessions: the same window as the
-pre-rupture level of the rupture rule (methods §3.3 [P]), so "what fell" is
-read against the level the rupture is read against. The fall is earlier level
-minus value; the dimensions that fell most are those with the largest positive
-fall (all of them on a tie) [P].
+pre-rupture level of the rupture rule (docs/clinical-rules.md §Rupture [P]), so "what
+fell" is read against the level the rupture is read against. The fall is earlier level
+minus value; the dimensions that fell most are those with the largest positive fall (all
+of them on a tie) [P].
 
 Only members' own answers are read (not a therapist's rating), only
 instruments whose scoring key is verified, and only items that are not

@@ -1,8 +1,8 @@
-"""Therapist–client discrepancy (methods §5 [P]): D_t = A_client − A_therapist on
-the 0-100 scale, with its trend (the OLS slope of D over sessions; convergence
-is a slope towards 0). Info only: the evidence is correlational (Laws et al.
-2017; Zilcha-Mano et al. 2016). Reported when the therapist rates the member's
-alliance higher than the member does by more than a reliable difference,
+"""Therapist–client discrepancy [P] (docs/clinical-rules.md §Discrepancy): D_t =
+A_client − A_therapist on the 0-100 scale, with its trend (the OLS slope of D over
+sessions; convergence is a slope towards 0). Info only: the evidence is correlational
+(Laws et al. 2017; Zilcha-Mano et al. 2016). Reported when the therapist rates the
+member's alliance higher than the member does by more than a reliable difference,
 z·√2·SEM, in a session."""
 
 from __future__ import annotations

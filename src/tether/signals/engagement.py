@@ -1,4 +1,4 @@
-"""Disengagement (DESIGN §5; clinical-support.md §9): a member who left
+"""Disengagement (docs/clinical-rules.md §Disengagement): a member who left
 `disengagement_missed` invitations in a row unanswered, or who stopped taking
 part while the case went on."""
 

@@ -1,4 +1,4 @@
-"""Run every rule over a checked score table (DESIGN §5)."""
+"""Run every rule over a checked score table (docs/signals.md)."""
 
 from __future__ import annotations
 

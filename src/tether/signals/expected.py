@@ -1,4 +1,5 @@
-"""Expected treatment response fitted on the clinic's own data (methods §2.2).
+"""Expected treatment response fitted on the clinic's own data (docs/clinical-rules.md
+§Expected response).
 
   y_it = β0 + β1·L_t + β2·I_i + β3·I_i·L_t + u0i + u1i·L_t + e_it
   L_t = ln(t), t = session number; I_i = intake_i − mean(intake) (intake = session 1)
@@ -80,7 +81,7 @@ def fit_expected_response(data: pd.DataFrame) -> ExpectedResponse:
     """Fit on columns `patient`, `session` (1, 2, …), `score`, `intake`.
 
     Rows with a missing value are dropped first: MixedLM does not handle them
-    (methods §2.2)."""
+    (statsmodels' MixedLM documentation)."""
     frame = data.dropna(subset=["patient", "session", "score", "intake"]).copy()
     intake_mean = float(frame.drop_duplicates("patient")["intake"].mean())
     frame["lt"] = np.log(frame["session"].astype(float))

@@ -1,5 +1,5 @@
 """Answers to single alliance items, found by their facet (level and
-dimension, DESIGN §4): the long-format table carries them as `item:<id>` rows
+dimension, docs/tac.md): the long-format table carries them as `item:<id>` rows
 (docs/long-format.md)."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Scores below a validated cutoff: low alliance (e.g. SRS < 36) and low support
-(MSPSS family subscale mean < 3; DESIGN §5, Zimet's low band 1–2.9)."""
+(MSPSS family subscale mean < 3, Zimet's low band 1–2.9; docs/clinical-rules.md §Low
+alliance, §Low support)."""
 
 from __future__ import annotations
 

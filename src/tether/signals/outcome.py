@@ -5,9 +5,9 @@ thresholds of thresholds.py. One outcome trend raises one alert
 (docs/signals.md, "Outcomes"):
 
 - where the clinic's expected-response model is fitted for the instrument
-  (methods §2.2; at least `etr_min_cases` cases), `not-on-track` alone judges a
-  worsening, on its own bands: yellow above μ + 0.8416·sd_pred, red above
-  μ + 1.2816·sd_pred, never below the clinical cutoff;
+  (docs/clinical-rules.md §Expected response; at least `etr_min_cases` cases),
+  `not-on-track` alone judges a worsening, on its own bands: yellow above μ +
+  0.8416·sd_pred, red above μ + 1.2816·sd_pred, never below the clinical cutoff;
 - otherwise the change rule does: a worsening of at least the alert threshold
   is red, named for what the threshold is — `meaningful-worsening` (a
   clinically meaningful change: PCL-5 10 points) or `reliable-deterioration`
@@ -18,7 +18,7 @@ Improvement of at least the alert threshold (`meaningful-improvement` or
 (PCL-5 5–9 points) is information only, and its worsening side is left to
 not-on-track where the model is fitted.
 
-Recovery (methods §1.3, Jacobson & Truax 1991): a case at intake, an
+Recovery (Jacobson & Truax 1991; docs/clinical-rules.md §Recovery): a case at intake, an
 improvement of at least the reliable change, and now at the recovery end: the
 definition's own (PCL-5 ≤ 28, Marx et al. 2022) or else the healthy side of the
 cutoff. With a paired measure (NHS Talking Therapies: PHQ-9 with GAD-7) a case

@@ -1,9 +1,9 @@
-"""Risk items (DESIGN §5; clinical-support.md §10): any answer at or above an
+"""Risk items (docs/clinical-rules.md §Risk items): any answer at or above an
 item's risk trigger is red at once, every time, and never merged or suppressed
 (PHQ-9 item 9 >= 1: Kroenke et al. 2001; Simon et al. 2013; Louzon et al. 2016).
 
 A risk item left unanswered (declined, left blank on paper, or never reached
-before a link closed) is not reassurance (instruments.md §7a; Louzon et al.
+before a link closed) is not reassurance (Louzon et al.
 2016: most suicides followed a most recent answer of "not at all"), so it
 raises an information signal asking the clinician to ask in session. The
 long format carries such an item as an `item:<id>` row with an empty score."""

@@ -1,4 +1,4 @@
-"""Alliance rupture and repair (methods §3.3 [P], vector RUP-1).
+"""Alliance rupture and repair [P] (docs/clinical-rules.md §Rupture, vector RUP-1).
 
 For one respondent's alliance series A_1..A_T (higher is better, 0-100):
   RC_A = z · √2 · SEM_A
@@ -6,7 +6,7 @@ For one respondent's alliance series A_1..A_T (higher is better, 0-100):
   R2: A_t < mean(A_1..A_{t-1}) − k · max(s_d(A_1..A_{t-1}), σ_within)  (person-relative;
       needs at least 3 prior sessions, else R1 alone applies), where s_d is the
       successive-difference SD, √(Σ(A_i − A_{i−1})² / (2·(n − 1))) (von Neumann
-      et al. 1941) [P]: methods §3.3 writes the plain SD of the prior answers,
+      et al. 1941) [P]: the published rule uses the plain SD of the prior answers,
       but a level shift among them (a split that ended, an earlier rupture,
       growth) inflates the plain SD and hides a later drop, while the person's
       session-to-session noise, which R2 is meant to measure, is what the
@@ -224,9 +224,9 @@ def rupture_items(library: Library) -> dict[tuple[str, str], dict[float, str]]:
 def reported_rupture_signals(
     frame: pd.DataFrame, library: Library, config: SignalConfig
 ) -> pd.DataFrame:
-    """Methods §3.3, R4: a member who agrees that something in today's session
-    did not sit right (at or above `rupture_item_at_or_above`) reports a
-    rupture, whatever their scores do: red, state `reported`."""
+    """R4 (docs/clinical-rules.md §Rupture): a member who agrees that something
+    in today's session did not sit right (at or above `rupture_item_at_or_above`)
+    reports a rupture, whatever their scores do: red, state `reported`."""
     items = rupture_items(library)
     answered = answers_to(frame, items)
     hits = answered[answered["score"] >= config.rupture_item_at_or_above]

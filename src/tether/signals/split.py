@@ -1,8 +1,9 @@
-"""Split alliances in couple and family cases (methods §4.4 [P], vectors SPLIT-1).
+"""Split alliances in couple and family cases [P] (docs/clinical-rules.md
+§Splits, vector SPLIT-1).
 
 Per session, on the 0-100 scale, with RC_A = z·√2·SEM_A, and comparing like
-with like — members' scores on one instrument (methods §4.4 asks for the same
-instrument; TAC 1.0 and 1.1 are one series, by instrument id):
+with like — members' scores on one instrument (the published split rules
+compare the same instrument; TAC 1.0 and 1.1 are one series, by instrument id):
 - dyad (two members answered the instrument): split if |A_1 − A_2| > RC_A (a
   reliable between-member difference);
 - family (three or more answered it): split if max(A) − min(A) ≥ the clinic's
@@ -63,7 +64,7 @@ def series_of(members: pd.DataFrame) -> pd.Series:
 
 GENERATIONS = {"caregivers": "adult", "children": "youth"}
 """The sides of the adult–youth split: the case's caregivers and children
-subsystems as the clinician edited them (DESIGN §3)."""
+subsystems as the clinician edited them (docs/architecture.md §Records)."""
 
 
 def generation_of(members: pd.DataFrame) -> pd.Series:

@@ -9,12 +9,12 @@ Three tiers, each from the instrument definition's `change:` block
   definition gives one (PCL-5: 10; VA PCL-5 guidance, Blanchard et al. 2023),
   else its reliable change. A clinic may set `change_alert_rule` to
   `reliable-change` to alert on the reliable-change index instead (PCL-5: 15,
-  Marx et al. 2022), as instruments.md §1 suggests.
+  Marx et al. 2022; docs/clinical-rules.md §Change since intake).
 - the *reliable change*, needed for recovery: a published value (PCL-5 15,
   Marx 2022; PHQ-9 6 and GAD-7 4, NHS Talking Therapies manual; ORS 5), else
-  Jacobson & Truax (1991; methods §1.1) z·√2·SD·√(1 − r) with r the definition's
-  reliability and SD the clinic's intake SD once it has 30 intakes, else the
-  definition's `sd`.
+  Jacobson & Truax (1991; docs/clinical-rules.md §Reliable change) z·√2·SD·√(1 − r) with
+  r the definition's reliability and SD the clinic's intake SD once it has 30 intakes,
+  else the definition's `sd`.
 - a *possible change*, information only, below the alert (PCL-5: 5).
 """
 
@@ -189,7 +189,8 @@ def _partner(recovery: Recovery | None, library: Library | None) -> Partner | No
 
 def clinic_intake_sds(frame: pd.DataFrame) -> dict[str, float]:
     """The SD of the first score of every member series, per instrument and
-    scale, where there are at least 30 intakes (methods §1.1: SD_0)."""
+    scale, where there are at least 30 intakes (SD_pre of docs/clinical-rules.md
+    §Reliable change)."""
     scored = frame[frame["role"].isin(OUTCOME_ROLES) & frame["score"].notna()]
     if scored.empty:
         return {}

@@ -1,14 +1,14 @@
-"""Low safety within the family (DESIGN §5; clinical-support.md §5): a member
-who does not agree that it feels safe to speak in front of their family.
+"""Low safety within the family (docs/clinical-rules.md §Within-family safety):
+a member who does not agree that it feels safe to speak in front of their family.
 
 Safety within the family (SOFTA's safety dimension: therapy as a place to be
 open, where family conflict can be handled without harm) predicts outcome
 better than members' averaged individual alliances (Friedlander et al. 2018, via
-clinical-support.md §5.1), and low safety in a couple or family calls for a
+Welmers-van de Poll), and low safety in a couple or family calls for a
 private check for violence or coercion before more conjoint trauma work
-(Stith, McCollum & Rosen 2011; Bradford 2010; clinical-support.md §0 item 5,
-§5.2). On the TAC this is item 11, "It feels safe to speak in front of my
-family here" (facet: level within, dimension safety; couple and family cases).
+(Stith, McCollum & Rosen 2011; Bradford 2010; Bograd & Mederos 1999). On the
+TAC this is item 11, "It feels safe to speak in front of my family here"
+(facet: level within, dimension safety; couple and family cases).
 
 The rule [P]: an answer at or below `within_safety_low_at_or_below` (default 1,
 "Disagree" on TAC's 0-4 agreement scale, so "Strongly disagree" and "Disagree")

@@ -485,7 +485,7 @@ def _split_placements(
     `split_first_session` on.
 
     A split is there from its first session on: an abrupt drop of one member
-    mid-therapy is a rupture by definition (methods §3.3), so planting it as a
+    mid-therapy is a rupture by definition (docs/clinical-rules.md §Rupture), so planting it as a
     split would blur the ground truth.
     """
     placements: list[tuple[int, int, int]] = []
