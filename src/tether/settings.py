@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "tether.core",
+    "tether.audit",
     "tether.accounts",
     "tether.care",
     "tether.portal",

@@ -26,8 +26,8 @@ import tether.urls
 from tether.accounts.decorators import clinical_view
 from tether.accounts.models import Role, User
 from tether.accounts.views import WRONG_CODE
+from tether.audit.models import AuditEvent
 from tether.care import services
-from tether.care.models import AuditEvent
 
 
 @clinical_view

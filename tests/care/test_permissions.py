@@ -8,8 +8,8 @@ a supervisor's write is a 403."""
 import pytest
 from django.test import Client
 
+from tether.audit.models import AuditEvent
 from tether.care import services
-from tether.care.models import AuditEvent
 
 PEOPLE = ["ames", "baker", "sam", "ada", "cole", "anonymous"]
 

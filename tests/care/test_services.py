@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from tether.audit.models import AuditEvent
 from tether.care import services
-from tether.care.models import AuditEvent, Response, Score, Signal
+from tether.care.models import Response, Score, Signal
 
 
 def tac(**values):

@@ -12,7 +12,8 @@ from django.core import mail
 from django.db import connection
 from django.forms.models import model_to_dict
 
-from tether.care.models import AuditEvent, Response, Score
+from tether.audit.models import AuditEvent
+from tether.care.models import Response, Score
 from tether.care.services import InvalidEntry, start_session
 from tether.portal import services
 from tether.portal.models import Invitation

@@ -6,8 +6,9 @@ import pytest
 from axes.models import AccessAttempt
 from tests.visible import visible_text
 
+from tether.audit.models import AuditEvent
 from tether.care import services as care
-from tether.care.models import AuditEvent, MeasurePlan, Response
+from tether.care.models import MeasurePlan, Response
 from tether.portal import services
 from tether.portal.kiosk import KioskLockMiddleware
 from tether.portal.models import Channel, Invitation

@@ -12,9 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from tests.visible import visible_text
 
+from tether.audit.models import AuditEvent
 from tether.care import services as care
 from tether.care.frames import score_frame
-from tether.care.models import AuditEvent, Response, Score, Signal
+from tether.care.models import Response, Score, Signal
 from tether.portal import services
 
 PHQ9_ZEROS = {str(i): 0 for i in range(1, 10)}

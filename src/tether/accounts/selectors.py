@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tether.care.audit import record
+from tether.audit.services import record
 
 from .models import User
 

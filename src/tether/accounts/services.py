@@ -13,7 +13,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tether.care.audit import record
+from tether.audit.services import record
 
 from .models import User
 

@@ -40,7 +40,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tether.care.audit import record
+from tether.audit.services import record
 
 from . import services
 from .decorators import clinical_view, second_factor_done

@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from tether.accounts.models import Organization
+from tether.audit.services import record
 from tether.signals import SignalConfig, compute_signals, to_signals
 from tether.signals.alliance import Norms
 from tether.signals.expected import ExpectedResponse
 from tether.signals.risk import RISK_ITEM, risk_signals
 
-from .audit import record
 from .frames import library, score_frame
 from .models import Case, Response, Signal
 

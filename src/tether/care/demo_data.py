@@ -52,9 +52,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from tether.accounts.models import Organization, Role, User
+from tether.audit.services import record
 from tether.simulate import TAC, TAC_CHILD, simulate_cohort
 
-from .audit import record
 from .frames import library
 from .models import (
     AgeBand,

@@ -282,21 +282,3 @@ class Signal(models.Model):
             )
         ]
         indexes = [models.Index(fields=["organization", "status", "severity"])]
-
-
-class AuditEvent(models.Model):
-    """Who read or wrote which clinical record, and when (docs/architecture.md
-    §Privacy)."""
-
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
-    )
-    action = models.CharField(max_length=40)
-    object_type = models.CharField(max_length=40)
-    object_id = models.CharField(max_length=40, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-    detail = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["organization", "at"])]

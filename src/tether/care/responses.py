@@ -22,11 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tether.accounts.models import Organization, User
+from tether.audit.services import record
 from tether.instruments import Definition
 from tether.scoring import AnswerError, meets_risk_trigger, score
 
 from .alerts import json_safe, raise_risk_signals
-from .audit import record
 from .errors import InvalidEntry
 from .frames import library
 from .models import Case, Member, Response, Score, Session

@@ -12,10 +12,10 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from tether.accounts.models import Role, User
+from tether.audit.services import record
 from tether.instruments import Definition, UnknownInstrument
 from tether.signals.risk import RISK_ITEM
 
-from .audit import record
 from .errors import InvalidEntry
 from .frames import library
 from .models import Case, Session, Signal

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from tether.accounts.models import Role, User
+from tether.audit.services import record
 from tether.signals.alliance import SUBSYSTEMS, subsystem_of
 
 from .alerts import add_note, recompute_case_signals, refit_organization
-from .audit import record
 from .errors import InvalidEntry
 from .models import (
     AgeBand,

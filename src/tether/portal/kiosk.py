@@ -34,7 +34,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
-from tether.care.audit import record
+from tether.audit.services import record
 from tether.care.frames import library
 from tether.care.models import AgeBand, MeasurePlan, Member, Session
 from tether.care.selectors import definition_named, get_session_for

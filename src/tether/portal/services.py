@@ -31,8 +31,8 @@ from django.http import Http404
 from django.utils import formats, timezone, translation
 
 from tether.accounts.models import User
+from tether.audit.services import record
 from tether.care.alerts import reopen_risk_alert
-from tether.care.audit import record
 from tether.care.models import SENT, AgeBand, Case, Member, Response
 from tether.care.responses import (
     keep_answer,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tether.accounts.models import Organization
+from typing import TYPE_CHECKING, Any
 
 from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from tether.accounts.models import Organization
 
 
 def record(
