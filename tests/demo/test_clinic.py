@@ -7,7 +7,8 @@ import pytest
 from django.db import transaction
 
 from tether.accounts.models import Organization, Role, User
-from tether.care.demo_data import (
+from tether.care.models import AgeBand, Case, Member, Response, Session, Signal
+from tether.demo.clinic import (
     DEMO_PASSWORD,
     REQUIRED_ALERTS,
     DemoSeedError,
@@ -17,7 +18,6 @@ from tether.care.demo_data import (
     seed_demo_clinic,
     withhold,
 )
-from tether.care.models import AgeBand, Case, Member, Response, Session, Signal
 from tether.instruments import load_library
 from tether.signals import check_scores, compute_signals
 from tether.simulate import simulate_cohort

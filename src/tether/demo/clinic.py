@@ -53,10 +53,8 @@ from django.utils import timezone
 
 from tether.accounts.models import Organization, Role, User
 from tether.audit.services import record
-from tether.simulate import TAC, TAC_CHILD, simulate_cohort
-
-from .frames import library
-from .models import (
+from tether.care.frames import library
+from tether.care.models import (
     AgeBand,
     Case,
     CaseKind,
@@ -65,8 +63,9 @@ from .models import (
     Session,
     Signal,
 )
-from .responses import ScoredResponse, store_response, store_responses
-from .services import derive_subsystems, refit_organization
+from tether.care.responses import ScoredResponse, store_response, store_responses
+from tether.care.services import derive_subsystems, refit_organization
+from tether.simulate import TAC, TAC_CHILD, simulate_cohort
 
 DEMO_PASSWORD = "tether-demo"
 ORGANIZATION_NAME = "Northside Clinic (demo)"

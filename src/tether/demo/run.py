@@ -33,7 +33,7 @@ def run_demo(port: int = 8000) -> int:
     _delete_demo_database(name)
     call_command("migrate", interactive=False, verbosity=0)
 
-    from tether.care.demo_data import (
+    from .clinic import (
         ADMINISTRATOR,
         CLINICIANS,
         SHOWCASE_LABEL,
