@@ -35,15 +35,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
 from tether.audit.services import record
-from tether.care.frames import library
-from tether.care.models import AgeBand, MeasurePlan, Member, Session
-from tether.care.selectors import definition_named, get_session_for
+from tether.care.models import Member, Session
+from tether.care.plan import session_plan
+from tether.care.selectors import get_session_for
 from tether.care.services import InvalidEntry
 
 from .csrf import link_csrf_protect
 from .services import (
     LINK_PATH,
-    _unsendable,
     revoke_kiosk_links,
     sent_instruments,
     start_kiosk_turn,
@@ -59,9 +58,6 @@ PLAN_KEY = "kiosk_plan"
 KIOSK_EXPIRY = dt.timedelta(hours=4)
 OPEN_PREFIXES = ("/q/", "/kiosk/")
 
-ADULT_DEFAULT = "tac"
-CHILD_DEFAULT = "tac-child"
-TRAUMA_DEFAULT = "pcl-5"
 
 HANDOVER = {
     "en": ("Thank you", "Please give the tablet back, or to the next person."),
@@ -124,53 +120,6 @@ def _open_prefixes() -> tuple[str, ...]:
 # ---- choosing the questionnaires -----------------------------------------------
 
 
-def kiosk_plan(session: Session) -> dict[str, list[str]]:
-    """Who answers what in kiosk mode: each attending, active member with at
-    least one questionnaire that can be sent to them, from the case's measure
-    plan or, without one, the default (TAC for 13+, TAC-C for 8-12, and PCL-5
-    for the identified client when its text is loaded). A plan naming a
-    superseded version (tac@1.0) gets the version that replaces it."""
-    plans = list(session.case.measure_plans.all())
-    lib = library()
-    chosen: dict[str, list[str]] = {}
-    for member in session.attended.filter(active=True).order_by("id"):
-        names = _planned(plans, member, session) if plans else _default(member)
-        keys: list[str] = []
-        for name in names:
-            try:
-                definition = lib.current(definition_named(name).key)
-            except InvalidEntry:
-                continue
-            if definition.key in keys:
-                continue
-            if _unsendable(definition, member, member.language) is None:
-                keys.append(definition.key)
-        if keys:
-            chosen[str(member.pk)] = keys
-    return chosen
-
-
-def _planned(plans: list[MeasurePlan], member: Member, session: Session) -> list[str]:
-    return [
-        plan.instrument
-        for plan in plans
-        if member.role in list(plan.roles) and _due(plan, session)
-    ]
-
-
-def _due(plan: MeasurePlan, session: Session) -> bool:
-    if plan.cadence == MeasurePlan.Cadence.EVERY_N:
-        return bool((session.number - 1) % max(plan.every_n, 1) == 0)
-    return True
-
-
-def _default(member: Member) -> list[str]:
-    names = [CHILD_DEFAULT if member.age_band == AgeBand.CHILD else ADULT_DEFAULT]
-    if member.is_identified_client:
-        names.append(TRAUMA_DEFAULT)  # dropped by kiosk_plan if its text is missing
-    return names
-
-
 def _remaining(session_id: int, member: Member, keys: list[str]) -> list[str]:
     answered = sent_instruments(session_id, member, keys)
     return [key for key in keys if key not in answered]
@@ -184,7 +133,7 @@ def _remaining(session_id: int, member: Member, keys: list[str]) -> list[str]:
 def kiosk_start(request: HttpRequest, session_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     session = get_session_for(user, session_id, write=True)  # 403 for a supervisor
-    plan = kiosk_plan(session)
+    plan = session_plan(session)
     if not plan:
         messages.error(
             request,

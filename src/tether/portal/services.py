@@ -33,7 +33,8 @@ from django.utils import formats, timezone, translation
 from tether.accounts.models import User
 from tether.audit.services import record
 from tether.care.alerts import reopen_risk_alert
-from tether.care.models import SENT, AgeBand, Case, Member, Response
+from tether.care.models import SENT, Case, Member, Response
+from tether.care.plan import unsendable
 from tether.care.responses import (
     keep_answer,
     mark_incomplete,
@@ -65,12 +66,6 @@ RISK_BODY = (
     "Sign in to Tether to see it.\n\n{url}\n"
 )
 
-# Age bands as ranges of years, to check an instrument's published age range.
-_BAND_YEARS: dict[str, tuple[int, int | None]] = {
-    AgeBand.CHILD: (8, 12),
-    AgeBand.TEEN: (13, 17),
-    AgeBand.ADULT: (18, None),
-}
 
 _INVITATION_TEXT = {
     "en": {
@@ -254,7 +249,7 @@ def _sendable(
     if not definitions and not problems:
         problems.append("instruments: choose at least one questionnaire")
     for definition in definitions.values():
-        problem = _unsendable(definition, member, language)
+        problem = unsendable(definition, member, language)
         if problem:
             problems.append(problem)
     return definitions
@@ -298,43 +293,6 @@ def _issue_problems(
             f"language: {language!r} is not one of {', '.join(dict(settings.LANGUAGES))}"
         )
     return problems
-
-
-def _unsendable(
-    definition: Definition, member: Member | None, language: str
-) -> str | None:
-    """Why this instrument cannot go to this person as a link, or None."""
-    name = definition.short_title
-    if definition.superseded_by is not None:
-        return (
-            f"{name} {definition.version} is superseded by version {definition.superseded_by}, "
-            f"so it is no longer sent; send {definition.id}@{definition.superseded_by} "
-            f"(answers given on {definition.version} keep their version)"
-        )
-    if not definition.has_text:
-        return f"{name} has no licensed text loaded, so it cannot be sent as a link; enter it from paper"
-    if member is None and "therapist" not in definition.respondents:
-        return f"{name} is not a therapist form, so it cannot be sent to the therapist; send it to a member"
-    if member is not None:
-        if set(definition.respondents) <= {"therapist"}:
-            return f"{name} is a therapist form, so it cannot be sent to {member.first_name}; send it to the therapist"
-        if not _fits_age(definition, member):
-            return f"{name} is not meant for {member.first_name}'s age band ({member.get_age_band_display()})"
-    if not all(language in item.text for item in definition.items):
-        label = dict(settings.LANGUAGES).get(language, language)
-        return f"{name} has no {label} text, so it cannot be sent in {label}; send it in another language or enter it from paper"
-    return None
-
-
-def _fits_age(definition: Definition, member: Member) -> bool:
-    low, high = _BAND_YEARS.get(member.age_band, (0, None))
-    if definition.age_max is not None and low > definition.age_max:
-        return False
-    return not (
-        definition.age_min is not None
-        and high is not None
-        and high < definition.age_min
-    )
 
 
 def _refuse_duplicates(
