@@ -1,8 +1,8 @@
-"""The gettext catalogues (docs/translating.md).
+"""The gettext catalogues (docs/translating.md), each language's in turn.
 
-- The Spanish .po has no fuzzy guesses and no obsolete entries, and the
-  committed .mo is exactly the .po compiled: a fresh install needs no gettext
-  tools, so a .mo left behind would show stale or missing Spanish.
+- The .po has no fuzzy guesses and no obsolete entries, and the committed
+  .mo is exactly the .po compiled: a fresh install needs no gettext tools, so
+  a .mo left behind would show stale or missing translations.
 - Every text a client, family member or child reads is translated: the texts
   whose `#:` reference is one of CLIENT_FACING (the questionnaire, kiosk and
   crisis pages, and the Python modules that write the member pages, link
@@ -27,6 +27,7 @@ import tether
 
 PACKAGE = Path(tether.__file__).parent
 LOCALE = PACKAGE / "locale" / "es" / "LC_MESSAGES"
+CATALOGUES = sorted((PACKAGE / "locale").glob("*/LC_MESSAGES/django.po"))
 
 CLIENT_FACING = frozenset(
     [
@@ -64,8 +65,8 @@ SHOWN_IN_SPANISH_ELSEWHERE = frozenset(
 )
 """Clinician texts already translated, with Spanish tests of their own."""
 
-SAME_IN_SPANISH = frozenset(["%(dimension)s (%(earlier)s → %(value)s)"])
-"""Texts whose Spanish is the English: a format with no words."""
+SAME_AS_ENGLISH = frozenset(["%(dimension)s (%(earlier)s → %(value)s)"])
+"""Texts translated as the English itself: a format with no words."""
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
@@ -118,63 +119,72 @@ def read_po(path: Path) -> list[Entry]:
 FIELDS = {"msgid": "msgid", "msgctxt": "context", "msgid_plural": "plural"}
 
 
+@pytest.fixture(scope="module", params=CATALOGUES, ids=lambda path: path.parts[-3])
+def po(request) -> Path:
+    """Each language's .po in turn (a translator's new language included)."""
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def catalogue(po) -> list[Entry]:
+    return read_po(po)
+
+
 @pytest.fixture(scope="module")
 def spanish() -> list[Entry]:
     return read_po(LOCALE / "django.po")
 
 
-def test_the_catalogue_has_no_guesses_and_nothing_obsolete(spanish):
-    text = (LOCALE / "django.po").read_text(encoding="utf-8")
-    assert not [e.msgid for e in spanish if "fuzzy" in e.flags]
-    assert "\n#~ " not in text, "obsolete entries: run `tether makemessages -l es`"
-    assert len({(e.context, e.msgid) for e in spanish}) == len(spanish)
+def test_the_catalogue_has_no_guesses_and_nothing_obsolete(po, catalogue):
+    text = po.read_text(encoding="utf-8")
+    assert not [e.msgid for e in catalogue if "fuzzy" in e.flags]
+    assert "\n#~ " not in text, "obsolete entries: run `tether makemessages`"
+    assert len({(e.context, e.msgid) for e in catalogue}) == len(catalogue)
 
 
-def test_the_committed_mo_is_the_po_compiled(spanish):
+def test_the_committed_mo_is_the_po_compiled(po, catalogue):
     """Every translation of the .po, and nothing else, is in the .mo: a change
     to the .po without `tether compilemessages` fails here."""
     expected: dict[object, str] = {}
-    for entry in spanish:
+    for entry in catalogue:
         if not entry.translated:
             continue
-        msgid = (
-            entry.msgid
-            if entry.context is None
-            else f"{entry.context}\x04{entry.msgid}"
-        )
+        msgid = entry.msgid
+        if entry.context is not None:
+            msgid = f"{entry.context}\x04{msgid}"
         if entry.plural is None:
             expected[msgid] = entry.msgstr[0]
         else:
             expected |= {(msgid, n): text for n, text in entry.msgstr.items()}
-    with (LOCALE / "django.mo").open("rb") as mo:
+    with po.with_suffix(".mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
-    catalogue = {k: v for k, v in compiled._catalog.items() if k != ""}  # type: ignore[attr-defined]
-    stale = sorted(map(str, catalogue.keys() - expected.keys()))
-    missing = sorted(map(str, expected.keys() - catalogue.keys()))
+    found = {k: v for k, v in compiled._catalog.items() if k != ""}  # type: ignore[attr-defined]
+    stale = sorted(map(str, found.keys() - expected.keys()))
+    missing = sorted(map(str, expected.keys() - found.keys()))
     changed = sorted(
-        str(k)
-        for k in expected.keys() & catalogue.keys()
-        if expected[k] != catalogue[k]
+        str(k) for k in expected.keys() & found.keys() if expected[k] != found[k]
     )
     assert (stale, missing, changed) == ([], [], []), "run `tether compilemessages`"
 
 
-def test_the_check_reads_the_plural_and_context_entries(spanish):
+def test_the_check_reads_plural_and_context_entries(spanish):
     """The comparison above covers plural and context entries: there are some."""
     assert any(e.plural and e.translated for e in spanish)
     assert any(e.context for e in spanish)
 
 
-def test_every_text_members_read_is_translated(spanish):
-    required = CLIENT_FACING | SHOWN_IN_SPANISH_ELSEWHERE
+def test_every_text_members_read_is_translated(po, catalogue):
+    required = CLIENT_FACING
+    if po == LOCALE / "django.po":
+        required |= SHOWN_IN_SPANISH_ELSEWHERE
     problems = []
-    for entry in spanish:
+    for entry in catalogue:
         if not required & set(entry.references):
             continue
         if not entry.translated:
             problems.append(f"untranslated: {entry.msgid!r}")
         elif (
-            entry.msgid not in SAME_IN_SPANISH and entry.msgid in entry.msgstr.values()
+            entry.msgid not in SAME_AS_ENGLISH and entry.msgid in entry.msgstr.values()
         ):
             problems.append(f"left in English: {entry.msgid!r}")
     assert problems == []
@@ -188,8 +198,8 @@ def test_every_client_facing_source_is_still_in_the_catalogue(spanish):
     assert "Provisional PTSD diagnosis" in {e.msgid for e in spanish}
 
 
-def test_every_translation_keeps_its_placeholders(spanish):
-    for entry in spanish:
+def test_every_translation_keeps_its_placeholders(catalogue):
+    for entry in catalogue:
         if not entry.translated:
             continue
         wanted = set(PLACEHOLDER.findall(entry.msgid))
@@ -199,28 +209,28 @@ def test_every_translation_keeps_its_placeholders(spanish):
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext")
 def test_the_catalogue_lists_every_text_the_code_marks(
-    spanish, tmp_path, settings, monkeypatch
+    po, catalogue, tmp_path, settings, monkeypatch
 ):
     """Extract again into a copy of the package: the same texts as the
-    committed catalogue, or it needs `tether makemessages -l es`."""
+    committed catalogue, or it needs `tether makemessages`."""
     copy = tmp_path / "tether"
-    shutil.copytree(
-        PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static")
-    )
+    ignore = shutil.ignore_patterns("__pycache__", "*.mo", "static")
+    shutil.copytree(PACKAGE, copy, ignore=ignore)
     settings.LOCALE_PATHS = []
     monkeypatch.chdir(copy)
     # Django's own command: Tether's works on the installed package.
     from django.core.management.commands.makemessages import Command
 
-    call_command(Command(), locale=["es"], verbosity=0)
-    fresh = {
-        (e.context, e.msgid) for e in read_po(copy / "locale/es/LC_MESSAGES/django.po")
-    }
-    committed = {(e.context, e.msgid) for e in spanish}
-    assert (sorted(fresh - committed, key=str), sorted(committed - fresh, key=str)) == (
-        [],
-        [],
+    language = po.parts[-3]
+    call_command(Command(), locale=[language], verbosity=0)
+    fresh = read_po(copy / "locale" / language / "LC_MESSAGES" / "django.po")
+    fresh_ids = {(e.context, e.msgid) for e in fresh}
+    committed = {(e.context, e.msgid) for e in catalogue}
+    new, gone = (
+        sorted(fresh_ids - committed, key=str),
+        sorted(committed - fresh_ids, key=str),
     )
+    assert (new, gone) == ([], []), f"run `tether makemessages -l {language}`"
 
 
 # ---- every text in the templates goes through gettext --------------------------

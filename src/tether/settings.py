@@ -155,8 +155,10 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
-# gettext catalogues (DESIGN §7): `django-admin makemessages -l es` in src/tether,
-# then `django-admin compilemessages`; the compiled .mo files are committed.
+# gettext catalogues (DESIGN §7): `tether makemessages -l es`, translate, then
+# `tether compilemessages`; the compiled .mo files are committed. Clinician pages
+# are English (no LocaleMiddleware); member pages use the link's language
+# (docs/translating.md).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 

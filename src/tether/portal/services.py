@@ -116,6 +116,9 @@ class LinkError(Exception):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         self.message = self.MESSAGES[reason]
+        self.language: str | None = None
+        """The link's language, when the link is known (answered, revoked,
+        expired): its page is shown in it."""
         super().__init__(self.message)
 
 
@@ -463,7 +466,11 @@ def find_invitation(token: str) -> Invitation:
     )
     if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
         raise LinkError(LinkError.UNKNOWN)
-    _check_open(invitation)
+    try:
+        _check_open(invitation)
+    except LinkError as error:
+        error.language = invitation.language
+        raise
     return invitation
 
 

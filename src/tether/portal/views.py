@@ -110,6 +110,7 @@ def link_problem(request: HttpRequest, token: str, error: LinkError) -> HttpResp
         if finished is not None:
             return end_page(request, finished)
     status = 410 if error.reason in GONE else 404
+    speak(request_language(request, fallback=error.language or "en"))
     context = {"lang": translation.get_language(), "message": error.message}
     return render(request, "portal/message.html", context, status=status)
 
@@ -118,11 +119,15 @@ def token_key(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def request_language(request: HttpRequest) -> str:
-    """For pages shown before (or without) an invitation: ?lang=, else the
-    last language this browser used here, else English."""
-    asked = request.GET.get("lang") or request.session.get(LANG_KEY)
-    return asked if asked in dict(settings.LANGUAGES) else "en"
+def request_language(request: HttpRequest, fallback: str = "en") -> str:
+    """For pages shown before (or without) an open invitation: ?lang=, else
+    the last language this browser read here, else `fallback` (the language
+    of the link, when it is known), else English."""
+    known = dict(settings.LANGUAGES)
+    for asked in (request.GET.get("lang"), request.session.get(LANG_KEY), fallback):
+        if asked in known:
+            return str(asked)
+    return "en"
 
 
 def speak(lang: str) -> None:
@@ -218,10 +223,13 @@ def open_visit(request: HttpRequest, token: str) -> Visit:
     asked = request.GET.get("lang")
     if asked in languages:
         visit.remember(lang=asked)
-        request.session[LANG_KEY] = asked
     chosen = visit.state.get("lang") or invitation.language
     fallback = languages[0] if languages else "en"
     visit.lang = chosen if chosen in languages else fallback
+    # Remembered for the pages that come without an open link (it expires, a
+    # wrong address): they then speak as this one did.
+    if request.session.get(LANG_KEY) != visit.lang:
+        request.session[LANG_KEY] = visit.lang
     speak(visit.lang)
     return visit
 
