@@ -159,9 +159,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
-# gettext catalogues (docs/architecture.md §Layout): `django-admin makemessages
-# -l es` in src/tether, then `django-admin compilemessages`; the compiled .mo
-# files are committed.
+# gettext catalogues (docs/translating.md): `tether makemessages -l es`, translate, then
+# `tether compilemessages`; the compiled .mo files are committed. Clinician pages
+# are English (no LocaleMiddleware); member pages use the link's language.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 

@@ -6,22 +6,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from tether.care.models import Case
 from tether.instruments import Definition, text_in
 
 THERAPIST = "therapist"
-EXPIRY_HOURS = [(24, "1 day"), (72, "3 days"), (168, "7 days"), (336, "14 days")]
+EXPIRY_HOURS = (24, 72, 168, 336)
+
+
+def expiry_choices() -> list[tuple[int, str]]:
+    """How long a link may work, in the language of the page being shown."""
+    return [
+        (
+            hours,
+            ngettext("%(days)d day", "%(days)d days", hours // 24)
+            % {"days": hours // 24},
+        )
+        for hours in EXPIRY_HOURS
+    ]
 
 
 class IssueLinkForm(forms.Form):
-    who = forms.ChoiceField(label="Who answers", widget=forms.RadioSelect)
+    who = forms.ChoiceField(label=gettext_lazy("Who answers"), widget=forms.RadioSelect)
     instruments = forms.MultipleChoiceField(
-        label="Questionnaires", widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Questionnaires"), widget=forms.CheckboxSelectMultiple
     )
     expires = forms.TypedChoiceField(
-        label="The link works for",
-        choices=EXPIRY_HOURS,
+        label=gettext_lazy("The link works for"),
+        choices=[],
         initial=72,
         coerce=int,
     )
@@ -30,6 +44,7 @@ class IssueLinkForm(forms.Form):
         self, case: Case, offered: Iterable[Definition], *args: object, **kwargs: object
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["expires"].choices = expiry_choices()
         members = case.members.filter(active=True)
         self.fields["who"].choices = [
             (
@@ -37,7 +52,7 @@ class IssueLinkForm(forms.Form):
                 f"{m.first_name} ({m.get_role_display().lower()}, {m.get_age_band_display()})",
             )
             for m in members
-        ] + [(THERAPIST, "The therapist (your own rating)")]
+        ] + [(THERAPIST, _("The therapist (your own rating)"))]
         self.fields["instruments"].choices = [
             (d.key, f"{d.short_title}: {text_in(d.title, 'en')} ({d.key})")
             for d in offered

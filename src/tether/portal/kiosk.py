@@ -29,6 +29,9 @@ from django.contrib import auth, messages
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -59,18 +62,8 @@ KIOSK_EXPIRY = dt.timedelta(hours=4)
 OPEN_PREFIXES = ("/q/", "/kiosk/")
 
 
-HANDOVER = {
-    "en": ("Thank you", "Please give the tablet back, or to the next person."),
-    "es": (
-        "Gracias",
-        "Por favor, devuelva la tableta o pásela a la siguiente persona.",
-    ),
-}
-"""The hand-over screen between two people: the same for everyone, so it says
-nothing of what the last person answered; in both languages."""
-
-NOT_HERE = "This cannot be started here. Please ask your therapist."
-WRONG_PASSWORD = "That password is not right."
+NOT_HERE = gettext_lazy("This cannot be started here. Please ask your therapist.")
+WRONG_PASSWORD = gettext_lazy("That password is not right.")
 
 
 # ---- the lock ------------------------------------------------------------------
@@ -137,8 +130,10 @@ def kiosk_start(request: HttpRequest, session_id: int) -> HttpResponse:
     if not plan:
         messages.error(
             request,
-            "No attending member has a questionnaire to answer here: "
-            "record who attended, or check the case's measure plan.",
+            _(
+                "No attending member has a questionnaire to answer here: "
+                "record who attended, or check the case's measure plan."
+            ),
         )
         return redirect("session-detail", session_id=session.pk)
     request.session[SESSION_KEY] = session.pk
@@ -177,16 +172,23 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
     session, plan = kiosk
     if is_navigation(request):
         _between_people(request, session)
-    members = session.case.members.filter(pk__in=[int(pk) for pk in plan])
+    members = list(
+        session.case.members.filter(pk__in=[int(pk) for pk in plan]).order_by("id")
+    )
     people = [
         {
             "id": member.pk,
             "name": member.first_name,
+            "language": member.language,
             "done": not _remaining(session.pk, member, plan[str(member.pk)]),
         }
-        for member in members.order_by("id")
+        for member in members
     ]
-    return render(request, "portal/kiosk_list.html", {"people": people})
+    # The list speaks every language of the people on it, so each can read it.
+    spoken = {member.language for member in members}
+    languages = [code for code, _name in settings.LANGUAGES if code in spoken] or ["en"]
+    context = {"people": people, "languages": languages, "lang": languages[0]}
+    return render(request, "portal/kiosk_list.html", context)
 
 
 @clinical_view
@@ -198,7 +200,9 @@ def kiosk_handover(request: HttpRequest) -> HttpResponse:
     if kiosk is None:
         return redirect("caseload")
     _between_people(request, kiosk[0])
-    context = {"lines": [(code, *HANDOVER[code]) for code in HANDOVER]}
+    # Every language, the same for everyone: it says nothing of who answered.
+    languages = [code for code, _name in settings.LANGUAGES]
+    context = {"languages": languages, "lang": languages[0]}
     return private(render(request, "portal/kiosk_handover.html", context))
 
 
@@ -216,8 +220,7 @@ def kiosk_open(request: HttpRequest, member_id: int) -> HttpResponse:
     keys = plan.get(str(member_id))
     member = session.case.members.filter(pk=member_id, active=True).first()
     if keys is None or member is None:
-        messages.error(request, NOT_HERE)
-        return redirect("kiosk-home")
+        return _not_here(request, member)
     remaining = _remaining(session.pk, member, keys)
     if not remaining:
         return redirect("kiosk-home")
@@ -225,9 +228,15 @@ def kiosk_open(request: HttpRequest, member_id: int) -> HttpResponse:
         token = start_kiosk_turn(user, session.pk, member, remaining, KIOSK_EXPIRY)
     except InvalidEntry:
         # The reasons name instruments and other links: not for the family's eyes.
-        messages.error(request, NOT_HERE)
-        return redirect("kiosk-home")
+        return _not_here(request, member)
     return redirect(LINK_PATH.format(token=token))
+
+
+def _not_here(request: HttpRequest, member: Member | None) -> HttpResponse:
+    """Back to the list, saying so in the language of the person who tapped."""
+    with translation.override(member.language if member else settings.LANGUAGE_CODE):
+        messages.error(request, str(NOT_HERE))
+    return redirect("kiosk-home")
 
 
 def _between_people(request: HttpRequest, session: Session) -> None:

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy
 
 from tether.accounts.models import User
 from tether.audit.services import record
@@ -60,33 +61,21 @@ MAX_EXPIRY = dt.timedelta(days=30)
 _SALT = "tether.portal.invitation"
 _SIGN_SEP = "."  # URL-safe, and never part of a URL-safe base64 secret
 
-RISK_SUBJECT = "Tether: please sign in today"
-RISK_BODY = (
+RISK_SUBJECT = gettext_lazy("Tether: please sign in today")
+RISK_BODY = gettext_lazy(
     "A questionnaire in one of your cases needs your attention today. "
-    "Sign in to Tether to see it.\n\n{url}\n"
+    "Sign in to Tether to see it.\n\n%(url)s\n"
 )
 
 
-_INVITATION_TEXT = {
-    "en": {
-        "subject": "Your private link",
-        "body": (
-            "Hello {name},\n\n"
-            "Here are a few short questions for you to answer privately:\n"
-            "{url}\n\n"
-            "The link works until {expiry}. Please do not share it.\n"
-        ),
-    },
-    "es": {
-        "subject": "Su enlace privado",
-        "body": (
-            "Hola, {name}:\n\n"
-            "Aquí tiene unas preguntas breves para responder en privado:\n"
-            "{url}\n\n"
-            "El enlace funciona hasta el {expiry}. Por favor, no lo comparta.\n"
-        ),
-    },
-}
+INVITATION_SUBJECT = gettext_lazy("Your private link")
+INVITATION_BODY = gettext_lazy(
+    "Hello %(name)s,\n\n"
+    "Here are a few short questions for you to answer privately:\n"
+    "%(url)s\n\n"
+    "The link works until %(expiry)s. Please do not share it.\n"
+)
+"""The email and text message that carry a link, in the person's language."""
 
 
 class LinkError(Exception):
@@ -99,17 +88,31 @@ class LinkError(Exception):
     COMPLETED = "completed"
     REVOKED = "revoked"
 
+    # Lazy: read in the language of the page that shows them.
     MESSAGES = {
-        INVALID: "This link is not valid. Please ask your therapist for a new one.",
-        UNKNOWN: "This link is not valid. Please ask your therapist for a new one.",
-        EXPIRED: "This link has expired. Please ask your therapist for a new one.",
-        COMPLETED: "These questions have already been answered. Thank you.",
-        REVOKED: "This link is no longer active. Please ask your therapist for a new one.",
+        INVALID: gettext_lazy(
+            "This link is not valid. Please ask your therapist for a new one."
+        ),
+        UNKNOWN: gettext_lazy(
+            "This link is not valid. Please ask your therapist for a new one."
+        ),
+        EXPIRED: gettext_lazy(
+            "This link has expired. Please ask your therapist for a new one."
+        ),
+        COMPLETED: gettext_lazy(
+            "These questions have already been answered. Thank you."
+        ),
+        REVOKED: gettext_lazy(
+            "This link is no longer active. Please ask your therapist for a new one."
+        ),
     }
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
         self.message = self.MESSAGES[reason]
+        self.language: str | None = None
+        """The link's language, when the link is known (answered, revoked,
+        expired): its page is shown in it."""
         super().__init__(self.message)
 
 
@@ -421,7 +424,11 @@ def find_invitation(token: str) -> Invitation:
     )
     if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
         raise LinkError(LinkError.UNKNOWN)
-    _check_open(invitation)
+    try:
+        _check_open(invitation)
+    except LinkError as error:
+        error.language = invitation.language
+        raise
     return invitation
 
 
@@ -663,10 +670,10 @@ def alert_clinicians(case_id: int) -> int:
     case = Case.objects.get(pk=case_id)
     clinicians = [u for u in case.clinicians.filter(is_active=True) if u.email]
     url = getattr(settings, "TETHER_BASE_URL", DEFAULT_BASE_URL)
-    messages = [
-        EmailMessage(RISK_SUBJECT, RISK_BODY.format(url=url), None, [u.email])
-        for u in clinicians
-    ]
+    # In the clinicians' language, not the member's whose answer sent it.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = str(RISK_SUBJECT), RISK_BODY % {"url": url}
+    messages = [EmailMessage(subject, body, None, [u.email]) for u in clinicians]
     sent = get_connection().send_messages(messages) if messages else 0
     if not clinicians:
         log.warning(
@@ -688,19 +695,20 @@ def alert_clinicians(case_id: int) -> int:
 
 def invitation_message(invitation: Invitation, token: str) -> tuple[str, str]:
     """(subject, body): a greeting, the link and its expiry; nothing clinical."""
-    language = invitation.language if invitation.language in _INVITATION_TEXT else "en"
-    text = _INVITATION_TEXT[language]
+    language = invitation.language
+    if language not in dict(settings.LANGUAGES):
+        language = "en"
     person = invitation.member or invitation.created_by
     name = person.first_name if person is not None else ""
     with translation.override(language):
         expires_at = timezone.localtime(invitation.expires_at)
         expiry = formats.date_format(expires_at, "DATETIME_FORMAT")
-    body = text["body"].format(
-        name=name,
-        url=link_url(token),
-        expiry=f"{expiry} ({expires_at.tzname()})",
-    )
-    return text["subject"], body
+        body = INVITATION_BODY % {
+            "name": name,
+            "url": link_url(token),
+            "expiry": f"{expiry} ({expires_at.tzname()})",
+        }
+        return str(INVITATION_SUBJECT), body
 
 
 def send_invitation(

@@ -22,9 +22,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -44,122 +46,10 @@ from .models import Channel, Invitation
 from .services import LinkError, stored_risk
 
 # ---- page text -----------------------------------------------------------------
+# Every text of these pages goes through gettext (locale/es/LC_MESSAGES): the
+# member pages are shown in the link's language, the clinician pages in
+# English (no LocaleMiddleware; see docs/translating.md).
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Your questions",
-        "hello": "Hello",
-        "intro": "Here are a few short questions for you. There are no right or wrong answers. Other people in your family do not see your answers.",
-        "size": "About {n} questions. It takes a few minutes.",
-        "trauma_title": "Before you start",
-        "trauma": "Some of the next questions ask about hard or upsetting experiences.",
-        "pause": "You can stop at any time. Your answers are saved as you go, and this same link brings you back to where you stopped.",
-        "pause_kiosk": "You can stop at any time: just give the tablet back.",
-        "skip_note": "Where you see “Prefer not to answer”, you can skip a question.",
-        "resume": "Welcome back. Your earlier answers are saved.",
-        "mode": "How would you like to see the questions?",
-        "mode_one": "One question per screen",
-        "mode_all": "All questions on one page",
-        "start": "Start",
-        "continue": "Continue",
-        "language": "Language",
-        "progress": "Question {n} of {total}",
-        "questionnaire": "Questionnaire {n} of {total}",
-        "skip": "Prefer not to answer",
-        "next": "Next",
-        "back": "Back",
-        "send": "Send my answers",
-        "saved": "Saved",
-        "number": "Your answer: a number from {min} to {max}",
-        "choose": "Please choose an answer.",
-        "choose_or_skip": "Please choose an answer, or “Prefer not to answer”.",
-        "bad_choice": "This answer could not be saved. Please choose one of the answers shown.",
-        "bad_number": "Please enter a number from {min} to {max}.",
-        "already_sent": "These answers were already sent, so they cannot be changed.",
-        "not_sent": "Your answers are saved, but they could not be sent yet. Please look at the questions marked below.",
-        "errors": "Please look at the questions marked below. Your other answers are saved.",
-        "thanks_title": "Thank you",
-        "thanks": "Your answers have been sent. You can close this page now.",
-        "sent": "Your answers have been sent.",
-        "kiosk_done": "Done",
-        "support_title": "If things feel hard right now",
-        "not_live": "Nobody watches these answers as they come in: your therapist sees them later, not right away.",
-        "support_intro": "If you are going through a hard time, you do not have to wait. You can talk to someone right now, free, any time of day or night:",
-        "line_988": "Call or text 988, the Suicide & Crisis Lifeline. For Spanish, press 2 (para español, marque 2). You can also chat at 988lifeline.org.",
-        "line_vcl": "Veterans and their families: call 988 and press 1, or text 838255 (Veterans Crisis Line).",
-        "line_911": "If you or someone else is in danger right now, call 911.",
-        "call_988": "Call 988",
-        "text_988": "Text 988",
-        "text_vcl": "Text 838255",
-        "call_911": "Call 911",
-        "org_contacts": "{org}:",
-        "continue_next": "Continue to the next questions",
-        "not_found": "This page does not exist. Please check the link, or ask your therapist for a new one.",
-        "problem_title": "This link cannot be used",
-    },
-    "es": {
-        "title": "Sus preguntas",
-        "hello": "Hola",
-        "intro": "Aquí tiene unas preguntas breves. No hay respuestas correctas ni incorrectas. Las demás personas de su familia no ven sus respuestas.",
-        "size": "Unas {n} preguntas. Toma unos minutos.",
-        "trauma_title": "Antes de empezar",
-        "trauma": "Algunas de las próximas preguntas tratan sobre experiencias difíciles o dolorosas.",
-        "pause": "Puede parar en cualquier momento. Sus respuestas se guardan a medida que avanza, y este mismo enlace le lleva de vuelta a donde se quedó.",
-        "pause_kiosk": "Puede parar en cualquier momento: solo devuelva la tableta.",
-        "skip_note": "Donde vea «Prefiero no responder», puede saltar la pregunta.",
-        "resume": "Bienvenido(a) de nuevo. Sus respuestas anteriores están guardadas.",
-        "mode": "¿Cómo prefiere ver las preguntas?",
-        "mode_one": "Una pregunta por pantalla",
-        "mode_all": "Todas las preguntas en una página",
-        "start": "Empezar",
-        "continue": "Continuar",
-        "language": "Idioma",
-        "progress": "Pregunta {n} de {total}",
-        "questionnaire": "Cuestionario {n} de {total}",
-        "skip": "Prefiero no responder",
-        "next": "Siguiente",
-        "back": "Atrás",
-        "send": "Enviar mis respuestas",
-        "saved": "Guardado",
-        "number": "Su respuesta: un número del {min} al {max}",
-        "choose": "Por favor, elija una respuesta.",
-        "choose_or_skip": "Por favor, elija una respuesta, o «Prefiero no responder».",
-        "bad_choice": "No se pudo guardar esta respuesta. Por favor, elija una de las respuestas que se muestran.",
-        "bad_number": "Por favor, escriba un número del {min} al {max}.",
-        "already_sent": "Estas respuestas ya se enviaron, así que no se pueden cambiar.",
-        "not_sent": "Sus respuestas están guardadas, pero todavía no se pudieron enviar. Por favor, revise las preguntas marcadas abajo.",
-        "errors": "Por favor, revise las preguntas marcadas abajo. Sus demás respuestas están guardadas.",
-        "thanks_title": "Gracias",
-        "thanks": "Sus respuestas se enviaron. Ya puede cerrar esta página.",
-        "sent": "Sus respuestas se enviaron.",
-        "kiosk_done": "Listo",
-        "support_title": "Si está pasando por un momento difícil",
-        "not_live": "Nadie ve estas respuestas en el momento en que usted las da: su terapeuta las verá más tarde, no de inmediato.",
-        "support_intro": "No tiene que esperar. Puede hablar con alguien ahora mismo, gratis, a cualquier hora del día o de la noche:",
-        "line_988": "Llame o envíe un mensaje de texto al 988, la Línea 988 de Prevención del Suicidio y Crisis. Para hablar en español, marque 2 al llamar.",
-        "line_vcl": "Veteranos y sus familias: llame al 988 y marque 1, o envíe un mensaje de texto al 838255 (Línea de Crisis para Veteranos).",
-        "line_911": "Si usted u otra persona está en peligro ahora mismo, llame al 911.",
-        "call_988": "Llamar al 988",
-        "text_988": "Mensaje al 988",
-        "text_vcl": "Mensaje al 838255",
-        "call_911": "Llamar al 911",
-        "org_contacts": "{org}:",
-        "continue_next": "Continuar con las siguientes preguntas",
-        "not_found": "Esta página no existe. Por favor, revise el enlace o pídale uno nuevo a su terapeuta.",
-        "problem_title": "Este enlace no se puede usar",
-    },
-}
-
-LINK_MESSAGES = {
-    "en": LinkError.MESSAGES,
-    "es": {
-        LinkError.INVALID: "Este enlace no es válido. Por favor, pídale uno nuevo a su terapeuta.",
-        LinkError.UNKNOWN: "Este enlace no es válido. Por favor, pídale uno nuevo a su terapeuta.",
-        LinkError.EXPIRED: "Este enlace ha vencido. Por favor, pídale uno nuevo a su terapeuta.",
-        LinkError.COMPLETED: "Estas preguntas ya se respondieron. Gracias.",
-        LinkError.REVOKED: "Este enlace ya no está activo. Por favor, pídale uno nuevo a su terapeuta.",
-    },
-}
 GONE = {LinkError.EXPIRED, LinkError.COMPLETED, LinkError.REVOKED}
 SKIP = "skip"
 MODES = ("one", "all")
@@ -187,12 +77,15 @@ def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> Any:
-        try:
-            response = protected(request, token, *args, **kwargs)
-        except LinkError as error:
-            response = link_problem(request, token, error)
-        except Http404:
-            response = not_found(request)
+        # The language of the browser until the link says otherwise (`speak`);
+        # the override puts the server's language back after the response.
+        with translation.override(request_language(request)):
+            try:
+                response = protected(request, token, *args, **kwargs)
+            except LinkError as error:
+                response = link_problem(request, token, error)
+            except Http404:
+                response = not_found(request)
         return private(response)
 
     return csrf_exempt(wrapped)
@@ -201,8 +94,13 @@ def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 @csrf_exempt  # it changes nothing, and a CSRF refusal would not be private
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     lang = request_language(request)
-    context = {"t": TEXT[lang], "lang": lang, "message": TEXT[lang]["not_found"]}
-    return private(render(request, "portal/message.html", context, status=404))
+    with translation.override(lang):
+        message = _(
+            "This page does not exist. Please check the link, or ask your therapist for a new one."
+        )
+        context = {"lang": lang, "message": message}
+        response = render(request, "portal/message.html", context, status=404)
+    return private(response)
 
 
 def link_problem(request: HttpRequest, token: str, error: LinkError) -> HttpResponse:
@@ -210,13 +108,9 @@ def link_problem(request: HttpRequest, token: str, error: LinkError) -> HttpResp
         finished = request.session.get(SEEN_KEY, {}).get(token_key(token))
         if finished is not None:
             return end_page(request, finished)
-    lang = request_language(request)
     status = 410 if error.reason in GONE else 404
-    context = {
-        "t": TEXT[lang],
-        "lang": lang,
-        "message": LINK_MESSAGES[lang][error.reason],
-    }
+    speak(request_language(request, fallback=error.language or "en"))
+    context = {"lang": translation.get_language(), "message": error.message}
     return render(request, "portal/message.html", context, status=status)
 
 
@@ -224,11 +118,22 @@ def token_key(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def request_language(request: HttpRequest) -> str:
-    """For pages shown before (or without) an invitation: ?lang=, else the
-    last language this browser used here, else English."""
-    asked = request.GET.get("lang") or request.session.get(LANG_KEY)
-    return asked if asked in TEXT else "en"
+def request_language(request: HttpRequest, fallback: str = "en") -> str:
+    """For pages shown before (or without) an open invitation: ?lang=, else
+    the last language this browser read here, else `fallback` (the language
+    of the link, when it is known), else English."""
+    known = dict(settings.LANGUAGES)
+    for asked in (request.GET.get("lang"), request.session.get(LANG_KEY), fallback):
+        if asked in known:
+            return str(asked)
+    return "en"
+
+
+def speak(lang: str) -> None:
+    """Show the rest of this `/q/` response in `lang`. Only inside
+    `portal_page`, whose `translation.override` restores the language after
+    the response, so the next request served by this thread is not affected."""
+    translation.activate(lang)
 
 
 # ---- one visit to a link -------------------------------------------------------
@@ -242,10 +147,6 @@ class Visit:
     definitions: list[Definition]
     languages: list[str]
     lang: str = "en"
-
-    @property
-    def t(self) -> dict[str, str]:
-        return TEXT[self.lang]
 
     @property
     def state(self) -> dict[str, Any]:
@@ -280,12 +181,15 @@ class Visit:
     def context(self, **extra: Any) -> dict[str, Any]:
         names = dict(settings.LANGUAGES)
         return {
-            "t": self.t,
             "lang": self.lang,
             "token": self.token,
             "languages": [(code, names.get(code, code)) for code in self.languages],
             # On the shared tablet a turn cannot be resumed by its link.
-            "pause": self.t["pause_kiosk" if is_kiosk(self.invitation) else "pause"],
+            "pause": _("You can stop at any time: just give the tablet back.")
+            if is_kiosk(self.invitation)
+            else _(
+                "You can stop at any time. Your answers are saved as you go, and this same link brings you back to where you stopped."
+            ),
             **extra,
         }
 
@@ -306,9 +210,8 @@ def open_visit(request: HttpRequest, token: str) -> Visit:
     definitions = [lib.get(key) for key in invitation.instruments]
     languages = [
         code
-        for code, _ in settings.LANGUAGES
-        if code in TEXT
-        and all(code in item.text for d in definitions for item in d.items)
+        for code, _name in settings.LANGUAGES
+        if all(code in item.text for d in definitions for item in d.items)
     ]
     visit = Visit(request, token, invitation, definitions, languages)
     # This browser may show the end page once the link is done (a reload, a
@@ -319,10 +222,14 @@ def open_visit(request: HttpRequest, token: str) -> Visit:
     asked = request.GET.get("lang")
     if asked in languages:
         visit.remember(lang=asked)
-        request.session[LANG_KEY] = asked
     chosen = visit.state.get("lang") or invitation.language
     fallback = languages[0] if languages else "en"
     visit.lang = chosen if chosen in languages else fallback
+    # Remembered for the pages that come without an open link (it expires, a
+    # wrong address): they then speak as this one did.
+    if request.session.get(LANG_KEY) != visit.lang:
+        request.session[LANG_KEY] = visit.lang
+    speak(visit.lang)
     return visit
 
 
@@ -403,15 +310,20 @@ def posted(data: Mapping[str, str], item: Item) -> tuple[bool, str | None]:
 def plain(visit: Visit, definition: Definition, problem: str) -> str:
     """A backend problem in plain words, in the page's language."""
     if "already sent" in problem:
-        return visit.t["already_sent"]
+        return _("These answers were already sent, so they cannot be changed.")
     if definition.value_range is not None:
         low, high = definition.answer_bounds
-        return visit.t["bad_number"].format(min=number(low), max=number(high))
-    return visit.t["bad_choice"]
+        return _("Please enter a number from %(min)s to %(max)s.") % {
+            "min": number(low),
+            "max": number(high),
+        }
+    return _("This answer could not be saved. Please choose one of the answers shown.")
 
 
 def missing_text(visit: Visit, definition: Definition) -> str:
-    return visit.t["choose_or_skip" if definition.allow_skip else "choose"]
+    if definition.allow_skip:
+        return _("Please choose an answer, or “Prefer not to answer”.")
+    return _("Please choose an answer.")
 
 
 def save(
@@ -462,9 +374,8 @@ def item_view(
             "max": number(r.maximum),
             "step": number(r.step),
             "value": "" if answer is None else number(answer),
-            "label": visit.t["number"].format(
-                min=number(r.minimum), max=number(r.maximum)
-            ),
+            "label": _("Your answer: a number from %(min)s to %(max)s")
+            % {"min": number(r.minimum), "max": number(r.maximum)},
         }
         return view
     view["options"] = [
@@ -493,9 +404,8 @@ def instrument_context(visit: Visit, definition: Definition) -> dict[str, Any]:
         stem=text_in(definition.stem, visit.lang) if definition.stem else "",
         pictures=any(option.picture for option in definition.options),
         trauma=definition.trauma_content,
-        questionnaire=visit.t["questionnaire"].format(
-            n=position, total=len(visit.definitions)
-        )
+        questionnaire=_("Questionnaire %(n)s of %(total)s")
+        % {"n": position, "total": len(visit.definitions)}
         if len(visit.definitions) > 1
         else "",
     )
@@ -516,13 +426,21 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     waiting = [d for d in visit.definitions if not is_sent(responses.get(d.key))]
     context = visit.context(
         name=visit.invitation.member.first_name if visit.invitation.member else "",
-        size=visit.t["size"].format(n=sum(len(visit.items(d)) for d in waiting)),
+        size=questions_size(sum(len(visit.items(d)) for d in waiting)),
         trauma=any(d.trauma_content for d in waiting),
         can_skip=any(d.allow_skip for d in waiting),
         resuming=any(r.answers for r in responses.values()),
         mode=visit.mode,
     )
     return render(request, "portal/welcome.html", context)
+
+
+def questions_size(count: int) -> str:
+    return ngettext(
+        "About %(n)s question. It takes a few minutes.",
+        "About %(n)s questions. It takes a few minutes.",
+        count,
+    ) % {"n": count}
 
 
 @portal_page
@@ -550,11 +468,15 @@ def page(request: HttpRequest, token: str, instrument: str) -> HttpResponse:
             sent = send(visit, definition)
             if isinstance(sent, HttpResponse):
                 return sent
-            problem = visit.t["not_sent"]
+            problem = _(
+                "Your answers are saved, but they could not be sent yet. Please look at the questions marked below."
+            )
         elif support_due(visit, definition):
             return redirect("portal-support", visit.token)
         else:
-            problem = visit.t["errors"]
+            problem = _(
+                "Please look at the questions marked below. Your other answers are saved."
+            )
     context = instrument_context(visit, definition)
     context["items"] = [
         item_view(visit, definition, item, saved, errors.get(item.id, ""))
@@ -590,7 +512,10 @@ def item(request: HttpRequest, token: str, instrument: str, n: int) -> HttpRespo
             return onwards(visit, definition, items, saved, n)
     context = instrument_context(visit, definition)
     context["item"] = item_view(visit, definition, items[n - 1], saved, error)
-    context["progress"] = visit.t["progress"].format(n=n, total=len(items))
+    context["progress"] = _("Question %(n)s of %(total)s") % {
+        "n": n,
+        "total": len(items),
+    }
     context["n"] = n
     context["last"] = n == len(items)
     context["trauma"] = context["trauma"] and n == 1
@@ -633,9 +558,9 @@ def autosave(request: HttpRequest, token: str, instrument: str) -> HttpResponse:
     answered, _value = posted(request.POST, chosen[0])
     message, error = "", ""
     if answered:
-        _, errors = save(visit, definition, chosen, request.POST)
+        _saved, errors = save(visit, definition, chosen, request.POST)
         error = errors.get(chosen[0].id, "")
-        message = "" if error else visit.t["saved"]
+        message = "" if error else _("Saved")
     context = {"message": message, "error": error}
     return render(request, "portal/_saved.html", context)
 
@@ -681,9 +606,9 @@ def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
         return redirect("kiosk-handover")
     state = request.session.get(f"{STATE_PREFIX}{invitation.pk}", {})
     lang = state.get("lang") or invitation.language
-    lang = lang if lang in TEXT else "en"
+    lang = lang if lang in dict(settings.LANGUAGES) else "en"
+    speak(lang)
     context = {
-        "t": TEXT[lang],
         "lang": lang,
         "risk": risk,
         "organization": invitation.organization,
@@ -717,7 +642,10 @@ def offer() -> tuple[list[Definition], list[str]]:
             offered.append(definition)
         else:
             refused.append(
-                f"{definition.short_title} ({definition.key}): no licensed text is loaded, so it cannot be sent as a link; enter it from paper on the session page."
+                _(
+                    "%(title)s (%(key)s): no licensed text is loaded, so it cannot be sent as a link; enter it from paper on the session page."
+                )
+                % {"title": definition.short_title, "key": definition.key}
             )
     return offered, refused
 
@@ -734,7 +662,7 @@ def invitation_rows(session: Session) -> list[dict[str, Any]]:
             state = "expired"
         else:
             state = "open"
-        who = invitation.member.first_name if invitation.member else "Therapist"
+        who = invitation.member.first_name if invitation.member else _("Therapist")
         rows.append({"invitation": invitation, "who": who, "state": state})
     return rows
 
@@ -782,7 +710,7 @@ def issued(
     context = {
         "invitation": invitation,
         "session": invitation.session,
-        "who": person.first_name if person else "the therapist",
+        "who": person.first_name if person else _("the therapist"),
         "url": url,
         "token": token,
         "qr": mark_safe(services.qr_svg(url)),
@@ -843,5 +771,5 @@ def link_revoke(
     except InvalidEntry as error:
         messages.error(request, "; ".join(error.problems))
     else:
-        messages.success(request, "The link is revoked: it no longer opens.")
+        messages.success(request, _("The link is revoked: it no longer opens."))
     return redirect("portal-links", session_id)
