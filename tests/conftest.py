@@ -37,14 +37,25 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def tasks_run_at_once(settings, monkeypatch):
-    """Background tasks run at once where they are queued; and since a test's
-    transaction never commits, work queued for after commit runs at once too
-    (tests/care/test_recompute.py checks the real after-commit path)."""
+def tasks_run_at_once(request, settings, monkeypatch):
+    """Background tasks run at once where they are queued. A test whose
+    transactions commit (the live server, the concurrency tests) queues them
+    after commit as Tether does; in the others the test's transaction never
+    commits, so work queued for after commit runs at once
+    (tests/care/test_recompute.py checks the real after-commit path too)."""
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     }
-    monkeypatch.setattr(recompute, "after_commit", lambda work: work())
+    if not commits(request):
+        monkeypatch.setattr(recompute, "after_commit", lambda work: work())
+
+
+def commits(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"live_server", "transactional_db"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
 
 
 @pytest.fixture

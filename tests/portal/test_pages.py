@@ -14,6 +14,7 @@ from django.urls import reverse
 from tests.visible import visible_text
 
 from tether.care import services as care
+from tether.care.frames import library
 from tether.care.models import Response
 from tether.portal import services
 from tether.portal.logging import RedactLinks
@@ -715,7 +716,7 @@ def test_the_tac_instructions_promise_no_sharing(member, maria_link):
         assert (
             "does not see your answers" if lang == "en" else "no ve sus respuestas"
         ) in page
-    for definition in care.library():
+    for definition in library():
         for text in (definition.instructions or {}).values():
             assert "share" not in text, definition.key
             assert "compartir" not in text, definition.key

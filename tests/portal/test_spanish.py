@@ -427,7 +427,7 @@ def test_a_name_that_cannot_start_says_so_in_the_persons_language(
     def refuse(*args, **kwargs):
         raise care.InvalidEntry(["tac: not for the family's eyes"])
 
-    monkeypatch.setattr("tether.portal.kiosk.issue_invitation", refuse)
+    monkeypatch.setattr("tether.portal.kiosk.start_kiosk_turn", refuse)
     back = kiosk.post(f"/kiosk/members/{ana.pk}/", follow=True)
     text = visible(back)
     assert (

@@ -14,13 +14,12 @@ from django.http import Http404
 from tether.accounts.models import Role, User
 from tether.audit.services import record
 from tether.instruments import Definition, UnknownInstrument
+from tether.signals import SignalConfig
 from tether.signals.risk import RISK_ITEM
 
 from .errors import InvalidEntry
 from .frames import library
 from .models import Case, Session, Signal
-
-SEVERITY_ORDER = {"red": 0, "yellow": 1, "green": 2, "info": 3}
 
 
 def cases_for(user: User) -> QuerySet[Case]:
@@ -85,7 +84,7 @@ def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
     cases that need attention come first. A fixed number of queries, whatever
     the number of cases."""
     from .frames import score_frame
-    from .summary import alliance_glance, latest_pcl5
+    from .summary import alliance_glance, latest_pcl5, pcl5_change_rule, pcl5_verdict
 
     cases = cases_for(user)
     if not include_closed:
@@ -113,6 +112,9 @@ def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
     frame = score_frame(ids)
     glance = alliance_glance(frame)
     pcl5 = latest_pcl5(frame)
+    rule = pcl5_change_rule(clinic_config(user))
+    for found in pcl5.values():
+        found["verdict"] = pcl5_verdict(found["change"], rule)
     rows = [
         CaseloadRow(
             case=case,
@@ -160,3 +162,11 @@ def definition_named(instrument: str) -> Definition:
         return library().get(instrument)
     except UnknownInstrument as error:
         raise InvalidEntry([f"instrument: {error}"]) from error
+
+
+def clinic_config(user: User) -> SignalConfig:
+    """The signal settings of the user's clinic."""
+    organization = user.organization
+    return SignalConfig.from_mapping(
+        (organization.signal_settings if organization else None) or {}
+    )

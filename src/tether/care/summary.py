@@ -8,13 +8,18 @@ from typing import Any
 
 import pandas as pd
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tether.signals import SignalConfig
 from tether.signals.alliance import alliance_frame, alliance_levels
 from tether.signals.thresholds import (
+    MEANINGFUL,
     MIN_INTAKES_FOR_SD,
     NEEDS_CLINIC_SD,
     OUTCOME_ROLES,
+    RELIABLE,
+    OutcomeScale,
+    change_rule,
     missing_change_rule,
 )
 
@@ -152,4 +157,44 @@ def stored_rule_results(case_id: int) -> dict[RuleKey, dict[str, Any]]:
     return {
         (str(member), int(number), instrument): dict(results or {})
         for member, number, instrument, results in rows
+    }
+
+
+PCL5 = "pcl-5"
+CHANGE_WORDS = {
+    (MEANINGFUL, "worse"): gettext_lazy("meaningfully worse"),
+    (MEANINGFUL, "better"): gettext_lazy("meaningfully better"),
+    (RELIABLE, "worse"): gettext_lazy("reliably worse"),
+    (RELIABLE, "better"): gettext_lazy("reliably better"),
+}
+
+
+def pcl5_change_rule(config: SignalConfig) -> OutcomeScale | None:
+    """The clinic's change rule for the PCL-5 total: the same rule that raises
+    the worsening and improvement alerts (signals/thresholds.py)."""
+    definition = library().get(PCL5)
+    total = next(s for s in definition.scales if s.id == "total")
+    return change_rule(definition.key, total, config, library=library())
+
+
+def pcl5_verdict(change: float, rule: OutcomeScale | None) -> dict[str, Any]:
+    """`direction` worse/better/"" for a change since intake, and its words."""
+    if rule is None or abs(change) < rule.threshold:
+        return {"direction": "", "words": ""}
+    direction = "worse" if change > 0 else "better"
+    return {"direction": direction, "words": CHANGE_WORDS[(rule.basis, direction)]}
+
+
+def pcl5_rule_sentence(rule: OutcomeScale | None) -> str:
+    """The caseload's explanation of its PCL-5 tags, with the clinic's numbers."""
+    if rule is None:
+        return _("No change rule applies to the PCL-5 here.")
+    kind = (
+        _("a clinically meaningful change")
+        if rule.basis == MEANINGFUL
+        else _("a reliable change")
+    )
+    return _("a change of %(points)s points or more since intake is %(kind)s") % {
+        "points": f"{rule.threshold:g}",
+        "kind": kind,
     }

@@ -26,6 +26,7 @@ from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
 from tether.instruments import UnknownInstrument
 from tether.signals import Signal as Event
+from tether.signals import severity_rank
 from tether.signals.catalogue import describe
 from tether.signals.config import SignalConfig
 from tether.signals.risk import RISK_ITEM
@@ -48,15 +49,16 @@ from .frames import library
 from .models import SENT, Case, Member, Response, Session, Signal
 from .rule_results import NOT_COMPUTED, finding
 from .selectors import (
-    SEVERITY_ORDER,
     CaseloadRow,
     can_write,
     caseload_for,
+    clinic_config,
     get_case_for,
     get_session_for,
     get_signal_for,
 )
 from .services import InvalidEntry
+from .summary import pcl5_change_rule, pcl5_rule_sentence
 
 # ---- caseload ------------------------------------------------------------------
 
@@ -69,6 +71,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     shows_alliance = any("session" in row["glance"] for row in rows)
     context = {"rows": rows, "can_create": not user.is_supervisor}
     context["shows_alliance"] = shows_alliance
+    context["pcl5_rule"] = pcl5_rule_sentence(pcl5_change_rule(clinic_config(user)))
     return render(request, "care/caseload.html", context)
 
 
@@ -117,7 +120,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         # Risk alerts are pinned first, whatever their session.
         key=lambda s: (
             s.kind != RISK_ITEM,
-            SEVERITY_ORDER.get(s.severity, 9),
+            -severity_rank(s.severity),
             -s.session_number,
             s.pk,
         ),

@@ -268,6 +268,13 @@ class Definition:
         return all(item.text for item in self.items)
 
     @property
+    def checked_on_clinic_data(self) -> bool:
+        """The project's own instrument, not yet validated: its reliability is
+        reported on the clinic's own answers (docs/tac.md) until a study
+        validates it."""
+        return self.licence.klass == "project_open" and not self.validated
+
+    @property
     def risk_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.risk is not None)
 

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tether.accounts.models import User
 from tether.audit.services import record
@@ -432,18 +432,44 @@ def find_invitation(token: str) -> Invitation:
     return invitation
 
 
-def _check_open(invitation: Invitation) -> None:
+LINK_STATES = {
+    "answered": pgettext_lazy("link state", "answered"),
+    "closed": pgettext_lazy("link state", "closed"),
+    "expired": pgettext_lazy("link state", "expired"),
+    "open": pgettext_lazy("link state", "open"),
+}
+"""What a link's state is called on the clinician's page."""
+
+
+def link_state(invitation: Invitation, now: dt.datetime) -> str:
+    """One of LINK_STATES, for the clinician's page and for the person who
+    opens the link alike: answered; closed (revoked, the case closed, or the
+    member no longer active); expired; else open."""
     if invitation.completed_at is not None:
-        raise LinkError(LinkError.COMPLETED)
+        return "answered"
     member = invitation.member
     if (
         invitation.revoked_at is not None
         or invitation.session.case.status == Case.Status.CLOSED
         or (member is not None and not member.active)
     ):
-        raise LinkError(LinkError.REVOKED)
-    if invitation.is_expired(timezone.now()):
-        raise LinkError(LinkError.EXPIRED)
+        return "closed"
+    if invitation.is_expired(now):
+        return "expired"
+    return "open"
+
+
+_REFUSED = {
+    "answered": LinkError.COMPLETED,
+    "closed": LinkError.REVOKED,
+    "expired": LinkError.EXPIRED,
+}
+
+
+def _check_open(invitation: Invitation) -> None:
+    refused = _REFUSED.get(link_state(invitation, timezone.now()))
+    if refused is not None:
+        raise LinkError(refused)
 
 
 # ---- answering -----------------------------------------------------------------

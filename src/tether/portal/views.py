@@ -653,17 +653,18 @@ def offer() -> tuple[list[Definition], list[str]]:
 def invitation_rows(session: Session) -> list[dict[str, Any]]:
     now = timezone.now()
     rows = []
-    for invitation in session.invitations.select_related("member").order_by("-pk"):
-        if invitation.completed_at:
-            state = "answered"
-        elif invitation.revoked_at:
-            state = "revoked"
-        elif invitation.is_expired(now):
-            state = "expired"
-        else:
-            state = "open"
+    links = session.invitations.select_related("member", "session__case")
+    for invitation in links.order_by("-pk"):
+        state = services.link_state(invitation, now)
         who = invitation.member.first_name if invitation.member else _("Therapist")
-        rows.append({"invitation": invitation, "who": who, "state": state})
+        rows.append(
+            {
+                "invitation": invitation,
+                "who": who,
+                "state": state,
+                "state_label": services.LINK_STATES[state],
+            }
+        )
     return rows
 
 

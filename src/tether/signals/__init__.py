@@ -3,9 +3,10 @@
 from .config import SignalConfig
 from .data import ScoreTableError, check_scores, read_scores
 from .engine import SignalRun, compute_signals
-from .model import Signal, to_signals
+from .model import SEVERITIES, Signal, severity_rank, to_signals
 
 __all__ = [
+    "SEVERITIES",
     "ScoreTableError",
     "Signal",
     "SignalConfig",
@@ -13,5 +14,6 @@ __all__ = [
     "check_scores",
     "compute_signals",
     "read_scores",
+    "severity_rank",
     "to_signals",
 ]

@@ -10,7 +10,15 @@ import numpy as np
 import pandas as pd
 
 SEVERITIES = ("info", "green", "yellow", "red")
+"""From least to most urgent: the one order of severities."""
 RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+def severity_rank(severity: str) -> int:
+    """Higher is more urgent; an unknown severity ranks below every known one."""
+    return RANK.get(severity, -1)
+
+
 COLUMNS = [
     "case_id",
     "subject",

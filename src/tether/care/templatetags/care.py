@@ -1,0 +1,22 @@
+"""What the clinician's pages call things, said once: a template shows the
+label, never decides it."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+register = template.Library()
+
+SEVERITY_LABELS = {
+    "red": pgettext_lazy("severity", "Red"),
+    "yellow": pgettext_lazy("severity", "Yellow"),
+    "green": gettext_lazy("Good news"),
+    "info": gettext_lazy("For information"),
+}
+"""An alert's severity as its tag reads, on the case page and its cards."""
+
+
+@register.filter
+def severity_label(severity: str) -> str:
+    return str(SEVERITY_LABELS.get(severity, severity.capitalize()))
