@@ -187,7 +187,9 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
     # The list speaks every language of the people on it, so each can read it.
     spoken = {member.language for member in members}
     languages = [code for code, _name in settings.LANGUAGES if code in spoken] or ["en"]
-    context = {"people": people, "languages": languages, "lang": languages[0]}
+    # `spoken`, not `languages`: the base page's language switcher is not for
+    # a list that already speaks every language on it.
+    context = {"people": people, "spoken": languages, "lang": languages[0]}
     return render(request, "portal/kiosk_list.html", context)
 
 
@@ -202,7 +204,7 @@ def kiosk_handover(request: HttpRequest) -> HttpResponse:
     _between_people(request, kiosk[0])
     # Every language, the same for everyone: it says nothing of who answered.
     languages = [code for code, _name in settings.LANGUAGES]
-    context = {"languages": languages, "lang": languages[0]}
+    context = {"spoken": languages, "lang": languages[0]}
     return private(render(request, "portal/kiosk_handover.html", context))
 
 
