@@ -5,49 +5,41 @@ calls a service."""
 import ast
 from pathlib import Path
 
+from tests.orm_writes import write_calls
+
 import tether
 
 SOURCE = Path(tether.__file__).resolve().parent
 VIEW_MODULES = sorted([*SOURCE.glob("*/views.py"), SOURCE / "portal" / "kiosk.py"])
-ORM_WRITES = {
-    "save",
-    "create",
-    "bulk_create",
-    "update_or_create",
-    "get_or_create",
-    "update",
-    "bulk_update",
-    "delete",
-}
 
 
 def writes_in(path):
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Name | ast.Attribute) and (
+    found = [
+        (path.name, node.lineno, "transaction")
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Name | ast.Attribute)
+        and (
             getattr(node, "id", None) == "transaction"
             or getattr(node, "attr", None) == "atomic"
-        ):
-            found.append((path.name, node.lineno, "transaction"))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr not in ORM_WRITES:
-                continue
-            text = ast.unparse(node.func.value)
-            # form.save(commit=False) builds an object without writing it
-            no_commit = any(
-                k.arg == "commit"
-                and isinstance(k.value, ast.Constant)
-                and k.value.value is False
-                for k in node.keywords
-            )
-            # request.session, messages and plain dicts are not the database;
-            # a queryset write goes through a manager or a queryset call
-            queryset = "objects" in text or isinstance(node.func.value, ast.Call)
-            if "session" in text or "messages" in text or no_commit:
-                continue
-            if node.func.attr != "save" and not queryset:
-                continue
-            found.append((path.name, node.lineno, ast.unparse(node.func)))
+        )
+    ]
+    for node, _root in write_calls(path):
+        text = ast.unparse(node.func.value)
+        # form.save(commit=False) builds an object without writing it
+        no_commit = any(
+            k.arg == "commit"
+            and isinstance(k.value, ast.Constant)
+            and k.value.value is False
+            for k in node.keywords
+        )
+        # request.session, messages and plain dicts are not the database;
+        # a queryset write goes through a manager or a queryset call
+        queryset = "objects" in text or isinstance(node.func.value, ast.Call)
+        if "session" in text or "messages" in text or no_commit:
+            continue
+        if node.func.attr != "save" and not queryset:
+            continue
+        found.append((path.name, node.lineno, ast.unparse(node.func)))
     return found
 
 

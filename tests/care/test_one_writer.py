@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from tests.orm_writes import write_calls
 
 import tether
 from tether.care import responses, services
@@ -13,15 +14,6 @@ from tether.portal import services as portal
 
 SOURCE = Path(tether.__file__).resolve().parent
 THE_WRITER = SOURCE / "care" / "responses.py"
-WRITES = {
-    "create",
-    "bulk_create",
-    "update_or_create",
-    "get_or_create",
-    "update",
-    "bulk_update",
-    "delete",
-}
 MODELS = {"Response", "Score"}
 
 
@@ -29,20 +21,15 @@ def writes_in(path):
     """`Response.objects…create/update/delete` and the like, and `.save()` of
     a variable named like a response or score, with their line numbers."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-            continue
+    for node, root in write_calls(path):
         method, receiver = node.func.attr, node.func.value
-        root = receiver
-        while isinstance(root, ast.Call | ast.Attribute):
-            root = root.func if isinstance(root, ast.Call) else root.value
-        if method in WRITES and isinstance(root, ast.Name) and root.id in MODELS:
-            found.append((path.name, node.lineno, ast.unparse(node.func)))
-        if (
+        by_model = method != "save" and root in MODELS
+        saved = (
             method == "save"
             and isinstance(receiver, ast.Name)
             and receiver.id.lower().rstrip("s") in {"response", "score"}
-        ):
+        )
+        if by_model or saved:
             found.append((path.name, node.lineno, ast.unparse(node.func)))
     return found
 
