@@ -52,7 +52,6 @@ def store_response(
     totals: Mapping[str, object] | None = None,
     actor: User | None = None,
     response: Response | None = None,
-    language: str | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> Stored:
     """Score and store one sent questionnaire; InvalidEntry names every
@@ -77,11 +76,8 @@ def store_response(
             response, created = _entered(
                 session, member, respondent, definition, answers, totals, actor, now
             )
-        if language and response.language != language:
-            response.language = language
-            response.save(update_fields=["language"])
         save_scores(response, scored.scores, scored.rules, risk=scored.risk)
-        if any(scale.startswith("item:") for scale in _risk_rows(definition)):
+        if definition.risk_items:
             raise_risk_signals(case)
         record(
             actor,
@@ -161,10 +157,6 @@ def _scored_entry(
         if missing:
             raise InvalidEntry([f"item {item}: not answered yet" for item in missing])
     return scores_to_store(definition, chosen)
-
-
-def _risk_rows(definition: Definition) -> list[str]:
-    return [f"item:{item.id}" for item in definition.risk_items]
 
 
 def _at_trigger_rows(
@@ -503,7 +495,7 @@ def store_responses(
                 detail={"case": case_id, "responses": len(ids), "source": source},
             )
             if case_id in asks_risk:
-                raise_risk_signals(Case.objects.get(pk=case_id))
+                raise_risk_signals(Case.objects.select_for_update().get(pk=case_id))
             if recompute:
                 request_recompute(case_id)
     return responses

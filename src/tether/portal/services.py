@@ -674,12 +674,6 @@ def submit(invitation: Invitation, instrument: str) -> SubmitResult:
     return SubmitResult(response, stored.risk)
 
 
-def stored_risk(response: Response, definition: Definition | None = None) -> bool:
-    """Whether a stored answer of this response is at a risk trigger, as
-    scoring found it when it was stored."""
-    return response.risk_endorsed
-
-
 def _complete_if_done(invitation: Invitation, now: dt.datetime) -> None:
     done = sent_instruments(
         invitation.session_id, invitation.member, invitation.instruments

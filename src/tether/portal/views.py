@@ -43,7 +43,7 @@ from . import services
 from .csrf import link_csrf_protect
 from .forms import IssueLinkForm
 from .models import Channel, Invitation
-from .services import LinkError, stored_risk
+from .services import LinkError
 
 # ---- page text -----------------------------------------------------------------
 # Every text of these pages goes through gettext (locale/es/LC_MESSAGES): the
@@ -273,7 +273,7 @@ def support_due(visit: Visit, definition: Definition) -> bool:
     response = visit.responses().get(definition.key)
     return (
         response is not None
-        and stored_risk(response, definition)
+        and response.risk_endorsed
         and first_support(visit, definition)
     )
 
@@ -452,7 +452,7 @@ def page(request: HttpRequest, token: str, instrument: str) -> HttpResponse:
     response = visit.responses().get(definition.key)
     if is_sent(response):
         assert response is not None
-        return after_sending(visit, definition, stored_risk(response, definition))
+        return after_sending(visit, definition, response.risk_endorsed)
     items = visit.items(definition)
     saved = dict(response.answers) if response else {}
     errors: dict[str, str] = {}
@@ -495,7 +495,7 @@ def item(request: HttpRequest, token: str, instrument: str, n: int) -> HttpRespo
     response = visit.responses().get(definition.key)
     if is_sent(response):
         assert response is not None
-        return after_sending(visit, definition, stored_risk(response, definition))
+        return after_sending(visit, definition, response.risk_endorsed)
     items = visit.items(definition)
     if not 1 <= n <= len(items):
         raise Http404("No such question.")
@@ -594,13 +594,7 @@ def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
     """Thanks, with the support lines after a risk answer. On a kiosk tablet
     the support page is for the person alone, then the neutral hand-over."""
     invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
-    lib = library()
-    definitions = {key: lib.get(key) for key in invitation.instruments}
-    risk = any(
-        stored_risk(r, definitions[r.instrument])
-        for r in link_responses(invitation)
-        if is_sent(r)
-    )
+    risk = any(r.risk_endorsed for r in link_responses(invitation) if is_sent(r))
     kiosk = is_kiosk(invitation)
     if kiosk and not risk:
         return redirect("kiosk-handover")
