@@ -10,7 +10,7 @@ from tests.orm_writes import write_calls
 import tether
 
 SOURCE = Path(tether.__file__).resolve().parent
-VIEW_MODULES = sorted([*SOURCE.glob("*/views.py"), SOURCE / "portal" / "kiosk.py"])
+VIEW_MODULES = sorted([*SOURCE.glob("*/*views.py"), SOURCE / "portal" / "kiosk.py"])
 
 
 def writes_in(path):

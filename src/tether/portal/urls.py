@@ -3,7 +3,7 @@ clinician's link pages under /sessions/<id>/links/."""
 
 from django.urls import path
 
-from . import views
+from . import clinician_views, views
 
 urlpatterns = [
     path("q/<str:token>/", views.start, name="portal-start"),
@@ -16,15 +16,19 @@ urlpatterns = [
     path("q/<str:token>/<slug:instrument>/<int:n>/", views.item, name="portal-item"),
     # Anything else under /q/ is a calm, private 404.
     path("q/<path:rest>", views.not_found, name="portal-missing"),
-    path("sessions/<int:session_id>/links/", views.session_links, name="portal-links"),
+    path(
+        "sessions/<int:session_id>/links/",
+        clinician_views.session_links,
+        name="portal-links",
+    ),
     path(
         "sessions/<int:session_id>/links/<int:invitation_id>/send/",
-        views.link_send,
+        clinician_views.link_send,
         name="portal-link-send",
     ),
     path(
         "sessions/<int:session_id>/links/<int:invitation_id>/revoke/",
-        views.link_revoke,
+        clinician_views.link_revoke,
         name="portal-link-revoke",
     ),
 ]
