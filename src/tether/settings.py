@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # On a clinic tablet in kiosk mode, only the questionnaires are reachable.
-    "tether.portal.kiosk.KioskLockMiddleware",
+    "tether.portal.kiosk_lock.KioskLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

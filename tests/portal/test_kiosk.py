@@ -10,7 +10,7 @@ from tether.audit.models import AuditEvent
 from tether.care import services as care
 from tether.care.models import MeasurePlan, Response
 from tether.portal import services
-from tether.portal.kiosk import KioskLockMiddleware
+from tether.portal.kiosk_lock import KioskLockMiddleware
 from tether.portal.models import Channel, Invitation
 
 MIDDLEWARE = f"{KioskLockMiddleware.__module__}.{KioskLockMiddleware.__name__}"

@@ -2,7 +2,7 @@
 attending member answers in turn, privately.
 
 A clinician starts the kiosk for one session; from then on the browser's
-session holds `kiosk_session_id` and `KioskLockMiddleware` keeps every
+session holds `kiosk_session_id` and `KioskLockMiddleware` (kiosk_lock.py) keeps every
 clinical page out of reach. The kiosk list shows the attending members by
 first name only; tapping a name opens that member's own link. Leaving kiosk
 mode needs the password of the clinician who started it.
@@ -20,14 +20,13 @@ back shows nothing of the last person's pages.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -44,6 +43,7 @@ from tether.care.selectors import get_session_for
 from tether.care.services import InvalidEntry
 
 from .csrf import link_csrf_protect
+from .kiosk_lock import SESSION_KEY, is_navigation
 from .services import (
     LINK_PATH,
     revoke_kiosk_links,
@@ -52,62 +52,15 @@ from .services import (
 )
 from .views import forget_links, private
 
-SESSION_KEY = "kiosk_session_id"
-"""The session being answered; while set, only the kiosk and links are open."""
 USER_KEY = "kiosk_user_id"
 PLAN_KEY = "kiosk_plan"
 """{member id (text): [instrument keys]}, chosen when the kiosk starts."""
 
 KIOSK_EXPIRY = dt.timedelta(hours=4)
-OPEN_PREFIXES = ("/q/", "/kiosk/")
 
 
 NOT_HERE = gettext_lazy("This cannot be started here. Please ask your therapist.")
 WRONG_PASSWORD = gettext_lazy("That password is not right.")
-
-
-# ---- the lock ------------------------------------------------------------------
-
-
-class KioskLockMiddleware:
-    """While kiosk mode is on, every page but the questionnaires, the kiosk
-    and static files redirects to the kiosk list. Place it after
-    SessionMiddleware (settings: right after django_otp's OTPMiddleware)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        session = getattr(request, "session", None)
-        user = getattr(request, "user", None)
-        if (
-            session is not None
-            and session.get(SESSION_KEY) is not None
-            # Signed out, the flag cannot open anything; locking would only
-            # send the sign-in page round in a loop.
-            and getattr(user, "is_authenticated", False)
-            and not request.path.startswith(_open_prefixes())
-        ):
-            if not is_navigation(request):
-                # The browser's own fetches (the favicon) must not land on the
-                # kiosk list, which closes the turn in progress.
-                return HttpResponseNotFound()
-            return redirect("kiosk-home")
-        return self.get_response(request)
-
-
-def is_navigation(request: HttpRequest) -> bool:
-    """A page the person asked for, not a fetch the browser makes by itself
-    (Fetch Metadata: `Sec-Fetch-Dest` is `document` for a page, `image` for
-    the favicon; browsers that send none are taken at their word)."""
-    return request.headers.get("Sec-Fetch-Dest", "document") in ("document", "iframe")
-
-
-def _open_prefixes() -> tuple[str, ...]:
-    static = getattr(settings, "STATIC_URL", None) or "/static/"
-    if not static.startswith("/"):
-        static = "/" + static
-    return (*OPEN_PREFIXES, static)
 
 
 # ---- choosing the questionnaires -----------------------------------------------

@@ -1,5 +1,5 @@
 """Kiosk mode (portal/kiosk.py). The kiosk pages live under /kiosk/, which
-KioskLockMiddleware leaves open; starting one is a clinical page of a session."""
+KioskLockMiddleware (portal/kiosk_lock.py) leaves open; starting one is a clinical page of a session."""
 
 from django.urls import path
 
