@@ -52,7 +52,9 @@ CLIENT_FACING = frozenset(
         # write the member pages, link problems, kiosk notices and the
         # invitation email and SMS.
         "portal/views.py",
-        "portal/services.py",
+        "portal/services/tokens.py",
+        "portal/services/invitations.py",
+        "portal/services/messages.py",
         "portal/kiosk.py",
     ]
 )

@@ -61,7 +61,7 @@ def calls(monkeypatch):
         seen.append(kwargs["source"])
         return real(**kwargs)
 
-    for module in (services, portal):
+    for module in (services, portal.answers):
         monkeypatch.setattr(module, "store_response", spy)
     return seen
 

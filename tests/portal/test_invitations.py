@@ -224,7 +224,8 @@ def tac_without_prorating(monkeypatch):
             return dataclasses.replace(definition, allow_skip=False)
         return definition
 
-    monkeypatch.setattr(services, "definition_named", strict)
+    for module in (services.invitations, services.answers):
+        monkeypatch.setattr(module, "definition_named", strict)
 
 
 def test_declining_is_refused_where_prorating_is_not_allowed(

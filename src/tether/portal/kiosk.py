@@ -7,7 +7,7 @@ clinical page out of reach. The kiosk list shows the attending members by
 first name only; tapping a name opens that member's own link. Leaving kiosk
 mode needs the password of the clinician who started it.
 
-Tokens are never stored (portal/services.py), so a member's kiosk link cannot
+Tokens are never stored (portal/services/tokens.py), so a member's kiosk link cannot
 be handed out twice: tapping a name again revokes that member's open kiosk
 link for this session and issues a new one. A turn always starts afresh:
 answers saved in an earlier, unfinished turn are kept as an incomplete

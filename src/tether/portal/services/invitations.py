@@ -1,0 +1,400 @@
+"""Issuing, revoking, opening and closing links: one person, one session,
+the listed questionnaires, until expiry."""
+
+import datetime as dt
+import hmac
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import pgettext_lazy
+
+from tether.accounts.models import User
+from tether.audit.services import record
+from tether.care.models import SENT, Case, Member, Response
+from tether.care.plan import unsendable
+from tether.care.responses import (
+    mark_incomplete,
+)
+from tether.care.selectors import definition_named, get_session_for
+from tether.care.services import InvalidEntry
+from tether.instruments import Definition
+
+from .. import tasks
+from ..models import Channel, Invitation
+from .tokens import LinkError, new_token, token_digest
+
+MAX_EXPIRY = dt.timedelta(days=30)
+
+
+def issue_invitation(
+    user: User,
+    session_id: int,
+    member_id: int | None,
+    instruments: Iterable[str],
+    expires_in: dt.timedelta = dt.timedelta(hours=72),
+    channel: str = Channel.LINK,
+    language: str | None = None,
+) -> tuple[Invitation, str]:
+    """A single-use link for one member (or, with no member, the therapist) to
+    answer `instruments` for this session. Returns the invitation and the token;
+    the token is not kept anywhere, so hand it out now."""
+    session = get_session_for(user, session_id, write=True)
+    case = session.case
+    member = _member_of(case, member_id)
+    language = language or (member.language if member else "en")
+    problems = _issue_problems(case, channel, expires_in, language)
+    definitions = _sendable(instruments, member, language, problems)
+    if problems:
+        raise InvalidEntry(problems)
+    with transaction.atomic():
+        _refuse_duplicates(session.pk, member, list(definitions.values()))
+        # A new link always starts afresh: answers left from an earlier link
+        # are kept as incomplete, never shown again (resuming is for the
+        # person's own link).
+        keep_unsent(
+            responses_of(session.pk, member, list(definitions)), "new link", user
+        )
+        token, digest = new_token()
+        invitation = Invitation.objects.create(
+            organization=case.organization,
+            session=session,
+            member=member,
+            respondent=respondent_of(member),
+            instruments=list(definitions),
+            token_hash=digest,
+            language=language,
+            channel=channel,
+            created_by=user,
+            expires_at=timezone.now() + expires_in,
+        )
+        transaction.on_commit(partial(tasks.settle_at_expiry, invitation), robust=True)
+        record(
+            user,
+            "issue",
+            "invitation",
+            invitation.pk,
+            organization=case.organization,
+            detail={
+                "session": session.pk,
+                "member": member.pk if member else None,
+                "instruments": invitation.instruments,
+                "channel": channel,
+                "expires_at": invitation.expires_at.isoformat(),
+            },
+        )
+    return invitation, token
+
+
+def _sendable(
+    instruments: Iterable[str],
+    member: Member | None,
+    language: str,
+    problems: list[str],
+) -> dict[str, Definition]:
+    """The definitions by key, in the order given; adds to `problems` why any
+    cannot be sent."""
+    definitions: dict[str, Definition] = {}
+    for name in instruments:
+        try:
+            definition = definition_named(name)
+        except InvalidEntry as error:
+            problems += error.problems
+            continue
+        definitions.setdefault(definition.key, definition)
+    if not definitions and not problems:
+        problems.append("instruments: choose at least one questionnaire")
+    for definition in definitions.values():
+        problem = unsendable(definition, member, language)
+        if problem:
+            problems.append(problem)
+    return definitions
+
+
+def _member_of(case: Case, member_id: int | None) -> Member | None:
+    if member_id is None:
+        return None
+    member = case.members.filter(pk=member_id).first()
+    if member is None:
+        raise InvalidEntry([f"member: {member_id} is not a member of this case"])
+    if not member.active:
+        raise InvalidEntry(
+            [f"member: {member.first_name} is no longer active in this case"]
+        )
+    return member
+
+
+def respondent_of(member: Member | None) -> str:
+    return (
+        Response.Respondent.THERAPIST if member is None else Response.Respondent.MEMBER
+    )
+
+
+def responses_of(
+    session_id: int, member: Member | None, keys: list[str]
+) -> QuerySet[Response]:
+    """The response that counts for this person, session and instruments (at
+    most one each); incomplete ones are kept apart."""
+    return Response.objects.filter(
+        session_id=session_id,
+        respondent=respondent_of(member),
+        member=member,
+        instrument__in=keys,
+    ).exclude(status=Response.Status.INCOMPLETE)
+
+
+def sent_instruments(
+    session_id: int, member: Member | None, keys: list[str]
+) -> set[str]:
+    """Which of these questionnaires this person has sent (or had entered
+    from paper) for the session."""
+    sent = responses_of(session_id, member, keys).filter(status__in=SENT)
+    return set(sent.values_list("instrument", flat=True))
+
+
+def _issue_problems(
+    case: Case, channel: str, expires_in: dt.timedelta, language: str
+) -> list[str]:
+    problems = []
+    if case.status == Case.Status.CLOSED:
+        problems.append("case: the case is closed, so no questions can be sent")
+    if channel not in Channel.values:
+        problems.append(
+            f"channel: {channel!r} is not one of {', '.join(Channel.values)}"
+        )
+    if not dt.timedelta(0) < expires_in <= MAX_EXPIRY:
+        problems.append(
+            f"expires_in: a link must expire after more than 0 and at most {MAX_EXPIRY.days} days"
+        )
+    if language not in dict(settings.LANGUAGES):
+        problems.append(
+            f"language: {language!r} is not one of {', '.join(dict(settings.LANGUAGES))}"
+        )
+    return problems
+
+
+def _refuse_duplicates(
+    session_id: int, member: Member | None, definitions: list[Definition]
+) -> None:
+    """One open link and one response per person, instrument and session, so
+    two links can never race for the same answers."""
+    who = member.first_name if member else "The therapist"
+    keys = [d.key for d in definitions]
+    names = {d.key: d.short_title for d in definitions}
+    problems = [
+        f"{names[key]}: {who} has already answered it for this session"
+        for key in sorted(sent_instruments(session_id, member, keys))
+    ]
+    open_links = Invitation.objects.filter(
+        session_id=session_id,
+        member=member,
+        completed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    listed = {key for link in open_links for key in link.instruments}
+    problems += [
+        f"{names[key]}: {who} already has an open link for it in this session; revoke that link first"
+        for key in keys
+        if key in listed
+    ]
+    if problems:
+        raise InvalidEntry(problems)
+
+
+def revoke_invitation(user: User, invitation_id: int) -> Invitation:
+    invitation = Invitation.objects.filter(
+        pk=invitation_id, organization_id=user.organization_id
+    ).first()
+    if invitation is None:
+        record(user, "denied", "invitation", invitation_id)
+        raise Http404("No such invitation.")
+    get_session_for(user, invitation.session_id, write=True)
+    if invitation.completed_at is not None:
+        raise InvalidEntry(["invitation: it has already been answered"])
+    if invitation.revoked_at is None:
+        with transaction.atomic():
+            close_link(user, invitation, timezone.now())
+    return invitation
+
+
+def close_link(
+    user: User | None, invitation: Invitation, now: dt.datetime, reason: str = ""
+) -> None:
+    """Revoke one link and record who did it (and why, e.g. "kiosk"); answers
+    saved through it but not sent are kept as incomplete."""
+    with transaction.atomic():
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        reached = responses_of(
+            invitation.session_id, invitation.member, invitation.instruments
+        )
+        keep_unsent(reached, "link closed", user)
+        detail = {"reason": reason} if reason else {}
+        record(
+            user,
+            "revoke",
+            "invitation",
+            invitation.pk,
+            organization=invitation.organization,
+            detail=detail,
+        )
+
+
+def keep_unsent(
+    responses: QuerySet[Response], reason: str, user: User | None = None
+) -> int:
+    """Keep as incomplete the unsent answers among `responses` that no open
+    link reaches any more (it expired, was closed, or a new one is being
+    issued); returns how many responses that was. A response still reached by
+    an open link is that link's, and is left alone."""
+    unsent = list(
+        responses.filter(status=Response.Status.IN_PROGRESS)
+        .select_related("session", "organization")
+        .select_for_update(of=("self",))
+    )
+    if not unsent:
+        return 0
+    open_links = Invitation.objects.filter(
+        session_id__in={r.session_id for r in unsent},
+        completed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    reached = {
+        (link.session_id, link.member_id, key)
+        for link in open_links
+        for key in link.instruments
+    }
+    orphans = [
+        r for r in unsent if (r.session_id, r.member_id, r.instrument) not in reached
+    ]
+    return len(mark_incomplete(orphans, reason, user))
+
+
+def settle_expired_links(case: Case) -> int:
+    """Keep the unsent answers of this case's expired links as incomplete
+    responses; returns how many responses that was. Run when the case is next
+    opened (care's CASE_UPKEEP), until a background worker runs it on time."""
+    unsent = Response.objects.filter(
+        session__case=case, status=Response.Status.IN_PROGRESS
+    )
+    if not unsent.exists():
+        return 0
+    with transaction.atomic():
+        return keep_unsent(unsent, reason="link expired")
+
+
+# ---- opening a link ------------------------------------------------------------
+
+
+def find_invitation(token: str) -> Invitation:
+    """The open invitation of this token; LinkError with a plain reason if the
+    link is malformed, tampered with, unknown, answered, revoked or expired."""
+    digest = token_digest(token)
+    invitation = (
+        Invitation.objects.select_related("session__case", "member")
+        .filter(token_hash=digest)
+        .first()
+    )
+    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+        raise LinkError(LinkError.UNKNOWN)
+    try:
+        check_open(invitation)
+    except LinkError as error:
+        error.language = invitation.language
+        raise
+    return invitation
+
+
+LINK_STATES = {
+    "answered": pgettext_lazy("link state", "answered"),
+    "closed": pgettext_lazy("link state", "closed"),
+    "expired": pgettext_lazy("link state", "expired"),
+    "open": pgettext_lazy("link state", "open"),
+}
+"""What a link's state is called on the clinician's page."""
+
+
+def link_state(invitation: Invitation, now: dt.datetime) -> str:
+    """One of LINK_STATES, for the clinician's page and for the person who
+    opens the link alike: answered; closed (revoked, the case closed, or the
+    member no longer active); expired; else open."""
+    if invitation.completed_at is not None:
+        return "answered"
+    member = invitation.member
+    if (
+        invitation.revoked_at is not None
+        or invitation.session.case.status == Case.Status.CLOSED
+        or (member is not None and not member.active)
+    ):
+        return "closed"
+    if invitation.is_expired(now):
+        return "expired"
+    return "open"
+
+
+_REFUSED = {
+    "answered": LinkError.COMPLETED,
+    "closed": LinkError.REVOKED,
+    "expired": LinkError.EXPIRED,
+}
+
+
+def check_open(invitation: Invitation) -> None:
+    refused = _REFUSED.get(link_state(invitation, timezone.now()))
+    if refused is not None:
+        raise LinkError(refused)
+
+
+# ---- answering -----------------------------------------------------------------
+
+
+def start_kiosk_turn(
+    user: User,
+    session_id: int,
+    member: Member,
+    instruments: list[str],
+    expires_in: dt.timedelta,
+) -> str:
+    """A member's turn on the clinic's tablet: any open kiosk link of theirs is
+    closed (its answers kept as incomplete) and a fresh one issued; returns its
+    token."""
+    with transaction.atomic():
+        revoke_kiosk_links(user, session_id, member)
+        _, token = issue_invitation(
+            user,
+            session_id,
+            member.pk,
+            instruments,
+            expires_in=expires_in,
+            channel=Channel.KIOSK,
+        )
+    return token
+
+
+def revoke_kiosk_links(
+    user: User, session_id: int, member: Member | None = None
+) -> int:
+    """Revoke the open kiosk links of this session (of one member, if given);
+    returns how many."""
+    now = timezone.now()
+    links = Invitation.objects.filter(
+        session_id=session_id,
+        channel=Channel.KIOSK,
+        completed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    )
+    if member is not None:
+        links = links.filter(member=member)
+    count = 0
+    with transaction.atomic():
+        for invitation in links.select_for_update():
+            count += 1
+            close_link(user, invitation, now, reason="kiosk")
+    return count

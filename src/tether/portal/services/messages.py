@@ -1,0 +1,130 @@
+"""What Tether sends by email and text message: a person's link, and the
+clinicians' notice that a questionnaire needs them today. Nothing clinical is
+ever in a message."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection, send_mail
+from django.db import transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy
+
+from tether.accounts.models import User
+from tether.audit.services import record
+from tether.care.models import Case
+from tether.care.services import InvalidEntry
+
+from ..models import Channel, Invitation
+from ..sms import get_sms_backend
+from .tokens import DEFAULT_BASE_URL, link_url, matches_token
+
+log = logging.getLogger(__name__)
+
+
+RISK_SUBJECT = gettext_lazy("Tether: please sign in today")
+RISK_BODY = gettext_lazy(
+    "A questionnaire in one of your cases needs your attention today. "
+    "Sign in to Tether to see it.\n\n%(url)s\n"
+)
+
+
+INVITATION_SUBJECT = gettext_lazy("Your private link")
+INVITATION_BODY = gettext_lazy(
+    "Hello %(name)s,\n\n"
+    "Here are a few short questions for you to answer privately:\n"
+    "%(url)s\n\n"
+    "The link works until %(expiry)s. Please do not share it.\n"
+)
+"""The email and text message that carry a link, in the person's language."""
+
+
+def alert_clinicians(case_id: int) -> int:
+    """Email each clinician of the case, separately, that a questionnaire needs
+    attention today. The message names no case, person, instrument or answer:
+    email is not a safe place for them. Returns the number of emails sent."""
+    case = Case.objects.get(pk=case_id)
+    clinicians = [u for u in case.clinicians.filter(is_active=True) if u.email]
+    url = getattr(settings, "TETHER_BASE_URL", DEFAULT_BASE_URL)
+    # In the clinicians' language, not the member's whose answer sent it.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = str(RISK_SUBJECT), RISK_BODY % {"url": url}
+    messages = [EmailMessage(subject, body, None, [u.email]) for u in clinicians]
+    sent = get_connection().send_messages(messages) if messages else 0
+    if not clinicians:
+        log.warning(
+            "Risk alert for case %s: no clinician has an email address", case_id
+        )
+    record(
+        None,
+        "alert-email",
+        "case",
+        case.pk,
+        organization=case.organization,
+        detail={"clinicians": [u.pk for u in clinicians]},
+    )
+    return sent or 0
+
+
+# ---- sending -------------------------------------------------------------------
+
+
+def invitation_message(invitation: Invitation, token: str) -> tuple[str, str]:
+    """(subject, body): a greeting, the link and its expiry; nothing clinical."""
+    language = invitation.language
+    if language not in dict(settings.LANGUAGES):
+        language = "en"
+    person = invitation.member or invitation.created_by
+    name = person.first_name if person is not None else ""
+    with translation.override(language):
+        expires_at = timezone.localtime(invitation.expires_at)
+        expiry = formats.date_format(expires_at, "DATETIME_FORMAT")
+        body = INVITATION_BODY % {
+            "name": name,
+            "url": link_url(token),
+            "expiry": f"{expiry} ({expires_at.tzname()})",
+        }
+        return str(INVITATION_SUBJECT), body
+
+
+def send_invitation(
+    invitation: Invitation, token: str, via: str = "email", user: User | None = None
+) -> None:
+    """Send the link by email or text message to the person it is for."""
+    if via not in (Channel.EMAIL, Channel.SMS):
+        raise InvalidEntry([f"via: {via!r} is not email or sms"])
+    if not matches_token(invitation, token):
+        raise InvalidEntry(["token: this is not the link of this invitation"])
+    if not invitation.is_open or invitation.is_expired(timezone.now()):
+        raise InvalidEntry(["invitation: the link is no longer open; issue a new one"])
+    person = invitation.member or invitation.created_by
+    name = person.first_name if person is not None else "The therapist"
+    address = (
+        getattr(person, "email", "")
+        if via == Channel.EMAIL
+        else getattr(person, "phone", "")
+    )
+    if not address:
+        kind = "email address" if via == Channel.EMAIL else "mobile number"
+        raise InvalidEntry(
+            [f"{name} has no {kind}; add one, or show the link as a QR code"]
+        )
+    subject, body = invitation_message(invitation, token)
+    if via == Channel.EMAIL:
+        send_mail(subject, body, None, [address])
+    else:
+        get_sms_backend().send(address, body)
+    with transaction.atomic():
+        invitation.channel = via
+        invitation.save(update_fields=["channel"])
+        record(
+            user,
+            "send",
+            "invitation",
+            invitation.pk,
+            organization=invitation.organization,
+            detail={"via": via},
+        )
+
+
+# ---- kiosk turns ----------------------------------------------------------------
