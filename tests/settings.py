@@ -12,3 +12,6 @@ from tether.settings import *  # noqa: F403
 # one database; in-memory SQLite is private to each connection.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")  # noqa: F405
+
+# As a production install sets it; tests of request-built links override it.
+TETHER_BASE_URL = "http://127.0.0.1:8000"

@@ -320,6 +320,10 @@ def _worker(options: argparse.Namespace) -> int:
 
 
 def _serve(options: argparse.Namespace) -> int:
+    # Refuse to start on a configuration problem (e.g. no TETHER_BASE_URL)
+    # with its message, before gunicorn hides it in a worker's traceback.
+    if _django(["check", "--fail-level", "ERROR"]) != 0:
+        return 2
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "gunicorn", "tether.wsgi", "--bind", options.bind],

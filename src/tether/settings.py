@@ -209,8 +209,11 @@ TASKS = {
 emails) runs in `tether worker`, jobs kept in the database: no broker. The
 test suite runs each task at once (tests/conftest.py)."""
 
-TETHER_BASE_URL = os.environ.get("TETHER_BASE_URL", "http://127.0.0.1:8000")
-"""Where links in invitations and notifications point."""
+TETHER_BASE_URL = os.environ.get("TETHER_BASE_URL", "")
+"""Where links in invitations and notifications point, e.g.
+https://tether.example.org. Unset, links take the address of the request that
+shows them (the demo, development); a production server (neither debug nor
+demo) refuses to start without it (core/checks.py)."""
 TETHER_SMS_BACKEND = os.environ.get(
     "TETHER_SMS_BACKEND", "tether.portal.sms.ConsoleSMSBackend"
 )

@@ -394,3 +394,19 @@ def test_zz_every_scanned_page_is_listed(capsys):
     with capsys.disabled():
         for name, violations in SCANNED.items():
             print(f"axe {name}: {', '.join(violations) or 'no violations'}")
+
+
+def test_a_new_link_and_its_qr_code_point_to_the_host_and_port_of_the_page(
+    live_server, browser, family, settings
+):
+    settings.TETHER_BASE_URL = ""  # the demo and development: no address set
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    desk.add_cookies(signed_in_cookies(family["ames"], live_server))
+    page = desk.new_page()
+    page.goto(live_server.url + f"/sessions/{family['session'].pk}/links/")
+    page.get_by_role("radio", name=re.compile("^Maria")).check()
+    page.get_by_role("checkbox", name=re.compile("^TAC: ")).first.check()
+    page.get_by_role("button", name="Create the link").click()
+    shown = page.locator("input[readonly]").first.input_value()
+    assert shown.startswith(live_server.url + "/q/")
+    desk.close()

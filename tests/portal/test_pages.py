@@ -740,3 +740,34 @@ def test_the_spanish_crisis_heading_reads_naturally(
     assert "se sienten difíciles" not in text
     assert "Nadie ve estas respuestas en el momento" in text
     assert "Línea 988 de Prevención del Suicidio y Crisis" in text
+
+
+def test_without_a_base_url_a_link_points_where_the_page_was_opened(
+    sign_in, ames, first_session, maria, settings
+):
+    settings.TETHER_BASE_URL = ""
+    settings.ALLOWED_HOSTS = ["192.168.1.20"]
+    client = sign_in(ames)
+    url = reverse("portal-links", args=[first_session.pk])
+    response = client.post(
+        url,
+        {"who": str(maria.pk), "instruments": ["tac@1.1"], "expires": "72"},
+        HTTP_HOST="192.168.1.20:8123",
+    )
+    shown = re.search(
+        r'value="(http://[^"]+/q/[^"/]+/)" readonly', response.content.decode()
+    )
+    assert shown
+    assert shown.group(1).startswith("http://192.168.1.20:8123/q/")
+
+
+def test_a_configured_base_url_wins_over_the_request(
+    sign_in, ames, first_session, maria, settings
+):
+    settings.TETHER_BASE_URL = "https://tether.example.org/"
+    client = sign_in(ames)
+    url = reverse("portal-links", args=[first_session.pk])
+    response = client.post(
+        url, {"who": str(maria.pk), "instruments": ["tac@1.1"], "expires": "72"}
+    )
+    assert 'value="https://tether.example.org/q/' in response.content.decode()

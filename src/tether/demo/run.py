@@ -67,7 +67,13 @@ def run_demo(port: int = 8000) -> int:
     print("\n".join(lines), flush=True)
     # The background worker runs beside the server, and stops with it (on
     # Ctrl+C, and on a plain kill, which would otherwise skip `finally`).
-    worker = subprocess.Popen([sys.executable, "-m", "tether.cli", "worker"])
+    # The server builds links from each request's address (so a phone on the
+    # clinic's network gets one that answers); the worker has no request, so
+    # its risk emails point to the address printed above.
+    worker_env = {**os.environ, "TETHER_BASE_URL": url.rstrip("/")}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tether.cli", "worker"], env=worker_env
+    )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)

@@ -106,7 +106,7 @@ def issued(
     problems: list[str] | None = None,
 ) -> HttpResponse:
     """The link, shown once: it is not stored, so this page is not cached."""
-    url = services.link_url(token)
+    url = services.link_url(token, request.build_absolute_uri("/"))
     person = invitation.member
     context = {
         "invitation": invitation,
@@ -151,7 +151,9 @@ def link_send(
     invitation = invitation_for(user, session_id, invitation_id)
     token, via = request.POST.get("token", ""), request.POST.get("via", "")
     try:
-        services.send_invitation(invitation, token, via, user)
+        services.send_invitation(
+            invitation, token, via, user, request.build_absolute_uri("/")
+        )
     except InvalidEntry as error:
         if any(p.startswith(("token:", "invitation:")) for p in error.problems):
             messages.error(request, "; ".join(error.problems))

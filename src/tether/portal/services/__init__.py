@@ -28,10 +28,9 @@ from .messages import (
     invitation_message,
     send_invitation,
 )
-from .tokens import DEFAULT_BASE_URL, LINK_PATH, LinkError, link_url, qr_svg
+from .tokens import LINK_PATH, LinkError, base_url, link_url, qr_svg
 
 __all__ = [
-    "DEFAULT_BASE_URL",
     "INVITATION_BODY",
     "INVITATION_SUBJECT",
     "LINK_PATH",
@@ -42,6 +41,7 @@ __all__ = [
     "LinkError",
     "SubmitResult",
     "alert_clinicians",
+    "base_url",
     "close_link",
     "find_invitation",
     "invitation_message",

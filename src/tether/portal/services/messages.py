@@ -17,7 +17,7 @@ from tether.care.services import InvalidEntry
 
 from ..models import Channel, Invitation
 from ..sms import get_sms_backend
-from .tokens import DEFAULT_BASE_URL, link_url, matches_token
+from .tokens import link_url, matches_token
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,9 @@ def alert_clinicians(case_id: int) -> int:
     email is not a safe place for them. Returns the number of emails sent."""
     case = Case.objects.get(pk=case_id)
     clinicians = [u for u in case.clinicians.filter(is_active=True) if u.email]
-    url = getattr(settings, "TETHER_BASE_URL", DEFAULT_BASE_URL)
+    # Sent by the worker, with no request to take the address from: without
+    # TETHER_BASE_URL (development only) the email says where without a link.
+    url = settings.TETHER_BASE_URL
     # In the clinicians' language, not the member's whose answer sent it.
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = str(RISK_SUBJECT), RISK_BODY % {"url": url}
@@ -69,7 +71,9 @@ def alert_clinicians(case_id: int) -> int:
 # ---- sending -------------------------------------------------------------------
 
 
-def invitation_message(invitation: Invitation, token: str) -> tuple[str, str]:
+def invitation_message(
+    invitation: Invitation, token: str, request_url: str = ""
+) -> tuple[str, str]:
     """(subject, body): a greeting, the link and its expiry; nothing clinical."""
     language = invitation.language
     if language not in dict(settings.LANGUAGES):
@@ -81,14 +85,18 @@ def invitation_message(invitation: Invitation, token: str) -> tuple[str, str]:
         expiry = formats.date_format(expires_at, "DATETIME_FORMAT")
         body = INVITATION_BODY % {
             "name": name,
-            "url": link_url(token),
+            "url": link_url(token, request_url),
             "expiry": f"{expiry} ({expires_at.tzname()})",
         }
         return str(INVITATION_SUBJECT), body
 
 
 def send_invitation(
-    invitation: Invitation, token: str, via: str = "email", user: User | None = None
+    invitation: Invitation,
+    token: str,
+    via: str = "email",
+    user: User | None = None,
+    request_url: str = "",
 ) -> None:
     """Send the link by email or text message to the person it is for."""
     if via not in (Channel.EMAIL, Channel.SMS):
@@ -109,7 +117,7 @@ def send_invitation(
         raise InvalidEntry(
             [f"{name} has no {kind}; add one, or show the link as a QR code"]
         )
-    subject, body = invitation_message(invitation, token)
+    subject, body = invitation_message(invitation, token, request_url)
     if via == Channel.EMAIL:
         send_mail(subject, body, None, [address])
     else:

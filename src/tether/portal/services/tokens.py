@@ -14,11 +14,11 @@ import secrets
 import segno
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
 
 from ..models import Invitation
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 LINK_PATH = "/q/{token}/"
 """Where the questionnaire page is mounted; portal/urls.py must match."""
 
@@ -98,9 +98,22 @@ def matches_token(invitation: Invitation, token: str) -> bool:
     return hmac.compare_digest(invitation.token_hash, digest)
 
 
-def link_url(token: str) -> str:
-    base = getattr(settings, "TETHER_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
-    return base + LINK_PATH.format(token=token)
+def base_url(request_url: str = "") -> str:
+    """Where links point: TETHER_BASE_URL when it is set (a production server
+    refuses to start without it: core/checks.py), else the address the
+    clinician's request came to, so that in the demo and in development a
+    link's host and port are those of the page that shows it."""
+    configured = str(settings.TETHER_BASE_URL or request_url).rstrip("/")
+    if not configured:
+        raise ImproperlyConfigured(
+            "TETHER_BASE_URL is not set, and there is no request to take the "
+            "address from"
+        )
+    return configured
+
+
+def link_url(token: str, request_url: str = "") -> str:
+    return base_url(request_url) + LINK_PATH.format(token=token)
 
 
 def qr_svg(url: str) -> str:
