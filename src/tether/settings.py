@@ -88,11 +88,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A GET on an address that only takes a form gets a page, not a blank
+    # 405; inside the CSP middleware, which then sets the page's nonce.
+    "tether.core.errors.FriendlyNotAllowed",
     # Last, as django-axes asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tether.urls"
+CSRF_FAILURE_VIEW = "tether.core.errors.csrf_failure"
 WSGI_APPLICATION = "tether.wsgi.application"
 
 TEMPLATES = [

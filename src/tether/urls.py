@@ -1,5 +1,10 @@
 from django.urls import include, path
 
+handler400 = "tether.core.errors.bad_request"
+handler403 = "tether.core.errors.permission_denied"
+handler404 = "tether.core.errors.page_not_found"
+handler500 = "tether.core.errors.server_error"
+
 urlpatterns = [
     path("accounts/", include("tether.accounts.urls")),
     path("", include("tether.core.urls")),
