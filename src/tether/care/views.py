@@ -58,6 +58,7 @@ from .selectors import (
     get_signal_for,
 )
 from .services import InvalidEntry
+from .shown_scores import score_lines
 from .summary import pcl5_change_rule, pcl5_rule_sentence
 
 # ---- caseload ------------------------------------------------------------------
@@ -281,7 +282,11 @@ def session_context(
             data,
         )
     attended = list(session.attended.all())
-    responses = titled(session.responses.select_related("member").order_by("pk"))
+    responses = titled(
+        session.responses.select_related("member")
+        .prefetch_related("scores")
+        .order_by("pk")
+    )
     found = [r.finding for r in responses if r.finding]  # type: ignore[attr-defined]
     return {
         "session": session,
@@ -307,12 +312,14 @@ def titled(responses: Iterable[Response]) -> list[Response]:
     shown = list(responses)
     for response in shown:
         response.finding = None  # type: ignore[attr-defined]
+        response.score_lines = []  # type: ignore[attr-defined]
         try:
             definition = lib.get(response.instrument)
         except UnknownInstrument:
             response.title = response.instrument  # type: ignore[attr-defined]
             continue
         response.title = definition.short_title  # type: ignore[attr-defined]
+        response.score_lines = score_lines(definition, response.scores.all())  # type: ignore[attr-defined]
         if response.status in SENT:
             response.finding = finding(definition.id, response.rule_results)  # type: ignore[attr-defined]
     return shown
