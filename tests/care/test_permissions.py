@@ -122,4 +122,4 @@ def test_every_form_refuses_a_post_without_its_csrf_token(world, url, ames):
     client.force_login(ames)
     response = client.post(url.format(**world), {})
     assert response.status_code == 403
-    assert b"CSRF" in response.content
+    assert b"This form has expired" in response.content

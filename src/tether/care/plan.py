@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from tether.instruments import Definition
 
 from .errors import InvalidEntry
 from .frames import library
-from .models import AgeBand, MeasurePlan, Member, Session
+from .models import AgeBand, Case, MeasurePlan, Member, MemberRole, Session
 from .selectors import definition_named
 
 FOR_ADULTS = "tac"
@@ -139,3 +141,122 @@ def fits_age(definition: Definition, member: Member) -> bool:
         and high is not None
         and high < definition.age_min
     )
+
+
+# ---- the measure plan page -----------------------------------------------------
+
+THERAPIST = "therapist"
+"""The role a plan names for the therapist's own rating (e.g. TAC-T)."""
+
+MEMBER_ROLES = tuple(MemberRole.values)
+
+
+def default_rows() -> list[tuple[str, list[str]]]:
+    """The default plan as plan rows (instrument, roles), every session: the
+    TAC and its child form for every member (each form goes only to the ages
+    it is made for), the PCL-5 for the identified client."""
+    return [
+        (FOR_ADULTS, list(MEMBER_ROLES)),
+        (FOR_CHILDREN, list(MEMBER_ROLES)),
+        (FOR_THE_CLIENT, [MemberRole.IDENTIFIED_CLIENT]),
+    ]
+
+
+def how_often(plan: MeasurePlan) -> str:
+    """The plan's cadence as people say it."""
+    if plan.cadence == MeasurePlan.Cadence.EVERY_N and plan.every_n > 1:
+        return gettext("every %(n)d sessions (sessions 1, %(next)d, …)") % {
+            "n": plan.every_n,
+            "next": plan.every_n + 1,
+        }
+    if plan.cadence == MeasurePlan.Cadence.MONTHLY:
+        return gettext("monthly (the first session at least four weeks after the last)")
+    return gettext("every session")
+
+
+@dataclass(frozen=True)
+class PlannedFor:
+    """What one person answers under the plan, and what the plan lists that
+    they cannot be sent (with why)."""
+
+    who: str
+    answers: list[tuple[str, str]]
+    """(instrument name, how often)."""
+    not_sent: list[str]
+
+
+def plan_by_person(case: Case) -> list[PlannedFor]:
+    """The case's plan (or the default) per active member, then the
+    therapist: each form goes only where `unsendable` allows it."""
+    plans = list(case.measure_plans.all())
+    lib = library()
+    rows = (
+        [(p.instrument, list(p.roles), how_often(p)) for p in plans]
+        if plans
+        else [(name, roles, gettext("every session")) for name, roles in default_rows()]
+    )
+    people: list[tuple[str, Member | None, str]] = [
+        (m.first_name, m, m.role)
+        for m in case.members.filter(active=True).order_by("id")
+    ]
+    people.append((gettext("The therapist"), None, THERAPIST))
+    result = []
+    for who, member, role in people:
+        answers, not_sent = [], []
+        for name, roles, cadence in rows:
+            if role not in roles:
+                continue
+            try:
+                definition = lib.current(definition_named(name).key)
+            except InvalidEntry:
+                continue
+            problem = unsendable(
+                definition, member, member.language if member else "en"
+            )
+            if problem is None:
+                answers.append((definition.short_title, cadence))
+            elif member is None or fits_age(definition, member):
+                not_sent.append(problem)
+        if answers or not_sent or member is not None:
+            result.append(PlannedFor(who, answers, not_sent))
+    return result
+
+
+def therapist_plan(session: Session) -> list[str]:
+    """The therapist's own ratings due this session under the case's plan
+    (none without a plan: the default plan asks members only)."""
+    lib = library()
+    keys: list[str] = []
+    for plan in session.case.measure_plans.all():
+        if THERAPIST not in list(plan.roles) or not due(plan, session):
+            continue
+        try:
+            definition = lib.current(definition_named(plan.instrument).key)
+        except InvalidEntry:
+            continue
+        if definition.key not in keys and unsendable(definition, None, "en") is None:
+            keys.append(definition.key)
+    return keys
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    pk: int
+    instrument: str
+    """The instrument's name as people read it."""
+    roles: list[str]
+    how_often: str
+
+
+def plan_rows(case: Case) -> list[PlanRow]:
+    """The case's own plan, as its page lists it."""
+    names = dict(MemberRole.choices) | {THERAPIST: gettext("the therapist")}
+    rows = []
+    for plan in case.measure_plans.order_by("pk"):
+        try:
+            title = definition_named(plan.instrument).short_title
+        except InvalidEntry:
+            title = plan.instrument
+        roles = [str(names.get(role, role)) for role in plan.roles]
+        rows.append(PlanRow(plan.pk, title, roles, how_often(plan)))
+    return rows

@@ -19,6 +19,7 @@ from .models import (
     AgeBand,
     Case,
     CaseKind,
+    MeasurePlan,
     Member,
     MemberRole,
     Response,
@@ -26,6 +27,7 @@ from .models import (
     Signal,
     Subsystem,
 )
+from .plan import MEMBER_ROLES, THERAPIST, default_rows
 from .recompute import catch_up_overdue
 from .responses import store_response
 from .selectors import definition_named, get_case_for, get_session_for
@@ -321,3 +323,121 @@ def _acknowledge(user: User, signal: Signal, note: str, resolve: bool) -> None:
         signal.pk,
         organization=signal.organization,
     )
+
+
+# ---- the measure plan ----------------------------------------------------------
+
+MAX_EVERY_N = 12
+
+
+def add_to_plan(
+    user: User,
+    case_id: int,
+    instrument: str,
+    roles: Iterable[str],
+    cadence: str = MeasurePlan.Cadence.EVERY_SESSION,
+    every_n: int = 1,
+) -> MeasurePlan:
+    """Ask `instrument` of these roles at this cadence. A case with no plan
+    follows the default; its first row starts from the default plan, so
+    adding one questionnaire never silently drops the others."""
+    case = get_case_for(user, case_id, write=True)
+    definition = definition_named(instrument)
+    chosen = list(dict.fromkeys(roles))
+    problems = []
+    if not chosen:
+        problems.append("roles: choose who answers it")
+    unknown = [r for r in chosen if r not in (*MEMBER_ROLES, THERAPIST)]
+    if unknown:
+        problems.append(f"roles: {', '.join(unknown)} is not a role in a case")
+    if cadence not in MeasurePlan.Cadence.values:
+        problems.append("cadence: choose every session, every few sessions or monthly")
+    if cadence == MeasurePlan.Cadence.EVERY_N and not 2 <= every_n <= MAX_EVERY_N:
+        problems.append(f"every_n: choose every 2 to {MAX_EVERY_N} sessions")
+    if problems:
+        raise InvalidEntry(problems)
+    with transaction.atomic():
+        if not case.measure_plans.exists():
+            _write_default_plan(user, case)
+        if case.measure_plans.filter(instrument=definition.id).exists():
+            raise InvalidEntry(
+                [
+                    f"instrument: {definition.short_title} is already in the plan; "
+                    "remove it first to change who answers it or how often"
+                ]
+            )
+        plan = _plan_row(
+            user,
+            case,
+            definition.id,
+            chosen,
+            cadence,
+            every_n if cadence == MeasurePlan.Cadence.EVERY_N else 1,
+        )
+    return plan
+
+
+def remove_from_plan(user: User, case_id: int, plan_id: int) -> None:
+    case = get_case_for(user, case_id, write=True)
+    with transaction.atomic():
+        plan = case.measure_plans.filter(pk=plan_id).first()
+        if plan is None:
+            raise InvalidEntry(["plan: this questionnaire is no longer in the plan"])
+        plan.delete()
+        record(
+            user,
+            "delete",
+            "measure-plan",
+            plan_id,
+            organization=case.organization,
+            detail={"case": case.pk, "instrument": plan.instrument},
+        )
+
+
+def adopt_default_plan(user: User, case_id: int) -> list[MeasurePlan]:
+    """Write the default plan as the case's own, to edit from there."""
+    case = get_case_for(user, case_id, write=True)
+    with transaction.atomic():
+        if case.measure_plans.exists():
+            return list(case.measure_plans.all())
+        return _write_default_plan(user, case)
+
+
+def _write_default_plan(user: User, case: Case) -> list[MeasurePlan]:
+    return [
+        _plan_row(user, case, name, roles, MeasurePlan.Cadence.EVERY_SESSION, 1)
+        for name, roles in default_rows()
+    ]
+
+
+def _plan_row(
+    user: User,
+    case: Case,
+    instrument: str,
+    roles: list[str],
+    cadence: str,
+    every_n: int,
+) -> MeasurePlan:
+    plan = MeasurePlan.objects.create(
+        organization=case.organization,
+        case=case,
+        instrument=instrument,
+        roles=roles,
+        cadence=cadence,
+        every_n=every_n,
+    )
+    record(
+        user,
+        "create",
+        "measure-plan",
+        plan.pk,
+        organization=case.organization,
+        detail={
+            "case": case.pk,
+            "instrument": instrument,
+            "roles": roles,
+            "cadence": cadence,
+            "every_n": every_n,
+        },
+    )
+    return plan

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import plan_views, views
 
 urlpatterns = [
     path("cases/", views.caseload, name="caseload"),
@@ -11,6 +11,17 @@ urlpatterns = [
         "cases/<int:case_id>/clinicians/",
         views.case_clinicians,
         name="case-clinicians",
+    ),
+    path("cases/<int:case_id>/plan/", plan_views.case_plan, name="case-plan"),
+    path(
+        "cases/<int:case_id>/plan/default/",
+        plan_views.case_plan_default,
+        name="case-plan-default",
+    ),
+    path(
+        "cases/<int:case_id>/plan/<int:plan_id>/remove/",
+        plan_views.case_plan_remove,
+        name="case-plan-remove",
     ),
     path("cases/<int:case_id>/members/new/", views.member_add, name="member-add"),
     path(

@@ -99,7 +99,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 class FriendlyNotAllowed:
     """A 405 without a body (require_POST, a view's http_method_names) becomes
-    the error page, keeping its Allow header."""
+    the error page, keeping the response's headers."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -109,6 +109,9 @@ class FriendlyNotAllowed:
         if response.status_code != 405 or response.content:
             return response
         page = error_page(request, 405)
-        if "Allow" in response:
-            page["Allow"] = response["Allow"]
+        # Keep what the view said of itself: Allow, and a private page's
+        # no-store, no-referrer and noindex headers.
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                page[header] = value
         return page

@@ -27,7 +27,7 @@ from tether.care.services import InvalidEntry
 from tether.instruments import Definition
 
 from . import services
-from .forms import IssueLinkForm
+from .forms import EveryoneForm, IssueLinkForm
 from .models import Invitation
 
 # ---- clinician pages: issue, send, revoke --------------------------------------
@@ -93,6 +93,7 @@ def session_links(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             return issued(request, invitation, token)
     context = {"session": session, "case": session.case, "form": form}
+    context["everyone"] = EveryoneForm()
     context |= {"editable": editable, "refused": refused}
     context["rows"] = invitation_rows(session)
     return render(request, "portal/links.html", context)
@@ -176,3 +177,48 @@ def link_revoke(
     else:
         messages.success(request, _("The link is revoked: it no longer opens."))
     return redirect("portal-links", session_id)
+
+
+@clinical_view
+@require_POST
+def links_everyone(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Links for everyone attending, from the plan, shown once in one list."""
+    user: User = request.user  # type: ignore[assignment]
+    form = EveryoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how long the links work."))
+        return redirect("portal-links", session_id)
+    expires = dt.timedelta(hours=form.cleaned_data["expires"])
+    links, left_out = services.issue_to_attending(user, session_id, expires)
+    here = request.build_absolute_uri("/")
+    pairs = [(link.invitation, link.token) for link in links]
+    sent = (
+        services.send_where_possible(pairs, user, here)
+        if form.cleaned_data["send"]
+        else {}
+    )
+    context = {"session": get_session_for(user, session_id), "left_out": left_out}
+    context["rows"] = issued_rows(pairs, sent, here)
+    response = render(request, "portal/links_issued.html", context)
+    add_never_cache_headers(response)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def issued_rows(
+    pairs: list[tuple[Invitation, str]], sent: dict[int, str], here: str
+) -> list[dict[str, Any]]:
+    rows = []
+    for invitation, token in pairs:
+        url = services.link_url(token, here)
+        person = invitation.member
+        rows.append(
+            {
+                "invitation": invitation,
+                "who": person.first_name if person else _("The therapist"),
+                "url": url,
+                "qr": mark_safe(services.qr_svg(url)),
+                "sent": services.SENT_BY.get(sent.get(invitation.pk, ""), ""),
+            }
+        )
+    return rows

@@ -61,3 +61,22 @@ class IssueLinkForm(forms.Form):
     def member_id(self) -> int | None:
         who = self.cleaned_data["who"]
         return None if who == THERAPIST else int(who)
+
+
+class EveryoneForm(forms.Form):
+    """Links for everyone attending, from the case's measure plan."""
+
+    expires = forms.TypedChoiceField(
+        label=gettext_lazy("The links work for"), choices=[], initial=72, coerce=int
+    )
+    send = forms.BooleanField(
+        label=gettext_lazy(
+            "Also send each link by email, or by text message, where Tether has an address"
+        ),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["expires"].choices = expiry_choices()  # type: ignore[attr-defined]

@@ -22,6 +22,11 @@ urlpatterns = [
         name="portal-links",
     ),
     path(
+        "sessions/<int:session_id>/links/everyone/",
+        clinician_views.links_everyone,
+        name="portal-links-everyone",
+    ),
+    path(
         "sessions/<int:session_id>/links/<int:invitation_id>/send/",
         clinician_views.link_send,
         name="portal-link-send",

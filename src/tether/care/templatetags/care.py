@@ -3,8 +3,14 @@ label, never decides it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import template
 from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from tether.instruments import UnknownInstrument
+
+from ..frames import library
 
 register = template.Library()
 
@@ -20,3 +26,16 @@ SEVERITY_LABELS = {
 @register.filter
 def severity_label(severity: str) -> str:
     return str(SEVERITY_LABELS.get(severity, severity.capitalize()))
+
+
+@register.filter
+def instrument_names(keys: Iterable[str]) -> str:
+    """Stored instrument keys (`tac@1.1`) as people read them ("TAC, PCL-5")."""
+    lib = library()
+    names = []
+    for key in keys:
+        try:
+            names.append(lib.get(key).short_title)
+        except UnknownInstrument:
+            names.append(key)
+    return ", ".join(dict.fromkeys(names))

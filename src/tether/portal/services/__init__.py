@@ -7,9 +7,11 @@ from .answers import SubmitResult, save_answer, submit
 from .invitations import (
     LINK_STATES,
     MAX_EXPIRY,
+    IssuedLink,
     close_link,
     find_invitation,
     issue_invitation,
+    issue_to_attending,
     keep_unsent,
     link_state,
     responses_of,
@@ -24,9 +26,11 @@ from .messages import (
     INVITATION_SUBJECT,
     RISK_BODY,
     RISK_SUBJECT,
+    SENT_BY,
     alert_clinicians,
     invitation_message,
     send_invitation,
+    send_where_possible,
 )
 from .tokens import LINK_PATH, LinkError, base_url, link_url, qr_svg
 
@@ -38,6 +42,8 @@ __all__ = [
     "MAX_EXPIRY",
     "RISK_BODY",
     "RISK_SUBJECT",
+    "SENT_BY",
+    "IssuedLink",
     "LinkError",
     "SubmitResult",
     "alert_clinicians",
@@ -46,6 +52,7 @@ __all__ = [
     "find_invitation",
     "invitation_message",
     "issue_invitation",
+    "issue_to_attending",
     "keep_unsent",
     "link_state",
     "link_url",
@@ -55,6 +62,7 @@ __all__ = [
     "revoke_kiosk_links",
     "save_answer",
     "send_invitation",
+    "send_where_possible",
     "sent_instruments",
     "settle_expired_links",
     "start_kiosk_turn",

@@ -4,6 +4,7 @@ the listed questionnaires, until expiry."""
 import datetime as dt
 import hmac
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -11,12 +12,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from tether.accounts.models import User
 from tether.audit.services import record
 from tether.care.models import SENT, Case, Member, Response
-from tether.care.plan import unsendable
+from tether.care.plan import session_plan, therapist_plan, unsendable
 from tether.care.responses import (
     mark_incomplete,
 )
@@ -189,14 +190,7 @@ def _refuse_duplicates(
         f"{names[key]}: {who} has already answered it for this session"
         for key in sorted(sent_instruments(session_id, member, keys))
     ]
-    open_links = Invitation.objects.filter(
-        session_id=session_id,
-        member=member,
-        completed_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    )
-    listed = {key for link in open_links for key in link.instruments}
+    listed = open_link_instruments(session_id, member)
     problems += [
         f"{names[key]}: {who} already has an open link for it in this session; revoke that link first"
         for key in keys
@@ -398,3 +392,72 @@ def revoke_kiosk_links(
             count += 1
             close_link(user, invitation, now, reason="kiosk")
     return count
+
+
+def open_link_instruments(session_id: int, member: Member | None) -> set[str]:
+    """The questionnaires this person has an open link for in the session."""
+    open_links = Invitation.objects.filter(
+        session_id=session_id,
+        member=member,
+        completed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    return {key for link in open_links for key in link.instruments}
+
+
+# ---- everyone attending, in one action ------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    invitation: Invitation
+    token: str
+    """Shown once, never stored."""
+
+
+def issue_to_attending(
+    user: User, session_id: int, expires_in: dt.timedelta = dt.timedelta(hours=72)
+) -> tuple[list[IssuedLink], list[str]]:
+    """A link for each attending member with questionnaires due under the
+    case's plan (care/plan.py), and one for the therapist's own ratings when
+    the plan has them; each asks only what the person has not answered and
+    has no open link for. Returns the links and, for everyone left out, why."""
+    session = get_session_for(user, session_id, write=True)
+    plan = session_plan(session)
+    people: list[tuple[Member | None, list[str]]] = [
+        (member, plan.get(str(member.pk), []))
+        for member in session.attended.filter(active=True).order_by("id")
+    ]
+    people.append((None, therapist_plan(session)))
+    issued, left_out = [], []
+    if len(people) == 1:
+        left_out.append(
+            gettext("Nobody is marked as attending this session: mark who came first.")
+        )
+    with transaction.atomic():
+        for member, keys in people:
+            name = member.first_name if member else gettext("The therapist")
+            waiting = set(sent_instruments(session.pk, member, keys))
+            waiting |= open_link_instruments(session.pk, member)
+            due = [key for key in keys if key not in waiting]
+            if member is not None and not keys:
+                left_out.append(
+                    gettext(
+                        "%(name)s: nothing is due for them this session under the plan"
+                    )
+                    % {"name": name}
+                )
+            elif keys and not due:
+                left_out.append(
+                    gettext(
+                        "%(name)s: has already answered this session's questionnaires or has an open link for them"
+                    )
+                    % {"name": name}
+                )
+            if due:
+                invitation, token = issue_invitation(
+                    user, session.pk, member.pk if member else None, due, expires_in
+                )
+                issued.append(IssuedLink(invitation, token))
+    return issued, left_out

@@ -136,3 +136,43 @@ def send_invitation(
 
 
 # ---- kiosk turns ----------------------------------------------------------------
+
+
+SENT_BY = {
+    Channel.EMAIL: gettext_lazy("Sent by email."),
+    Channel.SMS: gettext_lazy("Sent by text message."),
+    "none": gettext_lazy("No email address or mobile number: show the QR code."),
+    "failed": gettext_lazy(
+        "Could not be sent: show the QR code, or try again from the link page."
+    ),
+}
+"""What happened to each link of a batch, as the page says it."""
+
+
+def send_where_possible(
+    links: list[tuple[Invitation, str]], user: User | None, request_url: str = ""
+) -> dict[int, str]:
+    """Send each link by email where the person has an address, else by text
+    message where they have a mobile number; returns, per invitation, one of
+    SENT_BY's keys. A failure to send one never stops the others."""
+    outcome: dict[int, str] = {}
+    for invitation, token in links:
+        person = invitation.member or invitation.created_by
+        via = (
+            Channel.EMAIL
+            if getattr(person, "email", "")
+            else Channel.SMS
+            if getattr(person, "phone", "")
+            else ""
+        )
+        if not via:
+            outcome[invitation.pk] = "none"
+            continue
+        try:
+            send_invitation(invitation, token, via, user, request_url)
+        except Exception:  # SMTP or SMS gateway down: the QR code still works
+            log.exception("A link of invitation %s could not be sent", invitation.pk)
+            outcome[invitation.pk] = "failed"
+        else:
+            outcome[invitation.pk] = via
+    return outcome
