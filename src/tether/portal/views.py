@@ -510,7 +510,9 @@ def item(request: HttpRequest, token: str, instrument: str, n: int) -> HttpRespo
     }
     context["n"] = n
     context["last"] = n == len(items)
+    # The instructions and the trauma notice once, on the first screen.
     context["trauma"] = context["trauma"] and n == 1
+    context["instructions"] = context["instructions"] if n == 1 else ""
     return render(request, "portal/item.html", context)
 
 
