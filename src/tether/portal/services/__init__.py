@@ -7,6 +7,7 @@ from .answers import SubmitResult, save_answer, submit
 from .invitations import (
     LINK_STATES,
     MAX_EXPIRY,
+    choose_language,
     close_link,
     find_invitation,
     issue_invitation,
@@ -42,6 +43,7 @@ __all__ = [
     "LinkError",
     "SubmitResult",
     "alert_clinicians",
+    "choose_language",
     "close_link",
     "find_invitation",
     "invitation_message",
