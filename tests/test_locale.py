@@ -35,6 +35,7 @@ CLIENT_FACING = frozenset(
             f"portal/templates/portal/{name}.html"
             for name in (
                 "portal_base",
+                "_languages",
                 "welcome",
                 "_instrument_head",
                 "_item",

@@ -17,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tether.accounts.models import Organization, Role, User
@@ -387,6 +388,163 @@ def test_with_more_questions_after_a_risk_answer_support_comes_first(
     send(page)
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     assert "988" in page.content()
+
+
+# ---- one question per screen on a phone (issue #11 item 11) -------------------
+
+TAC_FAMILY_ITEMS = 13
+"""TAC 1.1 in a family case such as the Riveras."""
+
+
+def on_screen(page, locator):
+    """Inside the 390x844 viewport as the page opened: no scrolling."""
+    assert page.evaluate("window.scrollY") == 0
+    box = locator.bounding_box()
+    assert box is not None
+    return (
+        box["y"] >= 0
+        and box["y"] + box["height"] <= PHONE["height"]
+        and box["x"] >= 0
+        and box["x"] + box["width"] <= PHONE["width"]
+    )
+
+
+def answers_and_next_on_screen(page):
+    """Every answer of the question and its Next (or Send) button, each
+    checked to lie inside the phone's screen; their number."""
+    targets = [*page.locator("form label.choice").all()]
+    targets.append(page.locator("form button.primary"))
+    off = [t.inner_text() for t in targets if not on_screen(page, t)]
+    assert off == [], f"{page.url}: below the fold: {off}"
+    return len(targets)
+
+
+def start_one_per_screen(page, url):
+    page.goto(url)
+    with page.expect_navigation():
+        page.locator("form button.primary").tap()
+
+
+def tap_answer(page, value):
+    """Tap an answer; True if the page moved on to the next screen."""
+    before = page.url
+    page.locator(f"label:has(input[name^='item-'][value='{value}'])").tap()
+    try:
+        page.wait_for_url(lambda url: url != before, timeout=3000)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_answer_and_next_fit_the_phone_on_the_first_questions(
+    live_server, phone, family, lang
+):
+    """The TAC's and the PCL-5's first screens carry the instructions (the
+    PCL-5's also its trauma notice) and still show every answer and Next at
+    390x844, in English and with the pages in Spanish (the PCL-5 then in
+    English, saying so)."""
+    token = link(family, "leo", ["tac", "pcl-5"])
+    page = phone.new_page()
+    start_one_per_screen(page, live_server.url + f"/q/{token}/?lang={lang}")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    instructions = page.locator("p.instructions")
+    expect(instructions).to_have_count(1)
+    assert answers_and_next_on_screen(page) == 6 + 1  # 5 answers, skip, Next
+    scan(page, f"TAC first question ({lang})")
+    page.screenshot(path=SCREENSHOTS / f"phone-tac-first-{lang}.png")
+    for _ in range(TAC_FAMILY_ITEMS - 1):
+        assert tap_answer(page, "3")
+        expect(page.locator("p.instructions")).to_have_count(0)
+        answers_and_next_on_screen(page)
+    assert not tap_answer(page, "3")  # the last one waits for "Send"
+    with page.expect_navigation():
+        page.locator("form button.primary").tap()
+    expect(page).to_have_url(re.compile(r"/pcl-5/1/$"))
+    expect(page.locator("p.instructions")).to_have_count(1)
+    expect(page.locator(".notice")).to_contain_text(
+        "upsetting" if lang == "en" else "dolorosas"
+    )
+    if lang == "es":
+        expect(page.locator("h1")).to_contain_text("(solo en inglés)")
+        expect(page.locator("h1 span[lang='en']")).to_have_count(1)
+    assert answers_and_next_on_screen(page) == 6 + 1
+    scan(page, f"PCL-5 first question ({lang})")
+    page.screenshot(path=SCREENSHOTS / f"phone-pcl5-first-{lang}.png")
+
+
+def test_the_tac_takes_one_tap_per_question_and_one_to_send(live_server, phone, family):
+    """Today's count was 2 taps per question (answer, then Next, below the
+    fold) plus Start: 27 for the 13 items of a family's TAC."""
+    token = link(family, "maria", ["tac"])
+    page = phone.new_page()
+    start_one_per_screen(page, live_server.url + f"/q/{token}/")
+    taps = 0
+    for number in range(1, TAC_FAMILY_ITEMS + 1):
+        expect(page.locator("#progress")).to_contain_text(
+            f"Question {number} of {TAC_FAMILY_ITEMS}"
+        )
+        moved = tap_answer(page, str(number % 5))
+        taps += 1
+        assert moved == (number < TAC_FAMILY_ITEMS)
+    with page.expect_navigation():
+        page.locator("form button.primary").tap()
+    taps += 1
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert taps <= TAC_FAMILY_ITEMS + 1
+    saved = Response.objects.get(member=family["maria"], status="complete").answers
+    assert saved == {str(n): n % 5 for n in range(1, TAC_FAMILY_ITEMS + 1)}
+
+
+def test_back_changes_an_answer_a_tap_moved_on_from(live_server, phone, family):
+    token = link(family, "maria", ["tac"])
+    page = phone.new_page()
+    start_one_per_screen(page, live_server.url + f"/q/{token}/")
+    assert tap_answer(page, "1")
+    page.get_by_role("link", name="Back").tap()
+    expect(page.locator("input[name='item-1'][value='1']")).to_be_checked()
+    assert tap_answer(page, "4")
+    expect(page.locator("#progress")).to_contain_text("Question 2 of")
+    assert Response.objects.get(member=family["maria"]).answers == {"1": 4}
+
+
+def test_choosing_with_the_arrow_keys_does_not_move_the_page(
+    live_server, phone, family
+):
+    """WCAG 3.2.2 On Input: a keyboard choice changes the answer only; Enter
+    (or Next) confirms it."""
+    token = link(family, "maria", ["tac"])
+    page = phone.new_page()
+    start_one_per_screen(page, live_server.url + f"/q/{token}/")
+    question_1 = page.url
+    page.locator("input[name='item-1'][value='0']").focus()
+    page.keyboard.press("Space")
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(1000)  # portal.js waits 250 ms before moving on
+    assert page.url == question_1
+    expect(page.locator("input[name='item-1'][value='3']")).to_be_checked()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#progress")).to_contain_text("Question 2 of")
+    assert Response.objects.get(member=family["maria"]).answers == {"1": 3}
+
+
+def test_without_scripts_a_tap_chooses_and_next_moves_on(live_server, browser, family):
+    """Progressive enhancement: the plain form still works, Next included."""
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False
+    )
+    page = context.new_page()
+    token = link(family, "maria", ["tac"])
+    start_one_per_screen(page, live_server.url + f"/q/{token}/")
+    assert not tap_answer(page, "2")
+    answers_and_next_on_screen(page)
+    with page.expect_navigation():
+        page.locator("form button.primary").tap()
+    expect(page.locator("#progress")).to_contain_text("Question 2 of")
+    assert Response.objects.get(member=family["maria"]).answers == {"1": 2}
+    context.close()
 
 
 def test_zz_every_scanned_page_is_listed(capsys):

@@ -322,3 +322,24 @@ def test_a_missing_file_is_reported(tmp_path):
         DefinitionError, match=r"^absent.yaml: \(file\): cannot be read"
     ):
         load_definition(tmp_path / "absent.yaml")
+
+
+def test_a_member_title_needs_every_language_the_file_lists():
+    problems = problems_for(lambda d: d.update(member_title={"en": "A few questions"}))
+    assert problems == ["mini.yaml: member_title: has no text in es"]
+
+
+def test_a_definition_speaks_a_language_only_where_every_item_has_it():
+    data = copy.deepcopy(VALID)
+    data["languages"] = ["en"]
+    data["title"] = {"en": "Mini"}
+    for option in data["response"]["options"]:
+        option["label"].pop("es")
+    data["items"][1]["text"].pop("es")
+    english_only = parse_definition(data, "mini.yaml")
+    both = parse_definition(copy.deepcopy(VALID), "mini.yaml")
+    assert both.speaks("es")
+    assert not english_only.speaks("es")
+    assert both.text_language("es") == "es"
+    assert english_only.text_language("es") == "en"
+    assert english_only.text_language("fr", fallback="en") == "en"

@@ -159,3 +159,17 @@ def test_the_child_form_speaks_to_children_with_tu():
         assert tu in spanish
     for usted in ("Elija", "Piense", "su terapeuta", "Su terapeuta", "usted", "está"):
         assert usted not in spanish
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_the_child_reads_a_child_friendly_title(version):
+    """Issue #11 item 13: on screen the child form is "A few questions about
+    today"; `title` still names it for clinicians."""
+    child = LIBRARY.get(f"tac-child@{version}")
+    assert child.title_for_members("en") == "A few questions about today"
+    assert child.title_for_members("es") == "Unas preguntas sobre hoy"
+    assert child.title["en"] == "Tether Alliance Check-in (child form)"
+
+
+def test_a_form_without_a_member_title_shows_its_title():
+    assert TAC.title_for_members("es") == TAC.title["es"]

@@ -222,6 +222,7 @@ def parse_definition(
         version=version,
         default=r.boolean("default", False),
         title=r.text("title"),
+        member_title=r.text("member_title", required=False),
         short_title=r.string("short_title", required=False) or ident.upper(),
         citation=r.string("citation") or "",
         licence=licence,
@@ -566,6 +567,10 @@ def _check_consistency(r: _Reader, d: Definition) -> None:
             "allow_skip",
             "no scale allows a missing answer (min_answered), so skipping cannot be offered",
         )
+    if d.member_title:
+        missing = [lang for lang in d.languages if lang not in d.member_title]
+        if missing:
+            r.problem("member_title", f"has no text in {', '.join(missing)}")
     for index, option in enumerate(d.options):
         missing = [lang for lang in d.languages if lang not in option.label]
         if missing:

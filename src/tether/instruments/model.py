@@ -242,6 +242,9 @@ class Definition:
     loinc: MappingProxyType[str, str] = field(default_factory=_no_text)
     instructions: Text = field(default_factory=_no_text)
     stem: Text = field(default_factory=_no_text)
+    member_title: Text = field(default_factory=_no_text)
+    """The title shown to the person answering, where `title` is not for them
+    (the child form); empty: `title`."""
     source_path: str = ""
     key_verified: bool = True
     """False where the scoring key (reverse items, which items make which
@@ -266,6 +269,25 @@ class Definition:
     @property
     def has_text(self) -> bool:
         return all(item.text for item in self.items)
+
+    def speaks(self, language: str) -> bool:
+        """Every item has text in `language` (bundled or from a text pack)."""
+        return bool(self.items) and all(language in item.text for item in self.items)
+
+    def text_language(self, wanted: str, fallback: str = "en") -> str:
+        """The language its questions are shown in on a page in `wanted`:
+        that one where every item has it, else `fallback`, else the first
+        language of its first item, as `text_in` picks."""
+        for language in (wanted, fallback):
+            if self.speaks(language):
+                return language
+        first = self.items[0].text if self.items else EMPTY_TEXT
+        return next(iter(first), wanted)
+
+    def title_for_members(self, language: str) -> str:
+        """The title a member reads: `member_title` where the definition has
+        one (the child form's "A few questions about today"), else `title`."""
+        return text_in(self.member_title or self.title, language)
 
     @property
     def checked_on_clinic_data(self) -> bool:

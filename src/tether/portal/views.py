@@ -2,7 +2,8 @@
 clinician's pages that issue, send and revoke those links are in
 clinician_views.py.
 
-Member pages work as plain HTML forms; htmx only adds autosave per answer.
+Member pages work as plain HTML forms; htmx only adds autosave per answer,
+and portal.js moves on when an answer is tapped (one question per screen).
 Every `/q/` response is private (`portal_page`): no referrer, no caching, no
 indexing. The token is never logged (portal/logging.py) and never stored;
 the session remembers the invitation by its id, and a finished link by a hash
@@ -23,7 +24,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -48,6 +49,17 @@ MODES = ("one", "all")
 SEEN_KEY = "portal:links"
 LANG_KEY = "portal:lang"
 STATE_PREFIX = "portal:"
+ONLY_IN = {
+    "en": gettext_lazy("(only in English)"),
+    "es": gettext_lazy("(only in Spanish)"),
+}
+"""After a questionnaire's title, where its questions are not in the page's
+language (the PCL-5 has no Spanish text that may be bundled)."""
+ONLY_AVAILABLE_IN = {
+    "en": gettext_lazy("The questionnaire “%(title)s” is only available in English."),
+    "es": gettext_lazy("The questionnaire “%(title)s” is only available in Spanish."),
+}
+"""The same, said on the welcome page."""
 
 
 # ---- privacy of every /q/ response ---------------------------------------------
@@ -200,10 +212,12 @@ def open_visit(request: HttpRequest, token: str) -> Visit:
     invitation = services.find_invitation(token)
     lib = library()
     definitions = [lib.get(key) for key in invitation.instruments]
+    # Every language at least one of its questionnaires has: the others are
+    # shown in English, and say so (ONLY_IN).
     languages = [
         code
         for code, _name in settings.LANGUAGES
-        if all(code in item.text for d in definitions for item in d.items)
+        if any(d.speaks(code) for d in definitions)
     ]
     visit = Visit(request, token, invitation, definitions, languages)
     # This browser may show the end page once the link is done (a reload, a
@@ -212,11 +226,11 @@ def open_visit(request: HttpRequest, token: str) -> Visit:
     if seen.get(token_key(token)) != invitation.pk:
         request.session[SEEN_KEY] = {**seen, token_key(token): invitation.pk}
     asked = request.GET.get("lang")
-    if asked in languages:
-        visit.remember(lang=asked)
-    chosen = visit.state.get("lang") or invitation.language
+    if asked in languages and asked != invitation.language:
+        # Kept on the link: it opens in this language on any device.
+        services.choose_language(invitation, str(asked))
     fallback = languages[0] if languages else "en"
-    visit.lang = chosen if chosen in languages else fallback
+    visit.lang = invitation.language if invitation.language in languages else fallback
     # Remembered for the pages that come without an open link (it expires, a
     # wrong address): they then speak as this one did.
     if request.session.get(LANG_KEY) != visit.lang:
@@ -227,6 +241,17 @@ def open_visit(request: HttpRequest, token: str) -> Visit:
 
 def is_sent(response: Response | None) -> bool:
     return response is not None and response.status in SENT
+
+
+def from_paper(response: Response | None) -> bool:
+    """Entered by the clinician from a paper form: not answered on this link."""
+    return response is not None and response.status == Response.Status.PAPER
+
+
+def answered_here(visit: Visit, responses: Mapping[str, Response]) -> list[Definition]:
+    """The questionnaires this person answers on the link: all of them but
+    those entered from paper meanwhile."""
+    return [d for d in visit.definitions if not from_paper(responses.get(d.key))]
 
 
 def next_url(visit: Visit) -> str:
@@ -351,10 +376,11 @@ def item_view(
     error: str = "",
 ) -> dict[str, Any]:
     answer = saved.get(item.id)
+    shown_in = definition.text_language(visit.lang)
     view: dict[str, Any] = {
         "id": item.id,
         # The wording for this case, e.g. "my partner" in a couple case.
-        "text": text_in(item.text_for(visit.case_kind), visit.lang),
+        "text": text_in(item.text_for(visit.case_kind), shown_in),
         "error": error,
         "can_skip": definition.allow_skip,
         "skipped": item.id in saved and answer is None,
@@ -373,7 +399,7 @@ def item_view(
     view["options"] = [
         {
             "value": number(option.value),
-            "label": text_in(option.label, visit.lang),
+            "label": text_in(option.label, shown_in),
             "picture": f"portal/faces/{option.picture}.svg"
             if option.picture in PICTURES
             else "",
@@ -384,23 +410,42 @@ def item_view(
     return view
 
 
-def instrument_context(visit: Visit, definition: Definition) -> dict[str, Any]:
-    position = visit.definitions.index(definition) + 1
+def instrument_context(
+    visit: Visit, definition: Definition, responses: Mapping[str, Response]
+) -> dict[str, Any]:
+    # "Questionnaire 2 of 2" counts only what this person answers here.
+    counted = answered_here(visit, responses)
+    position = counted.index(definition) + 1 if definition in counted else 1
+    shown_in = definition.text_language(visit.lang)
     return visit.context(
         definition=definition,
         slug=definition.id,
-        heading=text_in(definition.title, visit.lang),
-        instructions=text_in(definition.instructions, visit.lang)
+        heading=definition.title_for_members(shown_in),
+        # Its own language where the page speaks another (lang attributes).
+        content_lang=shown_in if shown_in != visit.lang else "",
+        only_in=ONLY_IN.get(shown_in, "") if shown_in != visit.lang else "",
+        instructions=text_in(definition.instructions, shown_in)
         if definition.instructions
         else "",
-        stem=text_in(definition.stem, visit.lang) if definition.stem else "",
+        stem=text_in(definition.stem, shown_in) if definition.stem else "",
         pictures=any(option.picture for option in definition.options),
         trauma=definition.trauma_content,
         questionnaire=_("Questionnaire %(n)s of %(total)s")
-        % {"n": position, "total": len(visit.definitions)}
-        if len(visit.definitions) > 1
+        % {"n": position, "total": len(counted)}
+        if len(counted) > 1
         else "",
     )
+
+
+def only_available_in(visit: Visit, definitions: list[Definition]) -> list[str]:
+    """For the welcome page: which questionnaires are not in its language."""
+    notes = []
+    for definition in definitions:
+        shown_in = definition.text_language(visit.lang)
+        if shown_in != visit.lang and shown_in in ONLY_AVAILABLE_IN:
+            title = definition.title_for_members(shown_in)
+            notes.append(ONLY_AVAILABLE_IN[shown_in] % {"title": title})
+    return notes
 
 
 # ---- member pages --------------------------------------------------------------
@@ -421,7 +466,9 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
         size=questions_size(sum(len(visit.items(d)) for d in waiting)),
         trauma=any(d.trauma_content for d in waiting),
         can_skip=any(d.allow_skip for d in waiting),
-        resuming=any(r.answers for r in responses.values()),
+        # Answers of their own on this link, not a paper form's.
+        resuming=any(r.answers for r in responses.values() if not from_paper(r)),
+        only_in=only_available_in(visit, waiting),
         mode=visit.mode,
     )
     return render(request, "portal/welcome.html", context)
@@ -441,7 +488,8 @@ def page(request: HttpRequest, token: str, instrument: str) -> HttpResponse:
     """All the questions of one instrument on one page."""
     visit = open_visit(request, token)
     definition = visit.definition(instrument)
-    response = visit.responses().get(definition.key)
+    responses = visit.responses()
+    response = responses.get(definition.key)
     if is_sent(response):
         assert response is not None
         return after_sending(visit, definition, response.risk_endorsed)
@@ -469,7 +517,7 @@ def page(request: HttpRequest, token: str, instrument: str) -> HttpResponse:
             problem = _(
                 "Please look at the questions marked below. Your other answers are saved."
             )
-    context = instrument_context(visit, definition)
+    context = instrument_context(visit, definition, responses)
     context["items"] = [
         item_view(visit, definition, item, saved, errors.get(item.id, ""))
         for item in items
@@ -484,7 +532,8 @@ def item(request: HttpRequest, token: str, instrument: str, n: int) -> HttpRespo
     """One question per screen."""
     visit = open_visit(request, token)
     definition = visit.definition(instrument)
-    response = visit.responses().get(definition.key)
+    responses = visit.responses()
+    response = responses.get(definition.key)
     if is_sent(response):
         assert response is not None
         return after_sending(visit, definition, response.risk_endorsed)
@@ -502,7 +551,7 @@ def item(request: HttpRequest, token: str, instrument: str, n: int) -> HttpRespo
         if not error:
             visit.remember(mode="one")
             return onwards(visit, definition, items, saved, n)
-    context = instrument_context(visit, definition)
+    context = instrument_context(visit, definition, responses)
     context["item"] = item_view(visit, definition, items[n - 1], saved, error)
     context["progress"] = _("Question %(n)s of %(total)s") % {
         "n": n,
@@ -510,7 +559,9 @@ def item(request: HttpRequest, token: str, instrument: str, n: int) -> HttpRespo
     }
     context["n"] = n
     context["last"] = n == len(items)
+    # The instructions and the trauma notice once, on the first screen.
     context["trauma"] = context["trauma"] and n == 1
+    context["instructions"] = context["instructions"] if n == 1 else ""
     return render(request, "portal/item.html", context)
 
 
@@ -590,8 +641,8 @@ def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
     kiosk = is_kiosk(invitation)
     if kiosk and not risk:
         return redirect("kiosk-handover")
-    state = request.session.get(f"{STATE_PREFIX}{invitation.pk}", {})
-    lang = state.get("lang") or invitation.language
+    # The language chosen on the link's pages is kept on the link.
+    lang = invitation.language
     lang = lang if lang in dict(settings.LANGUAGES) else "en"
     speak(lang)
     context = {

@@ -163,7 +163,9 @@ def _start_response(invitation: Invitation, definition: Definition) -> Response:
         member=invitation.member,
         respondent=invitation.respondent,
         definition=definition,
-        language=invitation.language,
+        # The language its questions were read in: the link's, or English
+        # for a questionnaire without text in it (the PCL-5 has no Spanish).
+        language=definition.text_language(invitation.language),
         entered_by=invitation.created_by if invitation.member is None else None,
         detail={"invitation": invitation.pk, "source": _source(invitation)},
     )

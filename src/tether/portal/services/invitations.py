@@ -305,6 +305,32 @@ def find_invitation(token: str) -> Invitation:
     return invitation
 
 
+def choose_language(invitation: Invitation, language: str) -> None:
+    """The language the person chose on their link's pages, kept on the link
+    so it opens in that language again on any device (and its questions
+    are saved as read in it). A display choice of the person answering: no
+    clinician acts, so the audit event has no user."""
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidEntry(
+            [
+                f"language: {language!r} is not one of {', '.join(dict(settings.LANGUAGES))}"
+            ]
+        )
+    if invitation.language == language:
+        return
+    with transaction.atomic():
+        Invitation.objects.filter(pk=invitation.pk).update(language=language)
+        record(
+            None,
+            "choose-language",
+            "invitation",
+            invitation.pk,
+            organization=invitation.organization,
+            detail={"language": language},
+        )
+    invitation.language = language
+
+
 LINK_STATES = {
     "answered": pgettext_lazy("link state", "answered"),
     "closed": pgettext_lazy("link state", "closed"),
