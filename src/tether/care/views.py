@@ -115,6 +115,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
     members = list(case.members.all())
     names = {str(m.pk): m.first_name for m in members}
     signals = list(case.signals.select_related("acknowledged_by"))
+    open_or_noted = (Signal.Status.OPEN, Signal.Status.NOTED)
     open_signals = sorted(
         (s for s in signals if s.status == Signal.Status.OPEN),
         # Risk alerts are pinned first, whatever their session.
@@ -126,9 +127,14 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         ),
     )
     closed = sorted(
-        (s for s in signals if s.status != Signal.Status.OPEN),
+        (s for s in signals if s.status not in open_or_noted),
         key=lambda s: s.acknowledged_at or s.created_at,
         reverse=True,
+    )
+    # Good news and information that ask nothing: shown apart, never open.
+    noted = sorted(
+        (s for s in signals if s.status == Signal.Status.NOTED),
+        key=lambda s: (-s.session_number, s.kind, s.pk),
     )
     sessions = case.sessions.prefetch_related("attended").annotate(
         answered=Count("responses", filter=Q(responses__status__in=SENT))
@@ -145,6 +151,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
             explain(s, names, config) | {"fell": charts.falls.get(s.pk, "")}
             for s in open_signals
         ],
+        "noted_alerts": [explain(s, names, config) for s in noted],
         "closed_alerts": [explain(s, names, config) for s in closed],
         "sessions": sessions.order_by("-number"),
         "charts": charts,
