@@ -4,7 +4,6 @@ alert, and the Rivera family's open red rupture."""
 from itertools import pairwise
 
 import pytest
-from django.db import transaction
 
 from tether.accounts.models import Organization, Role, User
 from tether.care.models import AgeBand, Case, Member, Response, Session, Signal
@@ -23,15 +22,6 @@ from tether.signals import check_scores, compute_signals
 from tether.simulate import simulate_cohort
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="class")
-def clinic(django_db_setup, django_db_blocker):
-    """Seeded once for the class of tests, inside a transaction rolled back at the end
-    (each test runs in its own savepoint within it)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield seed_demo_clinic(cases=40, seed=2026)
-        transaction.set_rollback(True)
 
 
 class TestTheDemoClinic:

@@ -6,6 +6,7 @@ a clinician's acknowledgement is a user action in services.py."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -13,10 +14,10 @@ from django.utils import timezone
 
 from tether.accounts.models import Organization
 from tether.audit.services import record
-from tether.signals import SignalConfig, compute_signals, to_signals
+from tether.signals import SignalConfig, compute_signals, needs_action, to_signals
 from tether.signals.alliance import Norms
 from tether.signals.expected import ExpectedResponse
-from tether.signals.risk import RISK_ITEM, risk_signals
+from tether.signals.risk import RISK_ITEM, RISK_ITEM_SKIPPED, risk_signals
 
 from .frames import library, score_frame
 from .models import Case, Response, Signal
@@ -91,10 +92,93 @@ def add_note(signal: Signal, line: str) -> None:
 
 
 def _reopen(signal: Signal, why: str) -> None:
-    signal.status = Signal.Status.OPEN
+    """Open again, or, for good news and information, noted again."""
+    signal.status = (
+        Signal.Status.OPEN if needs_action(signal.kind) else Signal.Status.NOTED
+    )
     add_note(signal, why)
     signal.save(update_fields=["status", "note"])
     record(None, "reopen", "signal", signal.pk, organization=signal.organization)
+
+
+Key = tuple[str, str, str, int]
+"""An alert's identity: kind, subject, instrument and the session where its
+episode began (docs/architecture.md §Records)."""
+
+NEVER_FOLLOWED = frozenset({RISK_ITEM, RISK_ITEM_SKIPPED})
+"""Every risk answer, and every skipped risk item, is an alert of its own."""
+
+
+def _key(signal: Any) -> Key:
+    return (
+        signal.kind,
+        signal.subject,
+        str(signal.evidence.get("instrument", "")),
+        signal.session,
+    )
+
+
+def _closed_by_clinician(row: Signal) -> bool:
+    return row.status == Signal.Status.ACKNOWLEDGED or (
+        row.status == Signal.Status.RESOLVED and row.acknowledged_by_id is not None
+    )
+
+
+def _followed(row: Signal | None) -> list[int]:
+    return list(row.evidence.get("followed", [])) if row is not None else []
+
+
+@dataclass
+class _Condition:
+    """One alert and the episodes of its condition that it follows: the first
+    episode (its identity), and each later one that came back while the alert
+    was not closed by a clinician (`followed`, their first sessions). `merged`
+    are rows stored for those later episodes before they were followed."""
+
+    row: Signal | None
+    first: Any
+    latest: Any
+    keys: list[Key] = field(default_factory=list)
+    followed: list[int] = field(default_factory=list)
+    merged: list[Signal] = field(default_factory=list)
+
+    def follows(self, signal: Any, row: Signal | None) -> bool:
+        """Whether this alert takes the condition's next episode."""
+        if signal.kind in NEVER_FOLLOWED:
+            return False
+        if signal.session in _followed(self.row):
+            return True  # followed before: the same answer on every recompute
+        if self.row is None:
+            return row is None
+        if _closed_by_clinician(self.row):
+            return False  # a clinician closed it: coming back is a new alert
+        return row is None or not _closed_by_clinician(row)
+
+    def take(self, signal: Any, row: Signal | None) -> None:
+        self.latest = signal
+        self.keys.append(_key(signal))
+        self.followed.append(signal.session)
+        if row is not None and row is not self.row:
+            self.merged.append(row)
+
+
+def _conditions(fresh: list[Any], existing: dict[Key, Signal]) -> list[_Condition]:
+    """The fresh signals as alerts: a condition that comes back updates the
+    alert of its earlier episode (one condition, one alert)."""
+    episodes: dict[tuple[str, str, str], list[Any]] = {}
+    for signal in fresh:
+        episodes.setdefault(_key(signal)[:3], []).append(signal)
+    out = []
+    for runs in episodes.values():
+        current: _Condition | None = None
+        for signal in sorted(runs, key=lambda s: s.session):
+            row = existing.get(_key(signal))
+            if current is not None and current.follows(signal, row):
+                current.take(signal, row)
+                continue
+            current = _Condition(row, signal, signal, [_key(signal)])
+            out.append(current)
+    return out
 
 
 def store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[Signal]:
@@ -102,59 +186,30 @@ def store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[Si
     `resolve`, close open ones no longer triggered, except risk alerts, which
     only a clinician closes. An alert whose condition has ended (a repaired
     rupture, a split no longer seen) is resolved with the reason recorded, and
-    reopened if the data later show it has not ended after all."""
+    reopened if the data later show it has not ended after all. A condition
+    that comes back updates its alert (reopening it when it was resolved as
+    ended) instead of opening another, unless a clinician closed it. Good news
+    and information that ask nothing (signals.needs_action) are noted, never
+    open."""
     existing = {
         (s.kind, s.subject, s.instrument, s.session_number): s
         for s in case.signals.all()
     }
-    seen = set()
-    for signal in fresh:
-        instrument = str(signal.evidence.get("instrument", ""))
-        key = (signal.kind, signal.subject, instrument, signal.session)
-        seen.add(key)
-        row = existing.get(key)
-        evidence = json_safe(signal.evidence)
-        ended = "" if signal.kind == RISK_ITEM else signal.ended
-        if row is None:
-            row = Signal.objects.create(
-                organization=case.organization,
-                case=case,
-                kind=signal.kind,
-                severity=signal.severity,
-                subject=signal.subject,
-                instrument=instrument,
-                session_number=signal.session,
-                state=signal.state,
-                evidence=evidence,
-                ended=ended,
+    seen: set[Key] = set()
+    for condition in _conditions(fresh, existing):
+        seen.update(condition.keys)
+        row = _store(case, condition)
+        for merged in condition.merged:
+            _resolve(
+                merged,
+                f"the same condition is followed in the alert of session "
+                f"{row.session_number}",
             )
-            if ended:
-                _resolve_ended(row)
-        elif (row.severity, row.state, row.evidence, row.ended) != (
-            signal.severity,
-            signal.state,
-            evidence,
-            ended,
-        ):
-            if _risen(row, evidence):
-                _reopen(row, f"Raised again: the answer is now {evidence['value']:g}.")
-            was_ended = row.ended
-            row.severity, row.state, row.evidence, row.ended = (
-                signal.severity,
-                signal.state,
-                evidence,
-                ended,
-            )
-            row.save(update_fields=["severity", "state", "evidence", "ended"])
-            if ended:
-                _resolve_ended(row)
-            elif was_ended and row.status == Signal.Status.RESOLVED:
-                _reopen(row, "Reopened: newer data show it has not ended.")
     for key, row in existing.items():
         if (
             resolve
             and key not in seen
-            and row.status == Signal.Status.OPEN
+            and row.status in (Signal.Status.OPEN, Signal.Status.NOTED)
             and row.kind != RISK_ITEM
         ):
             row.status = Signal.Status.RESOLVED
@@ -163,12 +218,72 @@ def store_signals(case: Case, fresh: list[Any], resolve: bool = True) -> list[Si
     return list(case.signals.all())
 
 
+def _store(case: Case, condition: _Condition) -> Signal:
+    """Create or update the alert of one condition from its latest episode."""
+    signal, row = condition.latest, condition.row
+    evidence = json_safe(signal.evidence)
+    if condition.followed:
+        evidence = {**evidence, "followed": condition.followed}
+    ended = "" if signal.kind == RISK_ITEM else signal.ended
+    if row is None:
+        row = Signal.objects.create(
+            organization=case.organization,
+            case=case,
+            kind=signal.kind,
+            severity=signal.severity,
+            subject=signal.subject,
+            instrument=_key(signal)[2],
+            session_number=condition.first.session,
+            state=signal.state,
+            evidence=evidence,
+            ended=ended,
+            status=(
+                Signal.Status.OPEN if needs_action(signal.kind) else Signal.Status.NOTED
+            ),
+        )
+        if ended:
+            _resolve_ended(row)
+        return row
+    if (row.severity, row.state, row.evidence, row.ended) != (
+        signal.severity,
+        signal.state,
+        evidence,
+        ended,
+    ):
+        if _risen(row, evidence):
+            _reopen(row, f"Raised again: the answer is now {evidence['value']:g}.")
+        was_ended = row.ended
+        back = [s for s in condition.followed if s not in _followed(row)]
+        row.severity, row.state, row.evidence, row.ended = (
+            signal.severity,
+            signal.state,
+            evidence,
+            ended,
+        )
+        row.save(update_fields=["severity", "state", "evidence", "ended"])
+        if ended:
+            _resolve_ended(row)
+        elif row.status == Signal.Status.RESOLVED and back:
+            _reopen(row, f"Raised again: seen again from session {back[-1]}.")
+        elif was_ended and row.status == Signal.Status.RESOLVED:
+            _reopen(row, "Reopened: newer data show it has not ended.")
+    if row.status == Signal.Status.OPEN and not needs_action(row.kind):
+        row.status = Signal.Status.NOTED
+        row.save(update_fields=["status"])
+    return row
+
+
 def _resolve_ended(row: Signal) -> None:
     """Resolve an alert whose condition has ended, saying why."""
+    _resolve(row, row.ended)
+
+
+def _resolve(row: Signal, why: str) -> None:
+    """Resolve an alert automatically, saying why."""
     if row.status == Signal.Status.RESOLVED:
         return
     row.status = Signal.Status.RESOLVED
-    add_note(row, f"Resolved automatically: {row.ended}.")
+    add_note(row, f"Resolved automatically: {why}.")
     row.save(update_fields=["status", "note"])
     record(None, "resolve", "signal", row.pk, organization=row.organization)
 

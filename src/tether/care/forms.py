@@ -10,10 +10,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tether.accounts.models import Role, User
 from tether.instruments import Definition, Item, Scale, UnknownInstrument, text_in
+from tether.signals.catalogue import catalogue
 
+from .caseload import CaseloadQuery
 from .frames import library
 from .models import AgeBand, Case, CaseKind, Member, MemberRole, Session
 
@@ -390,3 +393,105 @@ class AcknowledgeForm(forms.Form):
     @property
     def resolve(self) -> bool:
         return self.cleaned_data.get("action") == "resolve"
+
+
+# ---- the caseload --------------------------------------------------------------
+
+
+SORT_CHOICES = [
+    ("attention", gettext_lazy("Needs attention: most urgent first")),
+    ("-attention", gettext_lazy("Needs attention: least urgent first")),
+    ("case", gettext_lazy("Case: A to Z")),
+    ("-case", gettext_lazy("Case: Z to A")),
+    ("last-session", gettext_lazy("Last session: longest ago first")),
+    ("-last-session", gettext_lazy("Last session: most recent first")),
+    ("alliance", gettext_lazy("Alliance: lowest first")),
+    ("-alliance", gettext_lazy("Alliance: highest first")),
+    ("-pcl5", gettext_lazy("PCL-5: highest first")),
+    ("pcl5", gettext_lazy("PCL-5: lowest first")),
+    ("clinician", gettext_lazy("Clinician: A to Z")),
+    ("-clinician", gettext_lazy("Clinician: Z to A")),
+]
+
+
+class CaseloadForm(forms.Form):
+    """The caseload's search, filters and sort, as GET parameters: a value
+    that does not fit is named on its field and left out of the query."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=80,
+        label=gettext_lazy("Search by case or member name"),
+    )
+    kind = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Kind"),
+        choices=[("", gettext_lazy("Any kind")), *CaseKind.choices],
+    )
+    clinician = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label=gettext_lazy("Clinician")
+    )
+    alert = forms.ChoiceField(required=False, label=gettext_lazy("Open alert"))
+    off_track = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Not on track"),
+        help_text=gettext_lazy(
+            "An open alert that a symptom measure is off its expected course "
+            "or has gone the wrong way since intake."
+        ),
+    )
+    quiet_weeks = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=104,
+        label=gettext_lazy("No session in (weeks)"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": "3"}),
+    )
+    status = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Cases"),
+        choices=[
+            ("open", gettext_lazy("Open")),
+            ("closed", gettext_lazy("Closed")),
+            ("all", gettext_lazy("Open and closed")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        required=False, label=gettext_lazy("Sort by"), choices=SORT_CHOICES
+    )
+
+    def __init__(self, data: Any, user: User) -> None:
+        super().__init__(data)
+        if user.role == Role.CLINICIAN:
+            del self.fields["clinician"]
+        else:
+            field = self.fields["clinician"]
+            field.choices = [  # type: ignore[attr-defined]
+                ("", gettext_lazy("Any clinician")),
+                *((u.pk, u.display) for u in clinicians_of(user)),
+            ]
+        self.fields["alert"].choices = [  # type: ignore[attr-defined]
+            ("", gettext_lazy("Any alert")),
+            *sorted(
+                ((kind, str(entry["title"])) for kind, entry in catalogue().items()),
+                key=lambda choice: choice[1],
+            ),
+        ]
+
+    def query(self) -> CaseloadQuery:
+        """The query the valid fields ask for; a field with an error is left
+        at its default."""
+        self.is_valid()
+        data = self.cleaned_data
+        sort = data.get("sort") or "attention"
+        return CaseloadQuery(
+            search=(data.get("q") or "").strip(),
+            kind=data.get("kind") or "",
+            clinician=data.get("clinician"),
+            alert=data.get("alert") or "",
+            off_track=bool(data.get("off_track")),
+            quiet_weeks=data.get("quiet_weeks"),
+            status=data.get("status") or "open",
+            sort=sort.removeprefix("-"),
+            descending=sort.startswith("-"),
+        )

@@ -241,6 +241,9 @@ class Score(models.Model):
 class Signal(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
+        NOTED = "noted", "Noted"
+        """Good news or information that asks nothing of the clinician
+        (signals.needs_action): shown on the case page, never an open alert."""
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         RESOLVED = "resolved", "Resolved"
 

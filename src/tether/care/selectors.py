@@ -4,22 +4,31 @@ user may not see is a 404, never a hint that it exists (docs/architecture.md
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from tether.accounts.models import Role, User
 from tether.audit.services import record
 from tether.instruments import Definition, UnknownInstrument
 from tether.signals import SignalConfig
-from tether.signals.risk import RISK_ITEM
 
+from .caseload import (
+    OFF_TRACK_KINDS,
+    CaseloadQuery,
+    OpenAlert,
+    latest_session,
+    most_urgent,
+    sort_rows,
+)
 from .errors import InvalidEntry
 from .frames import library
-from .models import Case, Session, Signal
+from .models import Case, Member, Session, Signal
 
 
 def cases_for(user: User) -> QuerySet[Case]:
@@ -71,44 +80,29 @@ def get_signal_for(user: User, signal_id: int, write: bool = False) -> Signal:
 class CaseloadRow:
     case: Case
     members: list[Any]
+    clinicians: list[Any]
     last_session: Any
-    open_risk: int
-    open_red: int
-    open_yellow: int
+    alerts: list[OpenAlert]
+    """The case's open alerts."""
+    top: OpenAlert | None
+    """The most urgent of them."""
     glance: dict[str, Any]
     pcl5: dict[str, Any]
 
 
-def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
-    """Every visible case with what a therapist needs at a glance, sorted so the
-    cases that need attention come first. A fixed number of queries, whatever
-    the number of cases."""
+def caseload_for(user: User, query: CaseloadQuery | None = None) -> list[CaseloadRow]:
+    """Every visible case the query asks for, with what a therapist needs at a
+    glance, in the query's order (by default the most urgent open alert
+    first: care/caseload.py). A fixed number of queries, whatever the number
+    of cases. Audited, with what was asked."""
     from .frames import score_frame
     from .summary import alliance_glance, latest_pcl5, pcl5_change_rule, pcl5_verdict
 
-    cases = cases_for(user)
-    if not include_closed:
-        cases = cases.filter(status=Case.Status.OPEN)
-    cases = cases.annotate(
-        last_session=Max("sessions__date"),
-        open_risk=Count(
-            "signals",
-            filter=Q(signals__status=Signal.Status.OPEN, signals__kind=RISK_ITEM),
-            distinct=True,
-        ),
-        open_red=Count(
-            "signals",
-            filter=Q(signals__status=Signal.Status.OPEN, signals__severity="red"),
-            distinct=True,
-        ),
-        open_yellow=Count(
-            "signals",
-            filter=Q(signals__status=Signal.Status.OPEN, signals__severity="yellow"),
-            distinct=True,
-        ),
-    ).prefetch_related("members", "clinicians")
-    cases = list(cases)
-    ids = [case.pk for case in cases]
+    query = query or CaseloadQuery()
+    cases = filtered_cases(user, query)
+    alerts = open_alerts(cases)
+    cases_list = list(cases.prefetch_related("members", "clinicians"))
+    ids = [case.pk for case in cases_list]
     frame = score_frame(ids)
     glance = alliance_glance(frame)
     pcl5 = latest_pcl5(frame)
@@ -119,14 +113,14 @@ def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
         CaseloadRow(
             case=case,
             members=list(case.members.all()),
+            clinicians=list(case.clinicians.all()),
             last_session=case.last_session,  # type: ignore[attr-defined]
-            open_risk=case.open_risk,  # type: ignore[attr-defined]
-            open_red=case.open_red,  # type: ignore[attr-defined]
-            open_yellow=case.open_yellow,  # type: ignore[attr-defined]
+            alerts=alerts.get(case.pk, []),
+            top=most_urgent(alerts.get(case.pk, [])),
             glance=glance.get(case.pk, {}),
             pcl5=pcl5.get(case.pk, {}),
         )
-        for case in cases
+        for case in cases_list
     ]
     record(
         user,
@@ -134,11 +128,96 @@ def caseload_for(user: User, include_closed: bool = False) -> list[CaseloadRow]:
         "caseload",
         "",
         organization=user.organization,
-        detail={"cases": len(rows)},
+        detail={"cases": len(rows), **query.audited()},
     )
-    # Cases with an open risk alert first, whatever its date.
-    rows.sort(key=lambda r: (-r.open_risk, -r.open_red, -r.open_yellow, r.case.label))
-    return rows
+    return sort_rows(rows, query)
+
+
+def filtered_cases(user: User, query: CaseloadQuery) -> QuerySet[Case]:
+    """The visible cases the query's search and filters leave, each with the
+    date of its last session."""
+    cases = cases_for(user).annotate(last_session=Max("sessions__date"))
+    if query.status != "all":
+        cases = cases.filter(status=query.status)
+    if query.search:
+        named = Member.objects.filter(
+            organization_id=user.organization_id,
+            first_name__icontains=query.search,
+        ).values("case_id")
+        cases = cases.filter(Q(label__icontains=query.search) | Q(pk__in=named))
+    if query.kind:
+        cases = cases.filter(kind=query.kind)
+    if query.clinician is not None:
+        cases = cases.filter(
+            pk__in=Case.clinicians.through.objects.filter(
+                user_id=query.clinician
+            ).values("case_id")
+        )
+    open_signals = Signal.objects.filter(status=Signal.Status.OPEN)
+    if query.alert:
+        cases = cases.filter(
+            pk__in=open_signals.filter(kind=query.alert).values("case_id")
+        )
+    if query.off_track:
+        cases = cases.filter(
+            pk__in=open_signals.filter(kind__in=OFF_TRACK_KINDS).values("case_id")
+        )
+    if query.quiet_weeks is not None:
+        since = timezone.localdate() - dt.timedelta(weeks=query.quiet_weeks)
+        cases = cases.filter(Q(last_session__lt=since) | Q(last_session__isnull=True))
+    return cases
+
+
+def open_alerts(cases: QuerySet[Case]) -> dict[int, list[OpenAlert]]:
+    """The open alerts of `cases`, by case id, each with the date of the
+    session it was last seen in. Two queries."""
+    rows = list(
+        Signal.objects.filter(case__in=cases.values("pk"), status=Signal.Status.OPEN)
+        .values_list(
+            "pk",
+            "case_id",
+            "kind",
+            "severity",
+            "subject",
+            "instrument",
+            "session_number",
+            "evidence",
+            "state",
+        )
+        .order_by("pk")
+    )
+    dates = {
+        (case_id, number): date
+        for case_id, number, date in Session.objects.filter(
+            case__in=cases.values("pk")
+        ).values_list("case_id", "number", "date")
+    }
+    out: dict[int, list[OpenAlert]] = {}
+    for (
+        pk,
+        case_id,
+        kind,
+        severity,
+        subject,
+        instrument,
+        number,
+        evidence,
+        state,
+    ) in rows:
+        last = latest_session(evidence or {}, number)
+        out.setdefault(case_id, []).append(
+            OpenAlert(
+                pk=pk,
+                kind=kind,
+                severity=severity,
+                subject=subject,
+                instrument=instrument or str((evidence or {}).get("instrument", "")),
+                session=last,
+                date=dates.get((case_id, last)),
+                state=state,
+            )
+        )
+    return out
 
 
 def get_session_for(user: User, session_id: int, write: bool = False) -> Session:

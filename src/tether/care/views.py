@@ -8,6 +8,7 @@ supervisor attempts is a 403."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
@@ -20,10 +21,11 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tether.accounts.decorators import clinical_view
-from tether.accounts.models import User
+from tether.accounts.models import Role, User
 from tether.instruments import UnknownInstrument
 from tether.signals import Signal as Event
 from tether.signals import severity_rank
@@ -32,12 +34,14 @@ from tether.signals.config import SignalConfig
 from tether.signals.risk import RISK_ITEM
 
 from . import services
+from .caseload import counts, headline, sort_links
 from .charts import case_charts
 from .forms import (
     AcknowledgeForm,
     AssignCliniciansForm,
     AttendanceForm,
     CaseForm,
+    CaseloadForm,
     ChooseEntryForm,
     MemberForm,
     PaperEntryForm,
@@ -68,16 +72,34 @@ from .summary import pcl5_change_rule, pcl5_rule_sentence
 @require_GET
 def caseload(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    rows = [caseload_row(row) for row in caseload_for(user)]
-    shows_alliance = any("session" in row["glance"] for row in rows)
-    context = {"rows": rows, "can_create": not user.is_supervisor}
-    context["shows_alliance"] = shows_alliance
-    context["pcl5_rule"] = pcl5_rule_sentence(pcl5_change_rule(clinic_config(user)))
-    return render(request, "care/caseload.html", context)
+    form = CaseloadForm(request.GET, user=user)
+    query = form.query()
+    rows = caseload_for(user, query)
+    return render(request, "care/caseload.html", caseload_context(user, form, rows))
 
 
-def caseload_row(row: CaseloadRow) -> dict[str, Any]:
-    """One caseload row for the template; member ids become first names."""
+def caseload_context(
+    user: User, form: CaseloadForm, rows: list[CaseloadRow]
+) -> dict[str, Any]:
+    query = form.query()
+    today = timezone.localdate()
+    shown = [caseload_row(row, today) for row in rows]
+    return {
+        "rows": shown,
+        "form": form,
+        "query": query,
+        "sort": sort_links(query),
+        "filtered": query.audited().keys() - {"sort", "descending"},
+        "can_create": not user.is_supervisor,
+        "shows_clinicians": user.role != Role.CLINICIAN,
+        "shows_alliance": any("session" in row["glance"] for row in shown),
+        "pcl5_rule": pcl5_rule_sentence(pcl5_change_rule(clinic_config(user))),
+    }
+
+
+def caseload_row(row: CaseloadRow, today: dt.date) -> dict[str, Any]:
+    """One caseload row for the template: its most urgent open alert in words,
+    the counts as detail, member ids as first names."""
     names = {str(m.pk): m.first_name for m in row.members}
     glance = dict(row.glance)
     if "lowest_member" in glance:
@@ -87,13 +109,21 @@ def caseload_row(row: CaseloadRow) -> dict[str, Any]:
     pcl5 = dict(row.pcl5)
     if pcl5:
         pcl5["name"] = names.get(pcl5["member_id"], pcl5["member_id"])
+    top = row.top
     return {
         "case": row.case,
         "members": row.members,
+        "clinicians": [c.display for c in row.clinicians],
         "last_session": row.last_session,
-        "open_risk": row.open_risk,
-        "open_red": row.open_red,
-        "open_yellow": row.open_yellow,
+        "top": None
+        if top is None
+        else {
+            "pk": top.pk,
+            "severity": top.severity,
+            "risk": top.kind == RISK_ITEM,
+            "words": headline(top, names, today),
+        },
+        "counts": list(counts(row.alerts).items()),
         "glance": glance,
         "pcl5": pcl5,
     }
@@ -116,6 +146,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
     members = list(case.members.all())
     names = {str(m.pk): m.first_name for m in members}
     signals = list(case.signals.select_related("acknowledged_by"))
+    open_or_noted = (Signal.Status.OPEN, Signal.Status.NOTED)
     open_signals = sorted(
         (s for s in signals if s.status == Signal.Status.OPEN),
         # Risk alerts are pinned first, whatever their session.
@@ -127,9 +158,14 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         ),
     )
     closed = sorted(
-        (s for s in signals if s.status != Signal.Status.OPEN),
+        (s for s in signals if s.status not in open_or_noted),
         key=lambda s: s.acknowledged_at or s.created_at,
         reverse=True,
+    )
+    # Good news and information that ask nothing: shown apart, never open.
+    noted = sorted(
+        (s for s in signals if s.status == Signal.Status.NOTED),
+        key=lambda s: (-s.session_number, s.kind, s.pk),
     )
     sessions = case.sessions.prefetch_related("attended").annotate(
         answered=Count("responses", filter=Q(responses__status__in=SENT))
@@ -146,6 +182,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
             explain(s, names, config) | {"fell": charts.falls.get(s.pk, "")}
             for s in open_signals
         ],
+        "noted_alerts": [explain(s, names, config) for s in noted],
         "closed_alerts": [explain(s, names, config) for s in closed],
         "sessions": sessions.order_by("-number"),
         "charts": charts,

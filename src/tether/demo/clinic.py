@@ -183,6 +183,30 @@ class DemoClinic:
     seconds: float = 0.0
     alert_counts: dict[str, int] = field(default_factory=dict)
     """Open alerts by kind after the refit."""
+    planted: tuple[PlantedEvent, ...] = ()
+    """Every event planted in the clinic's answers (the simulator's truth as
+    the demo kept it, the showcase rupture, the low paper SRS), in the
+    database's ids."""
+
+
+@dataclass(frozen=True)
+class PlantedEvent:
+    """One planted event (docs/simulation.md, "Planted events") of a demo case."""
+
+    event: str
+    case_id: int
+    member_id: int | None
+    """The member it happened to; None for a group (`family`, `youth`)."""
+    session: int
+    end_session: int | None
+    """Its last session; None when it lasts to the end of the case."""
+    last_session: int
+    """The case's last session."""
+
+    @property
+    def ongoing(self) -> bool:
+        """Still going on at the case's last session."""
+        return self.end_session is None or self.end_session >= self.last_session
 
 
 # ---- the pure part: choosing and planting the showcase -------------------------
@@ -428,7 +452,7 @@ def seed_demo_clinic(
         clinicians = [accounts[c[0]] for c in CLINICIANS]
         builder = _Builder(organization, clinicians, random.Random(seed), showcase)
         builder.save(scores)
-        builder.enter_low_srs(scores)
+        low_srs = builder.enter_low_srs(scores)
         record(
             None,
             "create",
@@ -445,6 +469,7 @@ def seed_demo_clinic(
             builder.members[(showcase.case_id, showcase.member_id)],
         )
         counts = alert_counts(organization)
+        planted = builder.planted(_demo_truth(cohort.truth, scores, showcase), low_srs)
     return DemoClinic(
         organization=organization,
         accounts=accounts,
@@ -453,7 +478,29 @@ def seed_demo_clinic(
         showcase_planted=showcase.planted_from is not None,
         seconds=time.perf_counter() - started,
         alert_counts=counts,
+        planted=planted,
     )
+
+
+def _demo_truth(
+    truth: pd.DataFrame, scores: pd.DataFrame, showcase: Showcase
+) -> pd.DataFrame:
+    """The simulator's truth as the demo kept it: events of a case cut short
+    (`end_during_a_split`) only up to its new last session, and the planted
+    showcase rupture when the seed had none."""
+    last = scores.groupby("case_id")["session"].max()
+    kept = truth[truth["session"] <= truth["case_id"].map(last)]
+    if showcase.planted_from is None:
+        return kept
+    rupture = {
+        "case_id": showcase.case_id,
+        "event": "rupture",
+        "member_id": showcase.member_id,
+        "session": showcase.planted_from,
+        "end_session": pd.NA,
+        "detail": "{}",
+    }
+    return pd.concat([kept, pd.DataFrame([rupture])], ignore_index=True)
 
 
 def _create_accounts(organization: Organization) -> dict[str, User]:
@@ -736,6 +783,43 @@ class _Builder:
                 )
             )
         store_responses(self.organization, batch, source="demo", recompute=False)
+
+    def planted(
+        self, truth: pd.DataFrame, low_srs: Response
+    ) -> tuple[PlantedEvent, ...]:
+        """The planted events in the database's ids, the low paper SRS last."""
+        last: dict[str, int] = {}
+        for case_id, number in self.sessions:
+            last[case_id] = max(last.get(case_id, 0), number)
+        events = []
+        for r in truth.itertuples(index=False):
+            member = self.members.get((r.case_id, r.member_id))
+            end = None if pd.isna(r.end_session) else int(r.end_session)
+            events.append(
+                PlantedEvent(
+                    event=str(r.event),
+                    case_id=self.cases[r.case_id].pk,
+                    member_id=member.pk if member is not None else None,
+                    session=int(r.session),
+                    end_session=end,
+                    last_session=last[r.case_id],
+                )
+            )
+        session = low_srs.session
+        case_id = next(
+            c for c, case in self.cases.items() if case.pk == session.case_id
+        )
+        events.append(
+            PlantedEvent(
+                event="low-srs",
+                case_id=session.case_id,
+                member_id=low_srs.member_id,
+                session=session.number,
+                end_session=session.number,
+                last_session=last[case_id],
+            )
+        )
+        return tuple(events)
 
     def enter_low_srs(self, scores: pd.DataFrame) -> Response:
         """A paper SRS total below 36 for the adult (outside the showcase) whose

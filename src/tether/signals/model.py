@@ -19,6 +19,27 @@ def severity_rank(severity: str) -> int:
     return RANK.get(severity, -1)
 
 
+NO_ACTION_KINDS = frozenset(
+    {
+        "meaningful-improvement",
+        "reliable-improvement",
+        "recovery",
+        "possible-change",
+        "split-across-forms",
+    }
+)
+"""Good news and information that ask nothing of the clinician: the case page
+shows them, but they are never open alerts (docs/signals.md, "Open alerts are
+the ones that ask for something"). Every other kind asks for something, the
+information ones included: a skipped risk item ("ask in session") and a
+therapist rating above the client's ("worth a question")."""
+
+
+def needs_action(kind: str) -> bool:
+    """Whether an alert of this kind stays open until someone acts on it."""
+    return kind not in NO_ACTION_KINDS
+
+
 COLUMNS = [
     "case_id",
     "subject",

@@ -19,6 +19,8 @@ from .model import empty, rows
 
 RISK_ITEM = "risk-item"
 """The red alert of a risk answer: raised at once, never resolved by a recompute."""
+RISK_ITEM_SKIPPED = "risk-item-skipped"
+"""The information of a risk item left unanswered: ask in session."""
 
 
 def risk_item_scales(library: Library) -> set[tuple[str, str]]:
@@ -57,7 +59,7 @@ def risk_signals(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
             _evidence(hits, risk_items),
         ),
         rows(
-            "risk-item-skipped",
+            RISK_ITEM_SKIPPED,
             skipped,
             "info",
             "member:" + skipped["member_id"],
