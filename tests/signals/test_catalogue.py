@@ -117,9 +117,7 @@ def test_alert_titles_name_their_instrument_so_two_recoveries_read_apart():
             {"member": "M1", "instrument": instrument, "baseline": 40, "current": 20},
         )
 
-    titles = [
-        describe(recovery(key)).title for key in ("pcl-5@past-week", "phq-9@1.0")
-    ]
+    titles = [describe(recovery(key)).title for key in ("pcl-5@past-week", "phq-9@1.0")]
     assert titles == ["Recovery on PCL-5", "Recovery on PHQ-9"]
 
 

@@ -55,6 +55,9 @@ EXPECTED = ("#5b6775", "#b07800", "#a3222a")
 INK = "#1d2733"
 """Axis labels and text."""
 
+MUTED = "#5b6775"
+"""Axis ticks and titles."""
+
 GRID = "#e3e7ec"
 """Grid lines."""
 
