@@ -255,6 +255,8 @@ def _marks(
     """Open ruptures and splits, by the line they belong to."""
     out: dict[str, list[Mark]] = {}
     for signal in markers:
+        if signal.kind not in MARKED_KINDS:
+            continue
         line = "family" if signal.kind in FAMILY_MARKS else signal.subject
         who = _name(signal.subject, names) if line != "family" else _("the family")
         text = _("open alert: %(title)s (%(who)s)") % {

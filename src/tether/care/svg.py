@@ -139,6 +139,7 @@ class Panel:
     ink: str = palette.INK
     muted: str = palette.MUTED
     grid: str = palette.GRID
+    paper: str = palette.PAPER
 
     def line(self, key: str) -> Line:
         """The line drawn for the series with this key."""

@@ -61,6 +61,9 @@ MUTED = "#5b6775"
 GRID = "#e3e7ec"
 """Grid lines."""
 
+PAPER = "#ffffff"
+"""The background, also the halo that keeps text legible over a line."""
+
 
 def person(index: int) -> str:
     """The colour of the index-th member of a case (0 for the first added)."""
