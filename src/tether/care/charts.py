@@ -127,6 +127,8 @@ def colours(names: Mapping[str, str]) -> dict[str, str]:
 
 # ---- alliance ------------------------------------------------------------------
 
+_EMPTY = pd.DataFrame(columns=["session", "subject", "value", "n"])
+
 
 @dataclass(frozen=True)
 class Group:
@@ -223,9 +225,6 @@ def alliance_series(
         for g in groups
         if any(s.points for s in g.series)
     ]
-
-
-_EMPTY = pd.DataFrame(columns=["session", "subject", "value", "n"])
 
 
 def subsystem_rows(levels: pd.DataFrame) -> pd.DataFrame:
