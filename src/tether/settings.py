@@ -11,7 +11,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-import plotly
 from csp.constants import NONCE, NONE, SELF
 
 from tether import config
@@ -170,11 +169,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# plotly.js is served from the installed plotly wheel, never a CDN (docs/architecture.md
-# §Dependencies).
-STATICFILES_DIRS = [
-    ("vendor/plotly", str(Path(plotly.__file__).parent / "package_data"))
-]
+# `collectstatic` writes a gzip and a brotli copy of each file beside it, which
+# whitenoise serves to browsers that accept them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve straight from the apps' static folders, so the demo and tests need no

@@ -4,7 +4,6 @@ caseload whose cost does not grow with the number of cases."""
 
 import datetime as dt
 import html
-import json
 import re
 from urllib.parse import parse_qs
 
@@ -17,15 +16,14 @@ from tether.care import services
 from tether.care.models import Case, Member, Response, Score, Session, Signal
 
 
-def chart(page: str, element_id: str) -> dict:
-    """The plotly figure JSON that json_script wrote into the page."""
-    found = re.search(
-        rf'<script id="{element_id}" type="application/json">(.*?)</script>',
-        page,
-        re.S,
-    )
-    assert found, f"no {element_id} in the page"
-    return json.loads(found.group(1))
+def charts(response):
+    """What the case page charts (care/charts.py), as the template drew it."""
+    return response.context["charts"]
+
+
+def panels(response) -> dict:
+    """The alliance panels by id."""
+    return {panel.id: panel for panel in charts(response).alliance}
 
 
 def pcl5_items(**changes):
@@ -73,39 +71,96 @@ def test_another_clinicians_case_is_not_found(sign_in, baker, rivera):
     assert sign_in(baker).get(f"/cases/{rivera.pk}/").status_code == 404
 
 
-def test_the_case_page_charts_member_subsystem_family_and_therapist_series(
-    sign_in, ames, rated_sessions
+def test_the_case_page_charts_each_level_in_its_own_panel(
+    sign_in, ames, rated_sessions, maria, leo
 ):
     response = sign_in(ames).get(f"/cases/{rated_sessions.pk}/")
     assert response.status_code == 200
-    figure = chart(response.content.decode(), "alliance-data")
-    traces = {t["name"]: t for t in figure["data"]}
-    assert {t["legendgroup"] for t in figure["data"]} >= {
-        "member",
-        "subsystem",
-        "family",
-        "therapist",
-    }
-    assert {"Maria", "Leo", "Whole family", "Therapist: family"} <= set(traces)
-    assert "caregivers (subsystem)" in traces
-    assert traces["Therapist: Leo"]["line"]["dash"] == "dash"
-    assert traces["Therapist: family"]["line"]["dash"] == "dash"
-    assert traces["Maria"]["x"] == [1, 2, 3]
-    assert traces["Maria"]["y"] == [87.5, 90.0, 87.5]
-    assert figure["layout"]["yaxis"]["range"] == [0, 100]
-    splits = rated_sessions.signals.filter(status="open", kind__startswith="split")
+    drawn = panels(response)
+    # Caregivers (Maria) and children (Leo) are one member each: no subsystem
+    # panel repeats their lines.
+    assert list(drawn) == [
+        "alliance-members",
+        "alliance-family",
+        "alliance-therapist",
+    ]
+    members = drawn["alliance-members"]
+    assert members.keys == [f"member:{maria.pk}", f"member:{leo.pk}"]
+    assert members.line(f"member:{maria.pk}").data == ((1, 87.5), (2, 90.0), (3, 87.5))
+    assert [tick.text for tick in members.y_ticks] == ["0", "25", "50", "75", "100"]
+    family = drawn["alliance-family"]
+    assert family.keys == ["family", "therapist:family"]
+    assert family.line("therapist:family").dash
+    assert not family.line("family").dash
+    therapist = drawn["alliance-therapist"]
+    assert therapist.keys == [f"therapist:member:{leo.pk}"]
+    assert therapist.line(f"therapist:member:{leo.pk}").dash
+    # Leo keeps his colour from panel to panel.
+    assert (
+        therapist.line(f"therapist:member:{leo.pk}").colour
+        == members.line(f"member:{leo.pk}").colour
+    )
+    splits = rated_sessions.signals.filter(status="open", kind="split-dyad")
     assert splits.exists()
-    markers = traces["Open ruptures and splits"]
-    assert set(markers["x"]) == {s.session_number for s in splits}
+    rings = members.line(f"member:{leo.pk}").rings
+    points = {
+        p.x: session
+        for p, (session, _v) in zip(
+            members.line(f"member:{leo.pk}").points,
+            members.line(f"member:{leo.pk}").data,
+            strict=True,
+        )
+    }
+    assert {points[ring.x] for ring in rings} == {s.session_number for s in splits}
+    assert not members.line(f"member:{maria.pk}").rings
     page = response.content.decode()
     assert "TAC is not yet validated" in page
-    assert 'data-chart="alliance-data"' in page
-    assert "'unsafe-inline'" in response["Content-Security-Policy"]
+    assert page.count('role="img"') == 3
+    assert "plotly" not in page
+    assert "<script" not in page.split("<main", 1)[1]
 
 
-def test_only_the_case_page_relaxes_the_style_policy(sign_in, ames, rivera):
-    response = sign_in(ames).get("/cases/")
-    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+def test_the_alliance_table_has_every_line_grouped_by_panel_with_its_alerts(
+    sign_in, ames, rated_sessions, maria, leo
+):
+    response = sign_in(ames).get(f"/cases/{rated_sessions.pk}/")
+    table = charts(response).alliance_table
+    assert [g["span"] for g in table["groups"]] == [2, 2, 1]
+    assert table["columns"] == ["Maria", "Leo", "Whole family", "Therapist", "Leo"]
+    session, cells = table["rows"][0]
+    assert session == 1
+    assert [c["value"] for c in cells[:2]] == [88, 75]
+    marked = [c["mark"] for _n, row in table["rows"] for c in row if c["mark"]]
+    assert marked
+    assert all("split alliance between two members" in m for m in marked)
+    page = html.unescape(response.content.decode())
+    assert '<th scope="colgroup" colspan="2">Each member</th>' in page
+    assert "(open alert: split alliance between two members (Leo))" in page
+
+
+def test_a_subsystem_is_drawn_only_where_it_is_more_than_one_member_and_less_than_all(
+    sign_in, ames, rivera, maria, leo
+):
+    ana = services.add_member(ames, rivera.pk, "Ana", "caregiver", "18+")
+    for number, present in enumerate(([maria, leo, ana], [maria, leo]), start=1):
+        session = services.start_session(
+            ames, rivera.pk, dt.date(2026, 11, number), [m.pk for m in present]
+        )
+        for member in present:
+            services.enter_paper_response(
+                ames, session.pk, "tac", member.pk, totals={"self": 3.0}
+            )
+    drawn = panels(sign_in(ames).get(f"/cases/{rivera.pk}/"))
+    caregivers = drawn["alliance-subsystems"].line("subsystem:caregivers")
+    # Session 2: only Maria of the caregivers answered, so her line says it all.
+    assert [session for session, _v in caregivers.data] == [1]
+    assert drawn["alliance-subsystems"].keys == ["subsystem:caregivers"]
+
+
+def test_no_page_relaxes_the_style_policy_for_charts(sign_in, ames, rivera):
+    for url in ("/cases/", f"/cases/{rivera.pk}/"):
+        response = sign_in(ames).get(url)
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"]
 
 
 def test_a_paper_pcl5_adds_a_point_and_its_alert_appears_on_the_case_page(
@@ -133,12 +188,13 @@ def test_a_paper_pcl5_adds_a_point_and_its_alert_appears_on_the_case_page(
     )
     assert response.status_code == 302
     assert response["Location"] == f"/cases/{rivera.pk}/#charts"
-    page = client.get(response["Location"]).content.decode()
-    figure = chart(page, "pcl5-data")
-    points = next(t for t in figure["data"] if t["name"].startswith("Leo"))
-    assert (points["x"], points["y"]) == ([1], [41.0])
+    case_page = client.get(response["Location"])
+    page = case_page.content.decode()
+    pcl5 = charts(case_page).pcl5
+    assert pcl5.line(f"member:{leo.pk}").data == ((1, 41.0),)
     # The no-alert band starts at intake 41 - 10 (the PCL-5 alert); the cutoff is 33.
-    assert {s["y0"] for s in figure["layout"]["shapes"]} >= {31.0, 33}
+    assert {band.low for band in pcl5.bands} == {31.0, 33}
+    assert 'id="pcl5-chart"' in page
     assert "Risk item endorsed" in page
     assert "Leo answered 3 on" in html.unescape(page)
 
@@ -434,13 +490,13 @@ def test_the_pcl5_chart_shows_the_clinics_expected_curve_when_it_has_one(
         "models": {"pcl-5@past-week": model},
     }
     northside.save()
-    page = sign_in(ames).get(f"/cases/{rivera.pk}/").content.decode()
-    traces = {t["name"]: t for t in chart(page, "pcl5-data")["data"]}
-    expected = traces["Expected for similar clients"]
-    assert expected["x"][0] == 1
-    assert expected["y"][0] == 49.0  # 45 + 0.8 × (50 − 45) at ln 1 = 0
-    assert traces["80% upper bound"]["y"][0] == 53.2  # + 0.8416 × √(16 + 9)
-    assert traces["90% upper bound"]["y"][0] == 55.4  # + 1.2816 × 5
+    response = sign_in(ames).get(f"/cases/{rivera.pk}/")
+    page = response.content.decode()
+    pcl5 = charts(response).pcl5
+    assert pcl5.line("expected").data[0] == (1, 49.0)  # 45 + 0.8 × (50 − 45), ln 1 = 0
+    assert pcl5.line("upper80").data[0] == (1, 53.2)  # + 0.8416 × √(16 + 9)
+    assert pcl5.line("upper90").data[0] == (1, 55.4)  # + 1.2816 × 5
+    assert pcl5.line("expected").name == "Expected"
     assert "with its 80% and 90% upper bounds" in page
 
 
@@ -463,6 +519,46 @@ def test_the_case_page_says_which_measures_no_change_rule_judges(
     assert "once there are 30" in page
     # PHQ-9 has one (NHS Talking Therapies, 6 points) from the first case.
     assert "No change rule for PHQ-9" not in page
+
+
+def test_every_symptom_measure_a_case_uses_has_a_chart_and_a_table(
+    sign_in, ames, rivera, maria, leo
+):
+    for number, (phq, gad) in enumerate([(14, 11), (9, 6)], start=1):
+        session = services.start_session(
+            ames, rivera.pk, dt.date(2026, 11, number), [maria.pk, leo.pk]
+        )
+        for member in (maria, leo):
+            services.enter_paper_response(
+                ames, session.pk, "phq-9", member.pk, totals={"total": phq}
+            )
+        services.enter_paper_response(
+            ames, session.pk, "gad-7", leo.pk, totals={"total": gad}
+        )
+    response = sign_in(ames).get(f"/cases/{rivera.pk}/")
+    measures = {m.id: m for m in charts(response).measures}
+    assert list(measures) == ["gad-7", "phq-9"]
+    phq9 = measures["phq-9"].panel
+    assert phq9.keys == [f"member:{maria.pk}", f"member:{leo.pk}"]
+    assert phq9.line(f"member:{leo.pk}").data == ((1, 14.0), (2, 9.0))
+    assert [(b.low, b.line) for b in phq9.bands] == [(10, True)]  # the cutoff
+    assert phq9.y_ticks[0].text == "0"
+    gad7 = measures["gad-7"]
+    assert gad7.panel.line(f"member:{leo.pk}").data == ((1, 11.0), (2, 6.0))
+    assert [(r["member"], r["session"], r["score"]) for r in gad7.rows] == [
+        ("Leo", 1, 11),
+        ("Leo", 2, 6),
+    ]
+    # Leo has the same colour on every chart of his case.
+    assert (
+        gad7.panel.line(f"member:{leo.pk}").colour
+        == phq9.line(f"member:{leo.pk}").colour
+    )
+    page = html.unescape(response.content.decode())
+    assert "Generalized Anxiety Disorder" in page
+    assert 'id="gad-7-chart"' in page
+    assert "Total 0–21, lower is better" in page
+    assert "Depressive syndrome (PHQ-9 algorithm)" in page
 
 
 def test_a_clinic_with_30_cats_intakes_has_a_cats_change_rule_on_the_case_page(
@@ -573,21 +669,17 @@ def test_the_caseload_says_whose_pcl5_it_is_when_the_client_has_none(
 
 
 def test_the_case_page_charts_every_member_who_answers_the_pcl5(sign_in, ames, okafor):
-    page = sign_in(ames).get(f"/cases/{okafor.pk}/").content.decode()
-    traces = {t["name"]: t for t in chart(page, "pcl5-data")["data"]}
-    assert (traces["Ade: PCL-5 total"]["x"], traces["Ade: PCL-5 total"]["y"]) == (
-        [1, 2],
-        [50.0, 40.0],
-    )
-    assert traces["Bea: PCL-5 total"]["y"] == [30.0, 20.0]
+    response = sign_in(ames).get(f"/cases/{okafor.pk}/")
+    page = response.content.decode()
+    pcl5 = charts(response).pcl5
+    ade, bea = (line for line in pcl5.lines)
+    assert (ade.name, ade.data) == ("Ade", ((1, 50.0), (2, 40.0)))
+    assert (bea.name, bea.data) == ("Bea", ((1, 30.0), (2, 20.0)))
+    assert ade.width > bea.width  # the identified client's line
     # The change-alert band (PCL-5: 10 points, clinically meaningful) is drawn
     # around the identified client's intake, 50.
-    band = next(
-        s
-        for s in chart(page, "pcl5-data")["layout"]["shapes"]
-        if "y1" in s and s["y1"] != s["y0"]
-    )
-    assert (band["y0"], band["y1"]) == (40.0, 60.0)
+    [band] = [b for b in pcl5.bands if not b.line]
+    assert (band.low, band.high) == (40.0, 60.0)
     assert "Ade, identified client; Bea" in page
     assert '<th scope="row">Bea</th><td>2</td><td>20</td><td>-10</td>' in page
 
@@ -636,8 +728,6 @@ def test_an_old_tac_1_0_paper_form_is_still_offered_entered_and_scored_as_1_0(
     page = client.get(f"/cases/{rivera.pk}/")
     assert page.status_code == 200
     assert Response.objects.filter(instrument="tac@1.1").count() == 1
-    traces = {
-        t["name"]: t for t in chart(page.content.decode(), "alliance-data")["data"]
-    }
+    members = panels(page)["alliance-members"]
     # 1.0 (6·3 + 1)/7 = 2.714 -> 67.9; 1.1 (8·3 + (4 − 3))/9 = 2.778 -> 69.4
-    assert traces["Maria"]["y"] == [67.9, 69.4]
+    assert [v for _n, v in members.line(f"member:{maria.pk}").data] == [67.9, 69.4]

@@ -67,7 +67,7 @@ def test_a_risk_item_left_blank_with_the_totals_asks_to_follow_up_in_session(
     [skipped] = rivera.signals.filter(kind="risk-item-skipped")
     assert skipped.severity == "info"
     page = html.unescape(client.get(f"/cases/{rivera.pk}/").content.decode())
-    assert "Risk item not answered — ask in session" in page
+    assert "Risk item not answered on PHQ-9 — ask in session" in page
     assert "Leo did not answer PHQ-9 item 9" in page
 
 

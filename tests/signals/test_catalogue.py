@@ -104,3 +104,23 @@ def test_the_default_rule_texts_state_the_published_numbers():
     )
     assert "worse than 80% (yellow) or 90% (red)" in rule_text("not-on-track")
     assert "in 2 or more consecutive sessions" in rule_text("split-dyad")
+
+
+def test_alert_titles_name_their_instrument_so_two_recoveries_read_apart():
+    def recovery(instrument):
+        return Signal(
+            "recovery",
+            "green",
+            "C1",
+            "member:M1",
+            6,
+            {"member": "M1", "instrument": instrument, "baseline": 40, "current": 20},
+        )
+
+    titles = [describe(recovery(key)).title for key in ("pcl-5@past-week", "phq-9@1.0")]
+    assert titles == ["Recovery on PCL-5", "Recovery on PHQ-9"]
+
+
+def test_a_title_without_its_instrument_says_this_measure():
+    signal = Signal("reliable-improvement", "green", "C1", "member:M1", 3, {})
+    assert describe(signal).title == "Reliable improvement on this measure"

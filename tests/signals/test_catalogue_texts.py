@@ -371,12 +371,42 @@ def test_unformatted_texts_have_no_braces(catalogue, kind):
     for name in re.findall(r"{(\w+)}", rule):
         assert name in rule_values(), name
     rule = re.sub(r"{\w+}", "", rule)
-    texts = [entry["title"], rule, entry["source"], *entry["cautions"]]
+    title = entry["title"].replace("{instrument}", "")
+    texts = [title, rule, entry["source"], *entry["cautions"]]
     for suggestion in entry["suggestions"]:
         texts += [suggestion["text"], suggestion["source"]]
     for text in texts:
         assert "{" not in text
         assert "}" not in text
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_a_title_names_only_the_instrument_and_only_where_the_evidence_has_it(
+    catalogue, kind
+):
+    names = set(fields(catalogue[kind]["title"]))
+    assert names <= {"instrument"}, f"{kind}: title placeholders {names}"
+    if names:
+        assert "instrument" in KINDS[kind][1]
+        assert catalogue[kind]["title"].format(**sample_for(kind)).count("PHQ-9") == 1
+
+
+SYMPTOM_KINDS = [
+    "not-on-track",
+    "meaningful-worsening",
+    "meaningful-improvement",
+    "possible-change",
+    "reliable-deterioration",
+    "reliable-improvement",
+    "recovery",
+    "risk-item",
+    "risk-item-skipped",
+]
+
+
+@pytest.mark.parametrize("kind", SYMPTOM_KINDS)
+def test_a_symptom_or_risk_alert_title_names_its_instrument(catalogue, kind):
+    assert "{instrument}" in catalogue[kind]["title"]
 
 
 def all_text(entry: object) -> str:

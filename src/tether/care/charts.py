@@ -1,22 +1,26 @@
-"""The case page's charts as plotly figure JSON, built here in Python and drawn
-by care/case.js (no inline scripts: docs/architecture.md §Dependencies), with the same
-numbers as plain tables for readers without JavaScript or with a screen reader."""
+"""The case page's charts, drawn on the server as SVG (care/svg.py lays them
+out, care/_panel.html writes them): no chart script, so the page stays light,
+and the same drawing can go into a PDF. Every chart has its numbers in a table
+beside it, for screen readers and for readers who want the numbers. Colours
+come from the one palette (core/palette.py): a member keeps theirs in every
+chart of the case."""
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from tether.core import palette
 from tether.instruments import Definition, text_in
 from tether.signals import SignalConfig
+from tether.signals.catalogue import title_of
 from tether.signals.expected import ExpectedResponse
-from tether.signals.thresholds import MEANINGFUL, change_rule
+from tether.signals.thresholds import MEANINGFUL, OUTCOME_ROLES, change_rule
 
 from .breakdown import MemberBreakdown, rupture_falls, tac_breakdown
 from .frames import library, score_frame
@@ -30,33 +34,46 @@ from .summary import (
     pcl5_totals,
     stored_rule_results,
 )
+from .svg import Guide, Mark, Panel, Series, draw
 
-LEVELS = ("member", "subsystem", "family", "therapist")
-# Okabe-Ito: told apart with the common colour-vision deficiencies.
-MEMBER_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
-SUBSYSTEM_COLOURS = ("#6A51A3", "#8C6D31", "#35978F", "#7F7F7F")
-FAMILY_COLOUR = "#1d2733"
-SEVERITY_COLOURS = {"red": "#a3222a", "yellow": "#b07800"}
-MARKED_KINDS = (
-    "rupture",
-    "split-dyad",
-    "split-family",
-    "split-adult-youth",
-    "split-family-therapist",
-)
+MEMBER_MARKS = ("rupture", "split-dyad", "split-family")
+"""Alerts about one member: ringed on that member's line (the lower one's)."""
+FAMILY_MARKS = ("split-adult-youth", "split-family-therapist")
+"""Alerts about the family as a whole: ringed on the whole family's line."""
+MARKED_KINDS = MEMBER_MARKS + FAMILY_MARKS
 EXPECTED_MODEL = "pcl-5@past-week"
 MSPSS_SCALES = ("family", "friends", "significant-other", "total")
+OWN_CHARTS = ("pcl-5",)
+"""Symptom measures with a chart of their own; every other symptom or outcome
+measure a case uses gets a `Measure` chart and table."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One symptom or outcome measure of the case: a chart, and its table."""
+
+    id: str
+    title: str
+    panel: Panel
+    rows: list[dict[str, Any]]
+    scale: str
+    """What the values are, in words ("Total 0–27, lower is better")."""
+    finding: str | None = None
+    """The header of the rule-result column (PHQ-9: depressive syndrome)."""
+    caution: str = ""
 
 
 @dataclass(frozen=True)
 class CaseCharts:
-    alliance: dict[str, Any] | None = None
+    alliance: list[Panel] = field(default_factory=list)
+    """The small multiples: each member; subsystems; the whole family beside
+    the therapist's rating of it; the therapist's rating of each member."""
     alliance_table: dict[str, Any] = field(default_factory=dict)
     uses_tac: bool = False
-    pcl5: dict[str, Any] | None = None
+    pcl5: Panel | None = None
     pcl5_table: list[dict[str, Any]] = field(default_factory=list)
     pcl5_info: dict[str, Any] = field(default_factory=dict)
-    phq9: list[dict[str, Any]] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
     mspss: list[dict[str, Any]] = field(default_factory=list)
     no_change_rule: list[str] = field(default_factory=list)
     """One sentence per symptom measure of the case that no change rule judges."""
@@ -65,7 +82,7 @@ class CaseCharts:
     falls: dict[int, str] = field(default_factory=dict)
     """Per open rupture alert id: the dimensions that fell most."""
     cautions: dict[str, str] = field(default_factory=dict)
-    """What the PCL-5 and PHQ-9 rule results are not (a diagnosis)."""
+    """What the PCL-5 rule results are not (a diagnosis)."""
 
 
 def case_charts(
@@ -80,16 +97,16 @@ def case_charts(
     config = SignalConfig.from_mapping(case.organization.signal_settings or {})
     results = stored_rule_results(case.pk)
     pcl5, pcl5_table, pcl5_info = pcl5_figure(frame, members, case, config, results)
-    phq9 = phq9_rows(frame, names, results)
     uses_tac = not frame.empty and frame["instrument_id"].str.startswith("tac").any()
+    alliance = alliance_series(levels, names, markers)
     return CaseCharts(
-        alliance=alliance_figure(levels, names, markers),
-        alliance_table=alliance_table(levels, names),
+        alliance=alliance_panels(alliance, levels),
+        alliance_table=alliance_table(alliance),
         uses_tac=bool(uses_tac),
         pcl5=pcl5,
         pcl5_table=pcl5_table,
         pcl5_info=pcl5_info,
-        phq9=phq9,
+        measures=measures(frame, names, results),
         mspss=mspss_rows(frame, names, config.low_support_below),
         no_change_rule=no_change_rule_notes(
             frame, config, (case.organization.signal_norms or {}).get("intake_sds")
@@ -98,126 +115,235 @@ def case_charts(
         falls=rupture_falls(frame, open_signals, library()),
         cautions={
             "pcl5": str(CAUTIONS["pcl-5"]),
-            "phq9": str(CAUTIONS["phq-9"]),
             "not_computed": str(NOT_COMPUTED_IN_TABLES),
         },
     )
 
 
+def colours(names: Mapping[str, str]) -> dict[str, str]:
+    """Each member's colour, by the order they were added (`names` is in it)."""
+    return {f"member:{pk}": palette.person(i) for i, pk in enumerate(names)}
+
+
 # ---- alliance ------------------------------------------------------------------
 
-
-def series_name(level: str, subject: str, names: Mapping[str, str]) -> str:
-    """The legend name of one alliance series (escaped: plotly reads markup)."""
-    ident = subject.partition(":")[2]
-    if level == "member":
-        name = names.get(ident, f"member {ident}")
-    elif level == "subsystem":
-        name = f"{ident} (subsystem)"
-    elif level == "family":
-        name = "Whole family"
-    elif subject == "family":
-        name = "Therapist: family"
-    else:
-        name = f"Therapist: {names.get(ident, ident)}"
-    return html.escape(name)
+_EMPTY = pd.DataFrame(columns=["session", "subject", "value", "n"])
 
 
-def _colours(names: Mapping[str, str]) -> dict[str, str]:
-    return {
-        f"member:{pk}": MEMBER_COLOURS[i % len(MEMBER_COLOURS)]
-        for i, pk in enumerate(names)
-    }
+@dataclass(frozen=True)
+class Group:
+    """The series of one alliance panel."""
+
+    id: str
+    title: str
+    series: list[Series]
 
 
-def _line(level: str, subject: str, colours: dict[str, str], n: int) -> dict[str, Any]:
-    if level == "member":
-        return {"color": colours.get(subject, "#555"), "width": 2}
-    if level == "subsystem":
-        colour = SUBSYSTEM_COLOURS[n % len(SUBSYSTEM_COLOURS)]
-        return {"color": colour, "width": 2, "dash": "dot"}
-    if level == "family":
-        return {"color": FAMILY_COLOUR, "width": 4}
-    return {"color": colours.get(subject, FAMILY_COLOUR), "width": 2, "dash": "dash"}
-
-
-def alliance_figure(
+def alliance_series(
     levels: pd.DataFrame, names: Mapping[str, str], markers: Sequence[Signal]
-) -> dict[str, Any] | None:
-    """One line per member, per subsystem and for the whole family; the
-    therapist's ratings dashed; open ruptures and splits marked at their session."""
+) -> list[Group]:
+    """The alliance as small multiples, each level its own panel: each member
+    (their own rating); the subsystems that are more than one member and less
+    than the family; the whole family with the therapist's rating of it beside;
+    the therapist's rating of each member. Panels without data are left out."""
     if levels.empty:
-        return None
-    colours = _colours(names)
-    fig = go.Figure(layout=_layout("Alliance (0–100)", (0, 100)))
-    for level in LEVELS:
-        rows = levels[levels["level"] == level]
-        for n, (subject, series) in enumerate(rows.groupby("subject", sort=True)):
-            line = _line(level, str(subject), colours, n)
-            fig.add_trace(
-                go.Scatter(
-                    x=series["session"].tolist(),
-                    y=series["value"].round(1).tolist(),
-                    name=series_name(level, str(subject), names),
-                    legendgroup=level,
-                    mode="lines+markers",
-                    line=line,
-                    hovertemplate="%{y:.0f}",
-                )
-            )
-    if markers:
-        fig.add_trace(_marker_trace(levels, markers, names))
-    return _plain(fig)
+        return []
+    colour = colours(names)
+    marks = _marks(markers, names)
+    by_level = {str(level): rows for level, rows in levels.groupby("level")}
 
-
-def _marker_trace(
-    levels: pd.DataFrame, markers: Sequence[Signal], names: Mapping[str, str]
-) -> go.Scatter:
-    value = {
-        (int(r.session), str(r.subject)): float(r.value)
-        for r in levels[levels["level"] != "therapist"].itertuples()
-    }
-    xs, ys, texts, colours = [], [], [], []
-    for signal in markers:
-        at = signal.session_number
-        y = value.get((at, signal.subject), value.get((at, "family"), 3.0))
-        who = html.escape(
-            names.get(signal.subject.removeprefix("member:"), signal.subject)
+    def points(rows: pd.DataFrame) -> tuple[tuple[int, float], ...]:
+        rows = rows.sort_values("session")
+        return tuple(
+            (int(n), round(float(v), 1))
+            for n, v in zip(rows["session"], rows["value"], strict=True)
         )
-        xs.append(at)
-        ys.append(round(y, 1))
-        texts.append(f"{signal.kind.replace('-', ' ')} ({signal.severity}): {who}")
-        colours.append(SEVERITY_COLOURS.get(signal.severity, "#555"))
-    return go.Scatter(
-        x=xs,
-        y=ys,
-        name="Open ruptures and splits",
-        legendgroup="alert",
-        mode="markers",
-        marker={"symbol": "x", "size": 13, "color": colours},
-        hovertext=texts,
-        hoverinfo="text",
-    )
 
+    def ordered(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+        groups = {str(s): r for s, r in rows.groupby("subject")}
+        return sorted(groups.items(), key=lambda kv: _member_rank(kv[0], names))
 
-def alliance_table(levels: pd.DataFrame, names: Mapping[str, str]) -> dict[str, Any]:
-    """The chart's numbers: one row per session, one column per series."""
-    if levels.empty:
-        return {}
-    keyed = levels.assign(
-        series=[
-            html.unescape(series_name(level, subject, names))
-            for level, subject in zip(levels["level"], levels["subject"], strict=True)
-        ],
-        order=levels["level"].map({level: i for i, level in enumerate(LEVELS)}),
-    ).sort_values(["order", "subject"])
-    columns = list(dict.fromkeys(keyed["series"]))
-    wide = keyed.pivot_table(index="session", columns="series", values="value")
-    rows = [
-        (int(session), [_rounded(wide.at[session, c]) for c in columns])
-        for session in wide.index
+    members = [
+        Series(
+            subject,
+            _name(subject, names),
+            colour.get(subject, palette.INK),
+            points(rows),
+            marks=marks.get(subject, ()),
+        )
+        for subject, rows in ordered(by_level.get("member", _EMPTY))
     ]
-    return {"columns": columns, "rows": rows}
+    subsystems = [
+        Series(
+            subject,
+            subject.partition(":")[2],
+            palette.subsystem(i),
+            points(rows),
+        )
+        for i, (subject, rows) in enumerate(
+            sorted(subsystem_rows(levels).groupby("subject"))
+        )
+    ]
+    therapist = by_level.get("therapist", _EMPTY)
+    family = [
+        Series(
+            "family",
+            _("Whole family"),
+            palette.FAMILY,
+            points(rows),
+            width=3.0,
+            marks=marks.get("family", ()),
+        )
+        for _subject, rows in by_level.get("family", _EMPTY).groupby("subject")
+    ] + [
+        Series(
+            "therapist:family",
+            _("Therapist"),
+            palette.THERAPIST,
+            points(therapist[therapist["subject"] == "family"]),
+            dashed=True,
+        )
+    ]
+    rated = [
+        Series(
+            f"therapist:{subject}",
+            _name(subject, names),
+            colour.get(subject, palette.THERAPIST),
+            points(rows),
+            dashed=True,
+        )
+        for subject, rows in ordered(therapist[therapist["subject"] != "family"])
+    ]
+    groups = [
+        Group("alliance-members", _("Each member"), members),
+        Group("alliance-subsystems", _("Subsystems"), subsystems),
+        Group("alliance-family", _("Whole family and therapist"), family),
+        Group("alliance-therapist", _("Therapist's rating of each member"), rated),
+    ]
+    return [
+        Group(g.id, g.title, [s for s in g.series if s.points])
+        for g in groups
+        if any(s.points for s in g.series)
+    ]
+
+
+def subsystem_rows(levels: pd.DataFrame) -> pd.DataFrame:
+    """The subsystem values worth a line of their own: where at least two of
+    its members answered, and fewer than everyone who answered (a subsystem of
+    one member is that member's line; of everyone, the whole family's)."""
+    rows = levels[levels["level"] == "subsystem"]
+    everyone = levels[levels["level"] == "family"].set_index("session")["n"]
+    family_n = rows["session"].map(everyone)
+    return rows[(rows["n"] >= 2) & ~(rows["n"] >= family_n)]
+
+
+def _member_rank(subject: str, names: Mapping[str, str]) -> tuple[int, str]:
+    ident = subject.partition(":")[2]
+    order = list(names)
+    return (order.index(ident) if ident in order else len(order), subject)
+
+
+def _name(subject: str, names: Mapping[str, str]) -> str:
+    ident = subject.partition(":")[2]
+    return names.get(ident, ident)
+
+
+def _marks(
+    markers: Sequence[Signal], names: Mapping[str, str]
+) -> dict[str, tuple[Mark, ...]]:
+    """Open ruptures and splits, by the line they belong to."""
+    out: dict[str, list[Mark]] = {}
+    for signal in markers:
+        if signal.kind not in MARKED_KINDS:
+            continue
+        line = "family" if signal.kind in FAMILY_MARKS else signal.subject
+        who = _name(signal.subject, names) if line != "family" else _("the family")
+        text = _("open alert: %(title)s (%(who)s)") % {
+            "title": title_of(signal.kind).lower(),
+            "who": who,
+        }
+        out.setdefault(line, []).append(
+            Mark(signal.session_number, text, signal.severity)
+        )
+    return {line: tuple(found) for line, found in out.items()}
+
+
+def alliance_panels(groups: Sequence[Group], levels: pd.DataFrame) -> list[Panel]:
+    """One panel per group, on one session axis and the 0–100 scale."""
+    if not groups:
+        return []
+    sessions = (int(levels["session"].min()), int(levels["session"].max()))
+    longest = max(len(s.name) for g in groups for s in g.series)
+    return [
+        draw(
+            g.id,
+            g.title,
+            summary(g.series),
+            g.series,
+            sessions,
+            (0, 100),
+            x_title=_("Session"),
+            y_title=_("Alliance (0–100)"),
+            longest=longest,
+        )
+        for g in groups
+    ]
+
+
+def summary(series: Sequence[Series]) -> str:
+    """The panel in words, for a screen reader: each line's first and last
+    value, and the alerts ringed on it."""
+    parts = []
+    for s in series:
+        (first, a), (last, b) = s.points[0], s.points[-1]
+        if first == last:
+            text = _("%(name)s: %(value)s in session %(session)s") % {
+                "name": s.name,
+                "value": f"{a:.0f}",
+                "session": first,
+            }
+        else:
+            text = _(
+                "%(name)s: %(first)s in session %(a)s, %(last)s in session %(b)s"
+            ) % {
+                "name": s.name,
+                "first": f"{a:.0f}",
+                "a": first,
+                "last": f"{b:.0f}",
+                "b": last,
+            }
+        for mark in s.marks:
+            text += ", " + _("%(text)s in session %(session)s") % {
+                "text": mark.text,
+                "session": mark.session,
+            }
+        parts.append(text)
+    return "; ".join(parts) + "."
+
+
+def alliance_table(groups: Sequence[Group]) -> dict[str, Any]:
+    """The charts' numbers: one row per session, one column per line, the
+    columns grouped by panel; a cell names the alerts ringed at it."""
+    if not groups:
+        return {}
+    columns = [s for g in groups for s in g.series]
+    sessions = sorted({n for s in columns for n, _v in s.points})
+    values = [dict(s.points) for s in columns]
+    marks = [{m.session: m.text for m in s.marks} for s in columns]
+    return {
+        "groups": [{"title": g.title, "span": len(g.series)} for g in groups],
+        "columns": [s.name for s in columns],
+        "rows": [
+            (
+                n,
+                [
+                    {"value": _rounded(v.get(n)), "mark": m.get(n, "")}
+                    for v, m in zip(values, marks, strict=True)
+                ],
+            )
+            for n in sessions
+        ],
+    }
 
 
 # ---- PCL-5 ---------------------------------------------------------------------
@@ -229,7 +355,7 @@ def pcl5_figure(
     case: Case,
     config: SignalConfig,
     results: Mapping[RuleKey, Mapping[str, Any]] | None = None,
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[str, Any]]:
+) -> tuple[Panel | None, list[dict[str, Any]], dict[str, Any]]:
     """One named line per member who answered the PCL-5, with the cutoff; the
     change-alert band around intake and, when the clinic has one, the
     expected curve belong to one person: the identified client, or when they
@@ -244,17 +370,18 @@ def pcl5_figure(
     reference = client if client in answered else answered[0]
     definition = library().get("pcl-5")
     low, high = definition.scale_bounds(definition.scale("total"))
-    fig = go.Figure(layout=_layout("PCL-5 total (0–80)", (low, high)))
     own = totals[totals["member_id"] == str(reference.pk)]
     intake = float(own["score"].iloc[0])
-    info |= _pcl5_guides(fig, definition, intake, config, reference.first_name)
+    guides, guide_info = _pcl5_guides(definition, intake, config, reference.first_name)
+    info |= guide_info
     model = _expected_model(case)
+    curves: list[Series] = []
     if model is not None:
         first, last = int(own["session"].iloc[0]), int(own["session"].iloc[-1])
-        _expected_curves(fig, model, config, intake, first, last)
+        curves = _expected_curves(model, config, intake, first, last)
         info["expected"] = True
-    colours = _colours({str(m.pk): m.first_name for m in members})
-    table = []
+    colour = colours({str(m.pk): m.first_name for m in members})
+    lines, table = [], []
     for member in answered:
         rows = totals[totals["member_id"] == str(member.pk)]
         sessions, scores = rows["session"].tolist(), rows["score"].tolist()
@@ -262,18 +389,16 @@ def pcl5_figure(
             (str(member.pk), int(n), i)
             for n, i in zip(sessions, rows["instrument"], strict=True)
         ]
-        fig.add_trace(
-            go.Scatter(
-                x=sessions,
-                y=scores,
-                name=html.escape(f"{member.first_name}: PCL-5 total"),
-                mode="lines+markers",
-                line={
-                    "color": colours[f"member:{member.pk}"],
-                    "width": 3 if member == reference else 2,
-                },
-                marker={"size": 8},
-                hovertemplate="%{y:.0f}",
+        lines.append(
+            Series(
+                f"member:{member.pk}",
+                member.first_name,
+                colour[f"member:{member.pk}"],
+                tuple(
+                    (int(n), round(float(v), 1))
+                    for n, v in zip(sessions, scores, strict=True)
+                ),
+                width=3.0 if member == reference else 2.0,
             )
         )
         table += [
@@ -286,55 +411,71 @@ def pcl5_figure(
             }
             for session, score, key in zip(sessions, scores, keys, strict=True)
         ]
+    series = [*lines, *curves]
+    panel = draw(
+        "pcl5-chart",
+        _("PTSD symptoms (PCL-5)"),
+        summary(lines),
+        series,
+        _session_span(series),
+        (low, high),
+        x_title=_("Session"),
+        y_title=_("PCL-5 total (0–80)"),
+        guides=guides,
+        height=260,
+    )
     info["reference"] = reference.first_name
     info["members"] = [
         {"name": m.first_name, "client": m.is_identified_client} for m in answered
     ]
-    return _plain(fig), table, info
+    return panel, table, info
 
 
 def _pcl5_guides(
-    fig: go.Figure,
     definition: Definition,
     intake: float,
     config: SignalConfig,
     whose: str,
-) -> dict[str, Any]:
+) -> tuple[list[Guide], dict[str, Any]]:
     """The cutoff line and the band around one person's intake within which a
     change raises no alert (the change rule's threshold, as the clinic has set
     it)."""
     scale = definition.scale("total")
     low, high = definition.scale_bounds(scale)
     info: dict[str, Any] = {"intake": _rounded(intake)}
+    guides = []
     rule = change_rule(definition.key, scale, config)
     if rule is not None:
         points = rule.threshold
-        fig.add_hrect(
-            y0=max(low, intake - points),
-            y1=min(high, intake + points),
-            fillcolor="#2a5d8f",
-            opacity=0.1,
-            line_width=0,
-            annotation_text=(
-                f"{html.escape(whose, quote=False)}’s intake ± {points:g}: no alert"
-            ),
-            annotation_position="top left",
+        guides.append(
+            Guide(
+                max(low, intake - points),
+                min(high, intake + points),
+                palette.BAND,
+                _("%(name)s’s intake ± %(points)s: no alert")
+                % {"name": whose, "points": f"{points:g}"},
+            )
         )
         info["change_alert"] = points
         info["change_basis"] = (
             "clinically meaningful" if rule.basis == MEANINGFUL else "reliable"
         )
     if scale.cutoff is not None:
-        label = text_in(scale.cutoff.label, "en")
-        fig.add_hline(
-            y=scale.cutoff.value,
-            line={"color": "#a3222a", "width": 1.5, "dash": "dot"},
-            annotation_text=f"cutoff {scale.cutoff.value:g}: {label}",
-            annotation_position="bottom right",
-        )
+        guides.append(_cutoff(definition, scale.cutoff.value))
         info["cutoff"] = scale.cutoff.value
-        info["cutoff_label"] = label
-    return info
+        info["cutoff_label"] = text_in(scale.cutoff.label, "en")
+    return guides, info
+
+
+def _cutoff(definition: Definition, value: float) -> Guide:
+    scale = definition.scale("total")
+    label = text_in(scale.cutoff.label, "en") if scale.cutoff else ""
+    return Guide(
+        value,
+        value,
+        palette.CUTOFF,
+        _("cutoff %(value)s: %(label)s") % {"value": f"{value:g}", "label": label},
+    )
 
 
 def _expected_model(case: Case) -> ExpectedResponse | None:
@@ -344,71 +485,165 @@ def _expected_model(case: Case) -> ExpectedResponse | None:
 
 
 def _expected_curves(
-    fig: go.Figure,
     model: ExpectedResponse,
     config: SignalConfig,
     intake: float,
     first: int,
     last: int,
-) -> None:
+) -> list[Series]:
     sessions = list(range(first, max(last + 2, first + 7) + 1))
     mean = model.mean(sessions, [intake] * len(sessions))
     sd = model.sd(sessions)
     curves = (
-        ("Expected for similar clients", mean, "#5b6775", "dot"),
-        (
-            "80% upper bound",
-            mean + config.not_on_track_yellow_z * sd,
-            "#b07800",
-            "dash",
-        ),
-        ("90% upper bound", mean + config.not_on_track_red_z * sd, "#a3222a", "dash"),
+        ("expected", _("Expected"), mean),
+        ("upper80", _("80% bound"), mean + config.not_on_track_yellow_z * sd),
+        ("upper90", _("90% bound"), mean + config.not_on_track_red_z * sd),
     )
-    for name, values, colour, dash in curves:
-        fig.add_trace(
-            go.Scatter(
-                x=sessions,
-                y=[round(float(v), 1) for v in values],
-                name=name,
-                legendgroup="expected",
-                mode="lines",
-                line={"color": colour, "width": 1.5, "dash": dash},
-                hovertemplate="%{y:.0f}",
-            )
+    return [
+        Series(
+            key,
+            name,
+            colour,
+            tuple(
+                (n, round(float(v), 1)) for n, v in zip(sessions, values, strict=True)
+            ),
+            dashed=True,
+            width=1.5,
         )
+        for (key, name, values), colour in zip(curves, palette.EXPECTED, strict=True)
+    ]
 
 
-# ---- PHQ-9 ---------------------------------------------------------------------
+# ---- every other symptom or outcome measure ------------------------------------
 
 
-def phq9_rows(
+FINDINGS = {
+    "phq-9": (gettext_lazy("Depressive syndrome"), gettext_lazy("PHQ-9 algorithm"))
+}
+"""The header of a measure's rule-result column (tether.scoring.rules)."""
+
+
+def measures(
     frame: pd.DataFrame,
     names: Mapping[str, str],
     results: Mapping[RuleKey, Mapping[str, Any]],
-) -> list[dict[str, Any]]:
-    """Each member's PHQ-9 totals (0-27) by session, with the syndrome the
-    PHQ-9 algorithm found in the same answers."""
+) -> list[Measure]:
+    """A chart and a table for each symptom or outcome measure the case's
+    members answered (PHQ-9, GAD-7, ORS...; the PCL-5 has its own): one line
+    per member in their colour, the cutoff where the measure has one, and in
+    the table the rule result stored with each total (PHQ-9: the syndrome)."""
     if frame.empty:
         return []
     rows = frame[
-        (frame["instrument_id"] == "phq-9")
+        frame["role"].isin(OUTCOME_ROLES)
+        & ~frame["instrument_id"].isin(OWN_CHARTS)
         & (frame["respondent"] == "member")
-        & (frame["scale"] == "total")
         & frame["score"].notna()
     ]
-    rows = rows.assign(_order=member_order(rows["member_id"]))
-    return [
-        {
-            "member": names.get(str(r.member_id), str(r.member_id)),
-            "session": int(r.session),
-            "score": _rounded(r.score),
-            "syndrome": cell_text(
-                "phq-9",
-                results.get((str(r.member_id), int(r.session), str(r.instrument)), {}),
+    colour = colours(names)
+    out = []
+    for instrument_id, found in sorted(rows.groupby("instrument_id")):
+        latest = sorted(found["instrument"].unique())[-1]
+        definition = library().get(str(latest))
+        scale = _main_scale(definition)
+        ours = found[found["scale"] == scale.id]
+        if ours.empty:
+            continue
+        out.append(
+            _measure(
+                str(instrument_id), definition, scale.id, ours, names, colour, results
+            )
+        )
+    return out
+
+
+def _main_scale(definition: Definition) -> Any:
+    ids = [s.id for s in definition.scales]
+    return definition.scale("total" if "total" in ids else ids[0])
+
+
+def _measure(
+    instrument_id: str,
+    definition: Definition,
+    scale_id: str,
+    rows: pd.DataFrame,
+    names: Mapping[str, str],
+    colour: Mapping[str, str],
+    results: Mapping[RuleKey, Mapping[str, Any]],
+) -> Measure:
+    scale = definition.scale(scale_id)
+    low, high = definition.scale_bounds(scale)
+    rows = rows.assign(_order=member_order(rows["member_id"])).sort_values(
+        ["_order", "session"], kind="stable"
+    )
+    series = [
+        Series(
+            f"member:{member}",
+            names.get(str(member), str(member)),
+            colour.get(f"member:{member}", palette.INK),
+            tuple(
+                (int(n), round(float(v), 1))
+                for n, v in zip(own["session"], own["score"], strict=True)
             ),
-        }
-        for r in rows.sort_values(["_order", "session"], kind="stable").itertuples()
+        )
+        for member, own in rows.groupby("member_id", sort=False)
     ]
+    guides = (
+        [_cutoff(definition, scale.cutoff.value)] if scale.cutoff is not None else []
+    )
+    title = f"{text_in(definition.title, 'en')} ({definition.short_title})"
+    y_title = _("%(measure)s %(scale)s (%(low)s–%(high)s)") % {
+        "measure": definition.short_title,
+        "scale": text_in(scale.label, "en").lower(),
+        "low": f"{low:g}",
+        "high": f"{high:g}",
+    }
+    finding = FINDINGS.get(instrument_id)
+    return Measure(
+        id=instrument_id,
+        title=title,
+        panel=draw(
+            f"{instrument_id}-chart",
+            title,
+            summary(series),
+            series,
+            _session_span(series),
+            (low, high),
+            x_title=_("Session"),
+            y_title=y_title,
+            guides=guides,
+        ),
+        rows=[
+            {
+                "member": names.get(str(r.member_id), str(r.member_id)),
+                "session": int(r.session),
+                "score": _rounded(r.score, 0 if scale.method == "sum" else 1),
+                "finding": cell_text(
+                    instrument_id,
+                    results.get(
+                        (str(r.member_id), int(r.session), str(r.instrument)), {}
+                    ),
+                ),
+            }
+            for r in rows.itertuples()
+        ],
+        scale=(
+            _("%(scale)s %(low)s–%(high)s, lower is better")
+            if not scale.higher_is_better
+            else _("%(scale)s %(low)s–%(high)s, higher is better")
+        )
+        % {
+            "scale": text_in(scale.label, "en"),
+            "low": f"{low:g}",
+            "high": f"{high:g}",
+        },
+        finding=(
+            _("%(finding)s (%(rule)s)") % {"finding": finding[0], "rule": finding[1]}
+            if finding
+            else None
+        ),
+        caution=str(CAUTIONS.get(instrument_id, "")),
+    )
 
 
 # ---- MSPSS ---------------------------------------------------------------------
@@ -447,32 +682,9 @@ def mspss_rows(
 # ---- shared --------------------------------------------------------------------
 
 
-def _layout(title: str, y_range: tuple[float, float]) -> dict[str, Any]:
-    return {
-        "template": "none",
-        "height": 420,
-        "margin": {"l": 56, "r": 16, "t": 16, "b": 120},
-        "font": {"family": "system-ui, sans-serif", "size": 13, "color": "#1d2733"},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
-        "hovermode": "x unified",
-        "xaxis": {"title": {"text": "Session"}, "dtick": 1, "gridcolor": "#eef1f5"},
-        "yaxis": {
-            "title": {"text": title},
-            "range": [y_range[0], y_range[1]],
-            "gridcolor": "#eef1f5",
-            "zeroline": False,
-        },
-        "legend": {"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
-    }
-
-
-def _plain(fig: go.Figure) -> dict[str, Any]:
-    """The figure as plain JSON data, for `json_script`."""
-    if len(fig.data) < 2:  # plotly shows no legend: no room needed for one
-        fig.update_layout(height=360, margin_b=50)
-    data: dict[str, Any] = json.loads(fig.to_json())
-    return data
+def _session_span(series: Sequence[Series]) -> tuple[int, int]:
+    sessions = [n for s in series for n, _v in s.points]
+    return min(sessions), max(sessions)
 
 
 def _rounded(value: Any, digits: int = 0) -> float | int | None:

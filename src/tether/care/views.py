@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from csp.constants import UNSAFE_INLINE
-from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -133,7 +131,6 @@ def caseload_row(row: CaseloadRow, today: dt.date) -> dict[str, Any]:
 
 
 @clinical_view
-@csp_update({"style-src": [UNSAFE_INLINE]})  # plotly styles its own elements
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]

@@ -100,7 +100,7 @@ def describe(
     }
     return Explained(
         signal=signal,
-        title=entry["title"],
+        title=title_of(signal.kind, values),
         rule=rule_text(signal.kind, config),
         source=entry["source"],
         explanation=string.Formatter().vformat(template, (), _Blank(values))
@@ -111,6 +111,17 @@ def describe(
         ),
         cautions=tuple(entry["cautions"]),
     )
+
+
+def title_of(kind: str, values: Mapping[str, str] | None = None) -> str:
+    """The title of a signal kind; a symptom or risk alert's names its
+    instrument ("Recovery on PCL-5"), from the evidence shown (`values`: the
+    preformatted evidence, as for the explanation). Without it the instrument
+    reads as "this measure"."""
+    shown = _Blank(values or {})
+    if shown.get("instrument", "—") == "—":
+        shown["instrument"] = "this measure"
+    return string.Formatter().vformat(str(catalogue()[kind]["title"]), (), shown)
 
 
 def _reported(signal: Signal, values: Mapping[str, str]) -> str:
@@ -129,7 +140,7 @@ def _folded(folded: Any) -> str:
     if not folded:
         return ""
     parts = [
-        f"{catalogue()[f['kind']]['title'].lower()} (session {f['session']}"
+        f"{title_of(f['kind']).lower()} (session {f['session']}"
         + (f"–{f['last_session']})" if f["last_session"] != f["session"] else ")")
         for f in folded
     ]
