@@ -178,6 +178,6 @@ def test_the_case_page_shows_good_news_apart_from_the_open_alerts(
     ]
     noted = page[page.index("Good news and information") :]
     assert "Not safe to speak in front of the family" in attention
-    assert "Recovery on this measure" not in attention
-    assert "Recovery on this measure" in noted
+    assert "Recovery on PCL-5" not in attention
+    assert "Recovery on PCL-5" in noted
     assert "Open alerts (1;" in page

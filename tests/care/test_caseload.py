@@ -89,9 +89,9 @@ def test_a_same_day_risk_answer_leads_a_case_with_six_red_alerts(
     page = sign_in(ames).get("/cases/").content.decode()
     first, second = rows(page)
     assert first.startswith("Rivera family")
-    assert "Risk Risk item endorsed — Leo (PHQ-9), session 1, today" in first
+    assert "Risk Risk item endorsed on PHQ-9 — Leo, session 1, today" in first
     assert second.startswith("Adams couple")
-    assert "Clinically meaningful worsening — Ann (PCL-5), session 18, today" in second
+    assert "Clinically meaningful worsening on PCL-5 — Ann, session 18, today" in second
     assert "Open: 6 red" in second
 
 

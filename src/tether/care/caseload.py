@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tether.instruments import UnknownInstrument
 from tether.signals import severity_rank
-from tether.signals.catalogue import catalogue
+from tether.signals.catalogue import catalogue, title_of
 from tether.signals.risk import RISK_ITEM
 
 from .frames import library
@@ -151,13 +151,15 @@ def headline(alert: OpenAlert, names: Mapping[str, str], today: dt.date) -> str:
     """The alert in words: its catalogue title, whom it is about, where and
     when, as people read them."""
     entry = catalogue().get(alert.kind, {})
-    title = str(entry.get("title", alert.kind))
+    shown = instrument_words(alert.instrument)
+    # A title that names its instrument ("Recovery on PCL-5") says it once.
+    named = "{instrument}" in str(entry.get("title", ""))
+    title = title_of(alert.kind, {"instrument": shown}) if entry else alert.kind
     state = RUPTURE_STATES.get(alert.state) if alert.kind == "rupture" else None
     if state:
         title = _("%(title)s (%(state)s)") % {"title": title, "state": state}
     who = subject_words(alert.subject, names)
-    shown = instrument_words(alert.instrument)
-    if shown:
+    if shown and not named:
         who = _("%(who)s (%(instrument)s)") % {"who": who, "instrument": shown}
     when = _("session %(number)s, %(date)s") % {
         "number": alert.session,
