@@ -396,7 +396,7 @@ def test_the_caseload_costs_the_same_queries_for_10_and_200_cases(
     with CaptureQueriesContext(connection) as two_hundred:
         page = client.get("/cases/").content.decode()
     assert page.count("1 yellow") == 200
-    assert page.count("Lowest member: Ben <b>75</b>") == 200
+    assert page.count('Lowest member: <span class="name">Ben</span> <b>75</b>') == 200
     assert len(two_hundred) == len(ten)
 
 
