@@ -56,7 +56,10 @@ CLIENT_FACING = frozenset(
         "portal/services/tokens.py",
         "portal/services/invitations.py",
         "portal/services/messages.py",
+        "portal/services/answers.py",
         "portal/kiosk.py",
+        # An answer the engine refuses, in words for people (paper and links).
+        "care/answers.py",
     ]
 )
 """Where the texts members read come from, as the .po's `#:` references name

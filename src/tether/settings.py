@@ -167,6 +167,9 @@ USE_I18N = True
 # are English (no LocaleMiddleware); member pages use the link's language.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
+# One way to write a date on every page: tether/formats/en/formats.py (the
+# templates use `|date` and `|date:"DATETIME_FORMAT"`, never a format of their own).
+FORMAT_MODULE_PATH = ["tether.formats"]
 
 STATIC_URL = "/static/"
 # `collectstatic` writes a gzip and a brotli copy of each file beside it, which

@@ -71,7 +71,7 @@ def test_the_same_questionnaire_twice_is_refused_with_a_reason(ames, rivera):
     services.add_to_plan(ames, rivera.pk, "gad-7", ["caregiver"])
     with pytest.raises(services.InvalidEntry, match="already in the plan"):
         services.add_to_plan(ames, rivera.pk, "gad-7@1.0", ["partner"])
-    with pytest.raises(services.InvalidEntry, match="choose who answers it"):
+    with pytest.raises(services.InvalidEntry, match="Choose who answers it"):
         services.add_to_plan(ames, rivera.pk, "phq-9", [])
 
 

@@ -78,14 +78,16 @@ def test_a_bad_risk_answer_with_the_totals_is_named_and_nothing_is_saved(
         sign_in(ames), first_session, leo, "phq-9@1.0", total_total="12", item_9="5"
     )
     assert response.status_code == 200
-    assert "item 9: value 5 not in {0, 1, 2, 3}" in html.unescape(
-        response.content.decode()
-    )
+    page = html.unescape(response.content.decode())
+    assert "Please choose an answer from 0 to 3." in page
+    assert "value 5" not in page
     assert not Response.objects.exists()
 
 
 def test_the_service_accepts_only_risk_items_beside_totals(ames, leo, first_session):
-    with pytest.raises(services.InvalidEntry, match="item 3: only the risk items"):
+    with pytest.raises(
+        services.InvalidEntry, match="only the risk questions"
+    ) as caught:
         services.enter_paper_response(
             ames,
             first_session.pk,
@@ -94,6 +96,9 @@ def test_the_service_accepts_only_risk_items_beside_totals(ames, leo, first_sess
             totals={"total": 10},
             answers={"3": 1, "9": 0},
         )
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        ("item_3", "not-a-risk-item")
+    ]
 
 
 # ---- 3. a skipped risk item on paper, item by item -----------------------------------

@@ -40,7 +40,9 @@ def test_a_bad_answer_names_the_item_and_saves_nothing(ames, first_session, leo)
         services.enter_paper_response(
             ames, first_session.pk, "pcl-5", leo.pk, answers=answers
         )
-    assert caught.value.problems == ["item 4: value 7 not in {0, 1, 2, 3, 4}"]
+    [problem] = caught.value.problems
+    assert (problem.field, problem.code) == ("item_4", "not-allowed")
+    assert problem.message == "Please choose an answer from 0 to 4."
     assert not Response.objects.exists()
 
 
@@ -51,7 +53,9 @@ def test_totals_from_paper_are_checked_against_the_scale_range(
         services.enter_paper_response(
             ames, first_session.pk, "srs", leo.pk, totals={"total": 41}
         )
-    assert caught.value.problems == ["total: 41 is outside 0–40"]
+    [problem] = caught.value.problems
+    assert (problem.field, problem.code) == ("total_total", "out-of-range")
+    assert problem.message == "Please enter a total from 0 to 40."
     response = services.enter_paper_response(
         ames, first_session.pk, "srs", leo.pk, totals={"total": 30}
     )
@@ -248,10 +252,12 @@ def test_adding_a_member_keeps_an_edited_subsystem(ames, rivera, maria, leo):
 def test_a_member_is_in_one_of_caregivers_children_and_couple(ames, rivera, leo):
     with pytest.raises(services.InvalidEntry) as caught:
         services.set_subsystem(ames, rivera.pk, "caregivers", [leo.pk])
-    assert caught.value.problems == [
-        "members: Leo is in the children subsystem; take them out of it first"
-        " (a member belongs to one of caregivers, children, couple)"
-    ]
+    [problem] = caught.value.problems
+    assert (problem.field, problem.code) == ("members", "other-subsystem")
+    assert problem.message == (
+        "Leo is in the children subsystem; take them out of it first"
+        " (a member belongs to only one of caregivers, children and couple)."
+    )
 
 
 def test_a_member_who_says_the_session_did_not_sit_right_raises_a_rupture_alert(

@@ -126,9 +126,10 @@ def test_a_supervisor_cannot_issue_a_link(sam, first_session, maria):
 def test_a_licensed_instrument_without_text_cannot_be_sent(ames, first_session, maria):
     with pytest.raises(InvalidEntry) as error:
         services.issue_invitation(ames, first_session.pk, maria.pk, ["wai-sr"])
-    assert error.value.problems == [
-        "WAI-SR has no licensed text loaded, so it cannot be sent as a link; enter it from paper"
+    assert [p.message for p in error.value.problems] == [
+        "WAI-SR has no licensed text loaded, so it cannot be sent as a link; enter it from paper."
     ]
+    assert error.value.codes == {"not-sendable"}
     assert not Invitation.objects.exists()
 
 
@@ -151,10 +152,10 @@ def test_a_new_link_asks_tac_1_1_and_tac_1_0_is_refused_by_name(
     assert invitation.instruments == ["tac@1.1"]
     with pytest.raises(InvalidEntry) as error:
         services.issue_invitation(ames, first_session.pk, maria.pk, ["tac@1.0"])
-    assert error.value.problems == [
-        "TAC 1.0 is superseded by version 1.1, so it is no longer sent; "
-        "send tac@1.1 (answers given on 1.0 keep their version)"
-    ]
+    assert str(error.value) == (
+        "TAC 1.0 is replaced by version 1.1, so it is no longer sent; "
+        "send version 1.1 (answers given on 1.0 keep their version)."
+    )
 
 
 def test_a_child_form_is_not_sent_to_an_adult(ames, first_session, maria):
@@ -191,9 +192,13 @@ def test_an_answer_outside_the_options_names_the_item_and_keeps_earlier_ones(
     services.save_answer(invitation, "tac", "2", "2")
     with pytest.raises(InvalidEntry) as error:
         services.save_answer(invitation, "tac", "3", 7)
-    assert str(error.value) == "item 3: value 7 not in {0, 1, 2, 3, 4}"
-    with pytest.raises(InvalidEntry, match=r"item 3: 'lots' is not a number"):
+    [problem] = error.value.problems
+    assert (problem.field, problem.code) == ("item_3", "not-allowed")
+    assert problem.message == "Please choose an answer from 0 to 4."
+    with pytest.raises(InvalidEntry) as error:
         services.save_answer(invitation, "tac", "3", "lots")
+    assert error.value.codes == {"not-a-number"}
+    assert "lots" not in str(error.value)
     assert Response.objects.get().answers == {"1": 4, "2": 2}
 
 
@@ -233,10 +238,11 @@ def test_declining_is_refused_where_prorating_is_not_allowed(
 ):
     invitation, _ = maria_link
     services.save_answer(invitation, "tac", "1", 2)
-    with pytest.raises(InvalidEntry, match="“prefer not to answer” is not available"):
+    with pytest.raises(InvalidEntry, match="“Prefer not to answer” is not available"):
         services.save_answer(invitation, "tac", "2", None)
-    with pytest.raises(InvalidEntry, match="item 2: not answered yet"):
+    with pytest.raises(InvalidEntry, match="Not answered yet") as error:
         services.submit(invitation, "tac")
+    assert {p.field for p in error.value.problems} >= {"item_2"}
     assert Response.objects.get().answers == {"1": 2}
     assert Response.objects.get().status == "in-progress"
 

@@ -626,7 +626,8 @@ def test_an_instrument_without_licensed_text_is_not_offered(
     url = reverse("portal-links", args=[first_session.pk])
     text = client.get(url).content.decode()
     assert 'value="wai-sr@1.0"' not in text
-    assert "WAI-SR (wai-sr@1.0): no licensed text is loaded" in text
+    assert "WAI-SR (version 1.0): no licensed text is loaded" in text
+    assert "wai-sr@" not in text
     response = client.post(
         url, {"who": str(maria.pk), "instruments": ["wai-sr@1.0"], "expires": "72"}
     )
@@ -771,3 +772,39 @@ def test_a_configured_base_url_wins_over_the_request(
         url, {"who": str(maria.pk), "instruments": ["tac@1.1"], "expires": "72"}
     )
     assert 'value="https://tether.example.org/q/' in response.content.decode()
+
+
+# ---- problems are recognised by their code, not their words ---------------------
+
+
+def sent_meanwhile(ames, first_session, maria):
+    """The problem save_answer raises for a questionnaire sent meanwhile (on
+    another device, say), as the service itself words it."""
+    invitation, token = services.issue_invitation(
+        ames, first_session.pk, maria.pk, ["tac", "phq-9"]
+    )
+    for item in TAC_ITEMS:
+        services.save_answer(invitation, "tac", item, 3)
+    services.submit(invitation, "tac")
+    with pytest.raises(care.InvalidEntry) as caught:
+        services.save_answer(invitation, "tac", "1", 2)
+    return token, caught.value
+
+
+def test_answers_sent_meanwhile_are_recognised_by_the_problems_code(
+    member, ames, first_session, maria, monkeypatch
+):
+    token, refused = sent_meanwhile(ames, first_session, maria)
+    assert refused.codes == {"already-sent"}
+    # The page checked before saving; the race is in between.
+
+    def refuse(*args):
+        raise refused
+
+    monkeypatch.setattr(services, "save_answer", refuse)
+    monkeypatch.setattr("tether.portal.views.is_sent", lambda response: False)
+    member.post(start_url(token), {"mode": "one"})
+    page = member.post(reverse("portal-item", args=[token, "tac", 1]), {"item-1": "2"})
+    text = visible_text(page)
+    assert "These answers were already sent, so they cannot be changed." in text
+    assert "TAC was already sent" not in text  # the service's words are not shown

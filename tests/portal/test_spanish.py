@@ -482,3 +482,31 @@ def test_the_risk_email_stays_in_the_clinicians_language(ames, rivera):
     assert all(
         m.body.startswith("A questionnaire in one of your cases") for m in mail.outbox
     )
+
+
+def test_answers_sent_meanwhile_are_recognised_in_spanish_too(
+    phone, ames, first_session, ana, monkeypatch
+):
+    """The page tells the problem by its code, not by English words: with the
+    page in Spanish the service's message is Spanish too."""
+    invitation, token = services.issue_invitation(
+        ames, first_session.pk, ana.pk, ["tac", "phq-9"]
+    )
+    for item in ANA_TAC:
+        services.save_answer(invitation, "tac", item, 3)
+    services.submit(invitation, "tac")
+    with pytest.raises(care.InvalidEntry) as caught:
+        services.save_answer(invitation, "tac", "1", 2)
+    with translation.override("es"):
+        assert "already sent" not in str(caught.value)
+
+    def refuse(*args):
+        raise caught.value
+
+    monkeypatch.setattr(services, "save_answer", refuse)
+    monkeypatch.setattr("tether.portal.views.is_sent", lambda response: False)
+    phone.post(start(token), {"mode": "one"})
+    text = spanish(
+        phone.post(reverse("portal-item", args=[token, "tac", 1]), {"item-1": "2"})
+    )
+    assert "Estas respuestas ya se enviaron, así que no se pueden cambiar." in text

@@ -81,6 +81,17 @@ def test_every_bad_answer_is_reported_at_once():
     ]
 
 
+def test_each_bad_answer_carries_a_code_and_its_value_for_the_caller_to_word():
+    with pytest.raises(AnswerError) as caught:
+        score(PHQ9, {**phq9(1, 2, 1, 1, 0, 0, 1, 0, 0), "1": 5, "2": "lots", "x": 1})
+    found = [(p.item, p.code, p.value) for p in caught.value.problems]
+    assert found == [
+        ("x", "not-an-item", 1),
+        ("2", "not-a-number", "lots"),
+        ("1", "not-allowed", 5.0),
+    ]
+
+
 @pytest.mark.parametrize("value", [True, False, "2", [2]])
 def test_values_that_are_not_numbers_are_refused_even_when_they_look_like_one(value):
     # pydantic's lax mode once scored `false` as 0 (docs/architecture.md

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy
 
 from .models import Role, User
 
-WRONG_PASSWORD = "That username and password did not match. Check them and try again."
+WRONG_PASSWORD = gettext_lazy(
+    "That username and password did not match. Check them and try again."
+)
 
 
 class SignInForm(AuthenticationForm):
@@ -16,7 +19,9 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         "invalid_login": WRONG_PASSWORD,
-        "inactive": "This account is switched off. Ask your clinic's administrator.",
+        "inactive": gettext_lazy(
+            "This account is switched off. Ask your clinic's administrator."
+        ),
     }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -29,7 +34,7 @@ class CodeForm(forms.Form):
     """A six-digit code from the authenticator app, or a backup code."""
 
     code = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=32,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autofocus": True, "size": 12}
@@ -44,10 +49,10 @@ class CodeForm(forms.Form):
 
 class UserCreateForm(forms.ModelForm):  # type: ignore[type-arg]
     password_choice = forms.ChoiceField(
-        label="First password",
+        label=gettext_lazy("First password"),
         choices=[
-            ("email", "Email them a link to choose their own password"),
-            ("temporary", "Show me a temporary password to pass on"),
+            ("email", gettext_lazy("Email them a link to choose their own password")),
+            ("temporary", gettext_lazy("Show me a temporary password to pass on")),
         ],
         initial="email",
         widget=forms.RadioSelect,
@@ -60,9 +65,11 @@ class UserCreateForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean(self) -> dict[str, object]:
         cleaned: dict[str, object] = super().clean() or {}
         if cleaned.get("password_choice") == "email" and not cleaned.get("email"):
-            self.add_error("email", "An email address is needed to send the link.")
+            self.add_error(
+                "email", gettext_lazy("An email address is needed to send the link.")
+            )
         return cleaned
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)

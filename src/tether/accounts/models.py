@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Organization(models.Model):
@@ -31,9 +32,9 @@ class Organization(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Administrator"
-    SUPERVISOR = "supervisor", "Supervisor"
-    CLINICIAN = "clinician", "Clinician"
+    ADMIN = "admin", _("Administrator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    CLINICIAN = "clinician", _("Clinician")
 
 
 class User(AbstractUser):

@@ -32,6 +32,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -48,10 +50,15 @@ from .forms import CodeForm, RoleForm, SignInForm, UserCreateForm
 from .models import Role, User
 from .selectors import get_user_for, users_for
 
-WRONG_CODE = (
+WRONG_CODE = gettext_lazy(
     "That code did not match. Check the time on your phone, or use a backup code."
 )
-TOO_MANY_CODES = "Too many wrong codes in a row. Wait a minute, then try again."
+WRONG_NEW_CODE = gettext_lazy(
+    "That code did not match. Check the time on your phone and enter the newest code."
+)
+TOO_MANY_CODES = gettext_lazy(
+    "Too many wrong codes in a row. Wait a minute, then try again."
+)
 ENROLMENT_KEY = "tether_enrolment_device"
 
 # --- where to go next -------------------------------------------------------
@@ -193,7 +200,7 @@ def _show_enrolment(
 ) -> HttpResponse:
     qr = segno.make(device.config_url, error="m")
     svg = qr.svg_inline(
-        scale=5, border=2, light="#fff", title="QR code for your authenticator app"
+        scale=5, border=2, light="#fff", title=_("QR code for your authenticator app")
     )
     secret = b32encode(device.bin_key).decode()
     context = {
@@ -206,12 +213,12 @@ def _show_enrolment(
 
 
 def _check_enrolment_code(device: TOTPDevice, code: str) -> str:
-    allowed, _ = device.verify_is_allowed()
+    allowed, _reason = device.verify_is_allowed()
     if not allowed:
-        return TOO_MANY_CODES
+        return str(TOO_MANY_CODES)
     if re.fullmatch(r"\d{6}", code) and device.verify_token(code):
         return ""
-    return "That code did not match. Check the time on your phone and enter the newest code."
+    return str(WRONG_NEW_CODE)
 
 
 def _finish_enrolment(request: HttpRequest, device: TOTPDevice) -> list[str]:
@@ -245,27 +252,20 @@ def verify(request: HttpRequest) -> HttpResponse:
         return get_lockout_response(request, None, credentials)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        device, error = _match_code(user, form.cleaned_data["code"])
+        device, allowed = services.match_code(user, form.cleaned_data["code"])
         if device is not None:
             _verified(request, device)
             method = "backup-code" if isinstance(device, StaticDevice) else "app"
             record(user, "2fa-verify", "user", user.pk, detail={"method": method})
             return redirect(_next_or_home(request))
-        form.add_error("code", error)
-        if error == WRONG_CODE:
+        form.add_error("code", WRONG_CODE if allowed else TOO_MANY_CODES)
+        if allowed:  # a wrong code, not a refusal to try
             _count_failed_code(request, user)
             if getattr(request, "axes_locked_out", False):
                 auth.logout(request)
                 return get_lockout_response(request, None, credentials)
     context = {"form": form, "next": _safe_next(request)}
     return render(request, "accounts/verify.html", context)
-
-
-def _match_code(user: Any, code: str) -> tuple[Device | None, str]:
-    device, allowed = services.match_code(user, code)
-    if device is not None:
-        return device, ""
-    return None, WRONG_CODE if allowed else TOO_MANY_CODES
 
 
 def _count_failed_code(request: HttpRequest, user: Any) -> None:
@@ -398,7 +398,9 @@ def _not_on_yourself(
     def wrapped(request: HttpRequest, user_id: int) -> HttpResponse:
         user = get_user_for(request.user, user_id)
         if user == request.user:
-            messages.error(request, "Ask another administrator to change your account.")
+            messages.error(
+                request, _("Ask another administrator to change your account.")
+            )
             return redirect("user-detail", user_id=user.pk)
         return view(request, user)
 
@@ -411,7 +413,8 @@ def user_role(request: HttpRequest, user: User) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, user, form, status=400)
     if services.change_role(request.user, user, form.cleaned_data["role"]):
-        messages.success(request, f"{user.display} is now {user.get_role_display()}.")
+        values = {"name": user.display, "role": user.get_role_display()}
+        messages.success(request, _("%(name)s is now %(role)s.") % values)
     return redirect("user-detail", user_id=user.pk)
 
 
@@ -420,7 +423,8 @@ def user_reset_2fa(request: HttpRequest, user: User) -> HttpResponse:
     services.reset_second_factor(request.user, user)
     messages.success(
         request,
-        f"{user.display} will set up a new authenticator at their next sign-in.",
+        _("%(name)s will set up a new authenticator at their next sign-in.")
+        % {"name": user.display},
     )
     return redirect("user-detail", user_id=user.pk)
 
@@ -428,7 +432,10 @@ def user_reset_2fa(request: HttpRequest, user: User) -> HttpResponse:
 @_not_on_yourself
 def user_unlock(request: HttpRequest, user: User) -> HttpResponse:
     services.clear_failed_sign_ins(request.user, user)
-    messages.success(request, f"Failed sign-ins for {user.display} were cleared.")
+    messages.success(
+        request,
+        _("Failed sign-ins for %(name)s were cleared.") % {"name": user.display},
+    )
     return redirect("user-detail", user_id=user.pk)
 
 
@@ -436,6 +443,10 @@ def user_unlock(request: HttpRequest, user: User) -> HttpResponse:
 def user_active(request: HttpRequest, user: User) -> HttpResponse:
     active = request.POST.get("active") == "true"
     services.set_active(request.user, user, active)
-    state = "can sign in again" if active else "can no longer sign in"
-    messages.success(request, f"{user.display} {state}.")
+    done = (
+        _("%(name)s can sign in again.")
+        if active
+        else _("%(name)s can no longer sign in.")
+    )
+    messages.success(request, done % {"name": user.display})
     return redirect("user-detail", user_id=user.pk)

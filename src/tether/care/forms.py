@@ -1,5 +1,5 @@
 """Forms for the clinician pages. They parse and check input; the services
-decide and save, and their `InvalidEntry.problems` land on the named fields."""
+decide and save, and the problems they raise land on the fields they name."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tether.accounts.models import Role, User
@@ -17,24 +18,43 @@ from tether.instruments import Definition, Item, Scale, UnknownInstrument, text_
 from tether.signals.catalogue import catalogue
 
 from .caseload import CaseloadQuery
+from .errors import TOO_LONG, Problem, item_field, total_field
 from .frames import library
-from .models import AgeBand, Case, CaseKind, Member, MemberRole, Session
+from .models import AgeBand, Case, CaseKind, Member, MemberRole, Session, Subsystem
 
 
-def add_problems(form: forms.Form, problems: Iterable[str]) -> None:
-    """Each "field: reason" problem on its field when the form has one, else
+def add_problems(form: forms.Form, problems: Iterable[Problem]) -> None:
+    """Each problem on the field it names when the form has that field, else
     above the form."""
     for problem in problems:
-        name, found, reason = problem.partition(": ")
-        if found and name in form.fields and name not in form.errors:
-            form.add_error(name, reason)
-        else:
-            form.add_error(None, problem)
+        field = problem.field if problem.field in form.fields else None
+        form.add_error(field, problem.message)
+
+
+class TextField(forms.CharField):
+    """Text kept to its record's length, and refused with a message when it is
+    longer: no `maxlength` on the input, where a browser cuts pasted text
+    silently."""
+
+    default_error_messages = {"max_length": TOO_LONG}
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs: dict[str, Any] = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+def member_label(member: Member) -> str:
+    """A member as the clinician's forms list them: "Leo (identified client)"."""
+    return _("%(name)s (%(role)s)") % {
+        "name": member.first_name,
+        "role": member.get_role_display().lower(),
+    }
 
 
 class MemberChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Member) -> str:
-        return f"{obj.first_name} ({obj.get_role_display().lower()})"
+        return member_label(obj)
 
 
 class ClinicianChoiceField(forms.ModelMultipleChoiceField):
@@ -53,24 +73,34 @@ def clinicians_of(user: User) -> Any:
 
 
 class CaseForm(forms.Form):
-    label = forms.CharField(
-        max_length=120,
-        help_text="A name for the case, e.g. “Rivera family”. Avoid full names.",
-        error_messages={"required": "Give the case a name."},
+    label = TextField(
+        max_length=Case._meta.get_field("label").max_length,
+        label=gettext_lazy("Label"),
+        help_text=gettext_lazy(
+            "A name for the case, e.g. “Rivera family”. Avoid full names."
+        ),
+        error_messages={"required": gettext_lazy("Give the case a name.")},
     )
     kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
         choices=CaseKind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose individual, couple or family."},
+        error_messages={
+            "required": gettext_lazy("Choose individual, couple or family."),
+            "invalid_choice": gettext_lazy("Choose individual, couple or family."),
+        },
     )
-    trauma_focus = forms.CharField(
-        max_length=200, required=False, label="Trauma focus (optional)"
+    trauma_focus = TextField(
+        max_length=Case._meta.get_field("trauma_focus").max_length,
+        required=False,
+        label=gettext_lazy("Trauma focus (optional)"),
     )
     clinicians = ClinicianChoiceField(
         queryset=User.objects.none(),
         required=False,
+        label=gettext_lazy("Clinicians"),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave empty to assign the case to yourself.",
+        help_text=gettext_lazy("Leave empty to assign the case to yourself."),
     )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
@@ -79,15 +109,19 @@ class CaseForm(forms.Form):
         field.queryset = clinicians_of(user)  # type: ignore[attr-defined]
         if not user.is_clinician:  # nobody to fall back on
             field.required = True
-            field.help_text = "Who will see and work on the case."
-            field.error_messages["required"] = "Choose at least one clinician."
+            field.help_text = gettext_lazy("Who will see and work on the case.")
+            field.error_messages["required"] = CHOOSE_A_CLINICIAN
+
+
+CHOOSE_A_CLINICIAN = gettext_lazy("Choose at least one clinician.")
 
 
 class AssignCliniciansForm(forms.Form):
     clinicians = ClinicianChoiceField(
         queryset=User.objects.none(),
+        label=gettext_lazy("Clinicians"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one clinician."},
+        error_messages={"required": CHOOSE_A_CLINICIAN},
     )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
@@ -95,33 +129,51 @@ class AssignCliniciansForm(forms.Form):
         self.fields["clinicians"].queryset = clinicians_of(user)  # type: ignore[attr-defined]
 
 
+ONLY_FOR_LINKS = gettext_lazy("Only for sending questionnaire links.")
+
+
 class MemberForm(forms.Form):
-    first_name = forms.CharField(max_length=80, help_text="First name only.")
-    role = forms.ChoiceField(choices=MemberRole.choices)
-    age_band = forms.ChoiceField(
-        choices=AgeBand.choices, initial=AgeBand.ADULT, label="Age band"
+    first_name = TextField(
+        max_length=Member._meta.get_field("first_name").max_length,
+        label=gettext_lazy("First name"),
+        help_text=gettext_lazy("First name only."),
+        error_messages={"required": gettext_lazy("Give the member's first name.")},
     )
-    language = forms.ChoiceField(choices=settings.LANGUAGES, initial="en")
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=MemberRole.choices)
+    age_band = forms.ChoiceField(
+        choices=AgeBand.choices,
+        initial=AgeBand.ADULT,
+        label=gettext_lazy("Age band"),
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=settings.LANGUAGES,
+        initial="en",
+    )
     email = forms.EmailField(
         required=False,
-        label="Email (optional)",
-        help_text="Only for sending questionnaire links.",
+        label=gettext_lazy("Email (optional)"),
+        help_text=ONLY_FOR_LINKS,
     )
-    phone = forms.CharField(
-        max_length=40,
+    phone = TextField(
+        max_length=Member._meta.get_field("phone").max_length,
         required=False,
-        label="Phone (optional)",
-        help_text="Only for sending questionnaire links.",
+        label=gettext_lazy("Phone (optional)"),
+        help_text=ONLY_FOR_LINKS,
     )
 
 
 class SubsystemForm(forms.Form):
-    name = forms.CharField(
-        max_length=60, help_text="e.g. caregivers, children, couple."
+    name = TextField(
+        max_length=Subsystem._meta.get_field("name").max_length,
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy("e.g. caregivers, children, couple."),
+        error_messages={"required": gettext_lazy("Give the subsystem a name.")},
     )
     members = MemberChoiceField(
         queryset=Member.objects.none(),
         required=False,
+        label=gettext_lazy("Members"),
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -138,7 +190,7 @@ class AttendanceForm(forms.Form):
         queryset=Member.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Who attended",
+        label=gettext_lazy("Who attended"),
     )
 
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
@@ -148,8 +200,9 @@ class AttendanceForm(forms.Form):
 
 class SessionForm(AttendanceForm):
     date = forms.DateField(
+        label=gettext_lazy("Date"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The day of the session.",
+        help_text=gettext_lazy("The day of the session."),
     )
     field_order = ["date", "attended"]
 
@@ -166,27 +219,33 @@ class SessionForm(AttendanceForm):
     def clean_date(self) -> dt.date:
         date: dt.date = self.cleaned_data["date"]
         if date > timezone.localdate() + dt.timedelta(days=1):
-            raise forms.ValidationError("The session date is in the future.")
+            raise forms.ValidationError(
+                gettext_lazy("The session date is in the future."), code="future"
+            )
         return date
 
 
 # ---- paper entry ---------------------------------------------------------------
 
 THERAPIST_FAMILY = "therapist:family"
-MODES = [("items", "Item by item"), ("totals", "Scale totals")]
+MODES = [
+    ("items", gettext_lazy("Item by item")),
+    ("totals", gettext_lazy("Scale totals")),
+]
 
 
 def who_choices(members: Iterable[Member]) -> list[tuple[str, Any]]:
     members = list(members)
-    answered = [
-        (f"member:{m.pk}", f"{m.first_name} ({m.get_role_display().lower()})")
+    answered = [(f"member:{m.pk}", member_label(m)) for m in members]
+    rated = [
+        (
+            f"therapist:{m.pk}",
+            _("Therapist, rating %(name)s") % {"name": m.first_name},
+        )
         for m in members
     ]
-    rated = [
-        (f"therapist:{m.pk}", f"Therapist, rating {m.first_name}") for m in members
-    ]
-    rated.append((THERAPIST_FAMILY, "Therapist, rating the family"))
-    return [("A member answered", answered), ("The therapist rated", rated)]
+    rated.append((THERAPIST_FAMILY, _("Therapist, rating the family")))
+    return [(_("A member answered"), answered), (_("The therapist rated"), rated)]
 
 
 def instrument_choices(planned: Iterable[str]) -> list[tuple[str, Any]]:
@@ -203,8 +262,8 @@ def instrument_choices(planned: Iterable[str]) -> list[tuple[str, Any]]:
     if not plan_keys:
         return rest
     return [
-        ("This case's measure plan", [(k, label[k]) for k in plan_keys]),
-        ("Other instruments", rest),
+        (_("This case's measure plan"), [(k, label[k]) for k in plan_keys]),
+        (_("Other instruments"), rest),
     ]
 
 
@@ -212,19 +271,22 @@ def _entry_label(d: Definition) -> str:
     """A superseded version (old paper forms of TAC 1.0) says so."""
     label = f"{d.short_title} — {text_in(d.title, 'en')}"
     if d.superseded_by is not None:
-        label += f" (version {d.version}, replaced by {d.superseded_by})"
+        label += " " + _("(version %(version)s, replaced by %(new)s)") % {
+            "version": d.version,
+            "new": d.superseded_by,
+        }
     return label
 
 
 class ChooseEntryForm(forms.Form):
     """Which questionnaire, answered by whom, entered how."""
 
-    instrument = forms.ChoiceField()
-    who = forms.ChoiceField(label="Who answered")
+    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"))
+    who = forms.ChoiceField(label=gettext_lazy("Who answered"))
     mode = forms.ChoiceField(
-        choices=[("", "Default for this instrument"), *MODES],
+        choices=[("", gettext_lazy("Default for this instrument")), *MODES],
         required=False,
-        label="Enter",
+        label=gettext_lazy("Enter"),
     )
 
     def __init__(self, session: Session, *args: Any, **kwargs: Any) -> None:
@@ -240,16 +302,18 @@ class ChooseEntryForm(forms.Form):
         if "instrument" not in data or "who" not in data:
             return data
         definition = library().get(data["instrument"])
-        kind, _, ident = data["who"].partition(":")
+        kind, _sep, ident = data["who"].partition(":")
         if kind == "therapist" and "therapist" not in definition.respondents:
             self.add_error(
                 "who",
-                f"{definition.short_title} is not a therapist form: choose the member who answered.",
+                _("%(name)s is not a therapist form: choose the member who answered.")
+                % {"name": definition.short_title},
             )
         if kind == "member" and definition.respondents == ("therapist",):
             self.add_error(
                 "who",
-                f"{definition.short_title} is a therapist form: choose “Therapist, rating …”.",
+                _("%(name)s is a therapist form: choose “Therapist, rating …”.")
+                % {"name": definition.short_title},
             )
         member = None if ident == "family" else self.members.get(int(ident))
         default = "items" if definition.has_text else "totals"
@@ -289,15 +353,15 @@ class PaperEntryForm(forms.Form):
         self.case_kind = case_kind
         if mode == "items":
             for number, item in enumerate(self.items, start=1):
-                self.fields[f"item_{item.id}"] = self._item_field(
+                self.fields[item_field(item.id)] = self._item_field(
                     number, item, language
                 )
         else:
             for scale in self.scales():
-                self.fields[f"total_{scale.id}"] = self._total_field(scale, language)
+                self.fields[total_field(scale.id)] = self._total_field(scale, language)
             for number, item in enumerate(self.items, start=1):
                 if item.risk is not None:
-                    self.fields[f"item_{item.id}"] = self._risk_field(
+                    self.fields[item_field(item.id)] = self._risk_field(
                         number, item, language
                     )
 
@@ -309,19 +373,19 @@ class PaperEntryForm(forms.Form):
         if item.text:
             label = f"{number}. {text_in(item.text_for(self.case_kind), language)}"
         else:
-            label = f"{number}. {item.content or 'item ' + item.id}"
+            label = f"{number}. {item.content or _('item %(id)s') % {'id': item.id}}"
         # The allowed answers are in the legend above the items.
         return forms.CharField(required=False, label=label, widget=_number_input())
 
     def _risk_field(self, number: int, item: Item, language: str) -> forms.Field:
         """A risk item is asked even with totals: a total cannot show it."""
         field = self._item_field(number, item, language)
-        field.label = f"Risk item {field.label}"
+        field.label = _("Risk item %(label)s") % {"label": field.label}
         allowed = " · ".join(f"{value} {label}" for value, label in self.options())
-        field.help_text = (
-            f"Asked on its own, because a total cannot show it. Answers: {allowed}. "
+        field.help_text = _(
+            "Asked on its own, because a total cannot show it. Answers: %(allowed)s. "
             "Leave it empty if it was not answered: Tether then asks you to follow up in session."
-        )
+        ) % {"allowed": allowed}
         return field
 
     def _total_field(self, scale: Scale, language: str) -> forms.Field:
@@ -329,17 +393,22 @@ class PaperEntryForm(forms.Form):
         return forms.CharField(
             required=False,
             label=text_in(scale.label, language),
-            help_text=f"{scale.method.capitalize()} of its items, {low:g}–{high:g}.",
+            help_text=(
+                _("Sum of its items, %(low)s–%(high)s.")
+                if scale.method == "sum"
+                else _("Mean of its items, %(low)s–%(high)s.")
+            )
+            % {"low": f"{low:g}", "high": f"{high:g}"},
             widget=_number_input(),
         )
 
     def entered(self) -> dict[str, dict[str, str] | None]:
         """The non-empty values, as the service's `answers` and `totals` (in
         totals mode, the answers are the risk items')."""
-        answers = self._given("item_")
+        answers = self._given(item_field(""))
         if self.mode == "items":
             return {"answers": answers or None}
-        return {"totals": self._given("total_"), "answers": answers or None}
+        return {"totals": self._given(total_field("")), "answers": answers or None}
 
     def _given(self, prefix: str) -> dict[str, str]:
         return {
@@ -347,20 +416,6 @@ class PaperEntryForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith(prefix) and value.strip()
         }
-
-    def add_problems(self, problems: Iterable[str]) -> None:
-        """Service problems ("item 4: …", "total: …") on their fields."""
-        for problem in problems:
-            name, _, _ = problem.partition(": ")
-            field = (
-                f"item_{name.removeprefix('item ')}"
-                if name.startswith("item ")
-                else f"total_{name}"
-            )
-            if field in self.fields and field not in self.errors:
-                self.add_error(field, problem)
-            else:
-                self.add_error(None, problem)
 
     def options(self) -> list[tuple[str, str]]:
         return [
@@ -379,14 +434,19 @@ def _number_input() -> forms.TextInput:
 
 
 class AcknowledgeForm(forms.Form):
-    note = forms.CharField(
+    note = TextField(
         required=False,
         max_length=2000,
+        label=gettext_lazy("Note"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What you did or plan to do. Kept with the alert.",
+        help_text=gettext_lazy("What you did or plan to do. Kept with the alert."),
     )
     action = forms.ChoiceField(
-        choices=[("acknowledge", "Acknowledge"), ("resolve", "Resolve")],
+        label=gettext_lazy("Action"),
+        choices=[
+            ("acknowledge", gettext_lazy("Acknowledge")),
+            ("resolve", gettext_lazy("Resolve")),
+        ],
         initial="acknowledge",
     )
 

@@ -5,24 +5,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tether.accounts.models import Organization
 
 
 class CaseKind(models.TextChoices):
-    INDIVIDUAL = "individual", "Individual"
-    COUPLE = "couple", "Couple"
-    FAMILY = "family", "Family"
+    INDIVIDUAL = "individual", _("Individual")
+    COUPLE = "couple", _("Couple")
+    FAMILY = "family", _("Family")
 
 
 class MemberRole(models.TextChoices):
-    IDENTIFIED_CLIENT = "identified-client", "Identified client"
-    PARTNER = "partner", "Partner"
-    CAREGIVER = "caregiver", "Caregiver"
-    CHILD = "child", "Child"
-    SIBLING = "sibling", "Sibling"
-    OTHER = "other", "Other"
+    IDENTIFIED_CLIENT = "identified-client", _("Identified client")
+    PARTNER = "partner", _("Partner")
+    CAREGIVER = "caregiver", _("Caregiver")
+    CHILD = "child", _("Child")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other")
 
 
 class AgeBand(models.TextChoices):
@@ -33,8 +34,8 @@ class AgeBand(models.TextChoices):
 
 class Case(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="cases"
@@ -113,9 +114,9 @@ class Subsystem(models.Model):
 
 class MeasurePlan(models.Model):
     class Cadence(models.TextChoices):
-        EVERY_SESSION = "every", "Every session"
-        EVERY_N = "every_n", "Every N sessions"
-        MONTHLY = "monthly", "Monthly"
+        EVERY_SESSION = "every", _("Every session")
+        EVERY_N = "every_n", _("Every N sessions")
+        MONTHLY = "monthly", _("Monthly")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     case = models.ForeignKey(
@@ -155,14 +156,14 @@ class Session(models.Model):
 
 class Response(models.Model):
     class Respondent(models.TextChoices):
-        MEMBER = "member", "Member"
-        THERAPIST = "therapist", "Therapist"
+        MEMBER = "member", _("Member")
+        THERAPIST = "therapist", _("Therapist")
 
     class Status(models.TextChoices):
-        IN_PROGRESS = "in-progress", "In progress"
-        COMPLETE = "complete", "Complete"
-        PAPER = "entered-from-paper", "Entered from paper"
-        INCOMPLETE = "incomplete", "Incomplete"
+        IN_PROGRESS = "in-progress", _("In progress")
+        COMPLETE = "complete", _("Complete")
+        PAPER = "entered-from-paper", _("Entered from paper")
+        INCOMPLETE = "incomplete", _("Incomplete")
         """Answers saved but never sent: the link expired or was closed, or a
         kiosk turn was started again. They feed the risk rule only."""
 
@@ -240,12 +241,12 @@ class Score(models.Model):
 
 class Signal(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        NOTED = "noted", "Noted"
+        OPEN = "open", _("Open")
+        NOTED = "noted", _("Noted")
         """Good news or information that asks nothing of the clinician
         (signals.needs_action): shown on the case page, never an open alert."""
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        RESOLVED = "resolved", "Resolved"
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="signals")

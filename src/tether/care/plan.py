@@ -10,12 +10,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import get_language_info, gettext, gettext_lazy
 
 from tether.instruments import Definition
 
-from .errors import InvalidEntry
+from .errors import Code, InvalidEntry, Problem, Text
 from .frames import library
 from .models import AgeBand, Case, MeasurePlan, Member, MemberRole, Session
 from .selectors import definition_named
@@ -108,28 +107,63 @@ def _default(member: Member) -> list[str]:
 
 def unsendable(
     definition: Definition, member: Member | None, language: str
-) -> str | None:
+) -> Problem | None:
     """Why this instrument cannot go to this person as a link, or None."""
-    name = definition.short_title
+    values: dict[str, object] = {"name": definition.short_title}
+    if member is not None:
+        values["member"] = member.first_name
     if definition.superseded_by is not None:
-        return (
-            f"{name} {definition.version} is superseded by version {definition.superseded_by}, "
-            f"so it is no longer sent; send {definition.id}@{definition.superseded_by} "
-            f"(answers given on {definition.version} keep their version)"
-        )
+        values |= {"version": definition.version, "new": definition.superseded_by}
+        return _unsendable(SUPERSEDED, values)
     if not definition.has_text:
-        return f"{name} has no licensed text loaded, so it cannot be sent as a link; enter it from paper"
+        return _unsendable(NO_TEXT, values)
     if member is None and "therapist" not in definition.respondents:
-        return f"{name} is not a therapist form, so it cannot be sent to the therapist; send it to a member"
+        return _unsendable(NOT_FOR_THERAPIST, values)
     if member is not None:
         if set(definition.respondents) <= {"therapist"}:
-            return f"{name} is a therapist form, so it cannot be sent to {member.first_name}; send it to the therapist"
+            return _unsendable(THERAPIST_FORM, values)
         if not fits_age(definition, member):
-            return f"{name} is not meant for {member.first_name}'s age band ({member.get_age_band_display()})"
+            values["band"] = member.get_age_band_display()
+            return _unsendable(NOT_FOR_AGE, values)
     if not all(language in item.text for item in definition.items):
-        label = dict(settings.LANGUAGES).get(language, language)
-        return f"{name} has no {label} text, so it cannot be sent in {label}; send it in another language or enter it from paper"
+        values["language"] = language_name(language)
+        return _unsendable(NO_LANGUAGE, values)
     return None
+
+
+def language_name(code: str) -> object:
+    """A language as people call it, in the language of the page ("Spanish",
+    "español"); the code itself for one Django does not know."""
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
+
+
+def _unsendable(text: Text, values: dict[str, object]) -> Problem:
+    return Problem("instruments", Code.NOT_SENDABLE, text, values)
+
+
+SUPERSEDED = gettext_lazy(
+    "%(name)s %(version)s is replaced by version %(new)s, so it is no longer "
+    "sent; send version %(new)s (answers given on %(version)s keep their version)."
+)
+NO_TEXT = gettext_lazy(
+    "%(name)s has no licensed text loaded, so it cannot be sent as a link; enter it from paper."
+)
+NOT_FOR_THERAPIST = gettext_lazy(
+    "%(name)s is not a therapist form, so it cannot be sent to the therapist; send it to a member."
+)
+THERAPIST_FORM = gettext_lazy(
+    "%(name)s is a therapist form, so it cannot be sent to %(member)s; send it to the therapist."
+)
+NOT_FOR_AGE = gettext_lazy(
+    "%(name)s is not meant for %(member)s's age band (%(band)s)."
+)
+NO_LANGUAGE = gettext_lazy(
+    "%(name)s has no %(language)s text, so it cannot be sent in %(language)s; "
+    "send it in another language or enter it from paper."
+)
 
 
 def fits_age(definition: Definition, member: Member) -> bool:
@@ -216,7 +250,7 @@ def plan_by_person(case: Case) -> list[PlannedFor]:
             if problem is None:
                 answers.append((definition.short_title, cadence))
             elif member is None or fits_age(definition, member):
-                not_sent.append(problem)
+                not_sent.append(problem.message)
         if answers or not_sent or member is not None:
             result.append(PlannedFor(who, answers, not_sent))
     return result

@@ -45,7 +45,7 @@ def case_plan_remove(request: HttpRequest, case_id: int, plan_id: int) -> HttpRe
     try:
         services.remove_from_plan(request.user, case_id, plan_id)  # type: ignore[arg-type]
     except services.InvalidEntry as error:
-        messages.error(request, "; ".join(error.problems))
+        messages.error(request, str(error))
     return redirect("case-plan", case_id)
 
 

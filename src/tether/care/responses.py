@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tether.accounts.models import Organization, User
 from tether.audit.services import record
@@ -27,7 +28,8 @@ from tether.instruments import Definition
 from tether.scoring import AnswerError, meets_risk_trigger, score
 
 from .alerts import json_safe, raise_risk_signals
-from .errors import InvalidEntry
+from .answers import answer_problems, as_number
+from .errors import Code, InvalidEntry, Problem, item_field, total_field
 from .frames import library
 from .models import Case, Member, Response, Score, Session
 from .recompute import request_recompute
@@ -60,7 +62,15 @@ def store_response(
     questionnaire was entered by `actor` (from paper), replacing any entered
     before and keeping unsent link answers beside it as incomplete."""
     if respondent not in Response.Respondent.values:
-        raise InvalidEntry([f"respondent: {respondent!r} is not member or therapist"])
+        raise InvalidEntry(
+            [
+                Problem(
+                    "respondent",
+                    Code.NOT_A_CHOICE,
+                    gettext_lazy("Choose whether a member or the therapist answered."),
+                )
+            ]
+        )
     scored = _scored_entry(definition, session.case.kind, answers, totals)
     with transaction.atomic():
         # One writer per case at a time: two members sending at once would
@@ -146,8 +156,16 @@ def _scored_entry(
         scores |= risk_rows
         return Scored(scores, _at_trigger_rows(definition, risk_rows), {})
     if not answers:
-        raise InvalidEntry(["enter the item answers or the scale totals"])
-    chosen = {item: _number(answers.get(item)) for item in definition.item_ids}
+        raise InvalidEntry(
+            [
+                Problem(
+                    "",
+                    Code.REQUIRED,
+                    gettext_lazy("Enter the answers, or the scale totals."),
+                )
+            ]
+        )
+    chosen = {item: as_number(answers.get(item)) for item in definition.item_ids}
     if not definition.allow_skip:
         missing = [
             item.id
@@ -155,7 +173,15 @@ def _scored_entry(
             if case_kind in item.applies_to and chosen[item.id] is None
         ]
         if missing:
-            raise InvalidEntry([f"item {item}: not answered yet" for item in missing])
+            raise InvalidEntry(
+                Problem(
+                    item_field(item),
+                    Code.NOT_ANSWERED,
+                    NOT_ANSWERED,
+                    {"instrument": definition.short_title},
+                )
+                for item in missing
+            )
     return scores_to_store(definition, chosen)
 
 
@@ -212,7 +238,7 @@ def scores_to_store(definition: Definition, answers: Mapping[str, object]) -> Sc
     try:
         result = score(definition, answers)
     except AnswerError as error:
-        raise InvalidEntry([str(problem) for problem in error.problems]) from error
+        raise InvalidEntry(answer_problems(definition, error)) from error
     scored = {s.scale: (s.value, s.prorated) for s in result.scales.values()}
     scored |= alliance_item_rows(definition, answers)
     scored |= risk_item_rows(definition, answers, settled=True)
@@ -250,20 +276,6 @@ def risk_item_rows(
         elif settled:
             rows[f"item:{item.id}"] = (None, False)
     return rows
-
-
-def _number(value: object) -> object:
-    """Form fields arrive as text; numbers stay numbers, other text stays text
-    so the engine names it as not a number."""
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    return value
 
 
 def record_unsent_risk(response: Response, definition: Definition) -> bool:
@@ -321,30 +333,52 @@ def totals_scores(
     definition: Definition, totals: Mapping[str, object]
 ) -> dict[str, float]:
     """Scale totals from paper, each checked against its scale's range."""
-    problems, values = [], {}
+    problems: list[Problem] = []
+    values: dict[str, float] = {}
     for scale_id, value in totals.items():
-        if value in (None, ""):
+        number = as_number(value)
+        if number is None:
             continue
+        field = total_field(scale_id)
         try:
             scale = definition.scale(scale_id)
         except KeyError:
-            problems.append(f"{scale_id}: is not a scale of {definition.key}")
+            problems.append(
+                Problem(
+                    field,
+                    Code.NOT_A_SCALE,
+                    gettext_lazy("%(instrument)s has no such scale."),
+                    {"instrument": definition.short_title},
+                )
+            )
             continue
         low, high = definition.scale_bounds(scale)
-        try:
-            number = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            problems.append(f"{scale_id}: {value!r} is not a number")
-            continue
-        if not low <= number <= high:
-            problems.append(f"{scale_id}: {number:g} is outside {low:g}–{high:g}")
-            continue
-        values[scale_id] = number
+        bounds = {"low": f"{low:g}", "high": f"{high:g}"}
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            problems.append(Problem(field, Code.NOT_A_NUMBER, TOTAL_RANGE, bounds))
+        elif not low <= number <= high:
+            problems.append(Problem(field, Code.OUT_OF_RANGE, TOTAL_RANGE, bounds))
+        else:
+            values[scale_id] = float(number)
     if problems:
         raise InvalidEntry(problems)
     if not values:
-        raise InvalidEntry(["totals: enter at least one scale total"])
+        raise InvalidEntry(
+            [
+                Problem(
+                    "",
+                    Code.REQUIRED,
+                    gettext_lazy("Enter at least one scale total."),
+                )
+            ]
+        )
     return values
+
+
+NOT_ANSWERED = gettext_lazy(
+    "Not answered yet: %(instrument)s needs every question answered to be scored."
+)
+TOTAL_RANGE = gettext_lazy("Please enter a total from %(low)s to %(high)s.")
 
 
 def risk_answers_with_totals(
@@ -356,16 +390,20 @@ def risk_answers_with_totals(
     others = sorted(set(answers) - set(risk_ids))
     if others:
         raise InvalidEntry(
-            [
-                f"item {item}: only the risk items are entered with the totals"
-                for item in others
-            ]
+            Problem(
+                item_field(item),
+                Code.NOT_A_RISK_ITEM,
+                gettext_lazy(
+                    "With scale totals, only the risk questions are entered one by one."
+                ),
+            )
+            for item in others
         )
-    chosen = {k: _number(v) for k, v in answers.items()}
+    chosen = {k: as_number(v) for k, v in answers.items()}
     try:
         score(definition, {k: v for k, v in chosen.items() if v is not None})
     except AnswerError as error:
-        raise InvalidEntry([str(problem) for problem in error.problems]) from error
+        raise InvalidEntry(answer_problems(definition, error)) from error
     return risk_item_rows(definition, chosen, settled=True)
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tether.accounts.models import Role, User
 from tether.audit.services import record
@@ -26,7 +27,7 @@ from .caseload import (
     most_urgent,
     sort_rows,
 )
-from .errors import InvalidEntry
+from .errors import Code, InvalidEntry, Problem
 from .frames import library
 from .models import Case, Member, Session, Signal
 
@@ -235,12 +236,17 @@ def get_session_for(user: User, session_id: int, write: bool = False) -> Session
 
 
 def definition_named(instrument: str) -> Definition:
-    """The instrument named `id` or `id@version`; InvalidEntry naming the
-    known ones otherwise (the name came from a form or a link)."""
+    """The instrument named `id` or `id@version`; InvalidEntry otherwise (the
+    name came from a form or a link)."""
     try:
         return library().get(instrument)
     except UnknownInstrument as error:
-        raise InvalidEntry([f"instrument: {error}"]) from error
+        problem = Problem(
+            "instrument",
+            Code.UNKNOWN_INSTRUMENT,
+            gettext_lazy("This questionnaire is not in the library."),
+        )
+        raise InvalidEntry([problem]) from error
 
 
 def clinic_config(user: User) -> SignalConfig:

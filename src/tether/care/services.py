@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tether.accounts.models import Role, User
 from tether.audit.services import record
 from tether.signals.alliance import SUBSYSTEMS, subsystem_of
 
 from .alerts import add_note, recompute_case_signals, refit_organization
-from .errors import InvalidEntry
+from .errors import TOO_LONG, Code, InvalidEntry, Problem, Text
 from .models import (
     AgeBand,
     Case,
@@ -33,12 +35,15 @@ from .responses import store_response
 from .selectors import definition_named, get_case_for, get_session_for
 
 __all__ = [
+    "Code",
     "InvalidEntry",
+    "Problem",
     "recompute_case_signals",
     "refit_organization",
 ]
-"""Besides this module's own services: the error every care write raises, and
-the alert writes other apps and tests call (care/alerts.py)."""
+"""Besides this module's own services: the error every care write raises with
+its problems (care/errors.py), and the alert writes other apps and tests call
+(care/alerts.py)."""
 
 CASE_UPKEEP: list[Callable[[Case], object]] = []
 """Catch-up work other apps register for a case (the portal keeps the unsent
@@ -73,12 +78,21 @@ def create_case(
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("Supervisors have read-only access to cases.")
+    problems = text_problems(
+        Case,
+        {"label": label, "trauma_focus": trauma_focus},
+        required={"label": gettext_lazy("Give the case a name.")},
+    )
     if kind not in CaseKind.values:
-        raise InvalidEntry(
-            [f"kind: {kind!r} is not one of {', '.join(CaseKind.values)}"]
+        problems.append(
+            Problem(
+                "kind",
+                Code.NOT_A_CHOICE,
+                gettext_lazy("Choose individual, couple or family."),
+            )
         )
-    if not label.strip():
-        raise InvalidEntry(["label: give the case a name"])
+    if problems:
+        raise InvalidEntry(problems)
     chosen = list(clinicians) or ([user] if user.role == Role.CLINICIAN else [])
     _check_same_organization(user, chosen)
     with transaction.atomic():
@@ -86,18 +100,47 @@ def create_case(
             organization=user.organization,
             label=label.strip(),
             kind=kind,
-            trauma_focus=trauma_focus,
+            trauma_focus=trauma_focus.strip(),
         )
         case.clinicians.set(chosen)
         record(user, "create", "case", case.pk, detail={"kind": kind})
     return case
 
 
+def text_problems(
+    model: type[models.Model],
+    texts: Mapping[str, str],
+    required: Mapping[str, Text] | None = None,
+) -> list[Problem]:
+    """Problems with text for `model`'s fields: an empty one of `required`
+    (with its message), one longer than the field keeps (refused, never
+    cut; spaces around are not counted)."""
+    required = required or {}
+    problems = []
+    for name, text in texts.items():
+        text = text.strip()
+        limit = model._meta.get_field(name).max_length
+        if not text and name in required:
+            problems.append(Problem(name, Code.REQUIRED, required[name]))
+        elif limit is not None and len(text) > limit:
+            values = {"show_value": len(text), "limit_value": limit}
+            problems.append(Problem(name, Code.TOO_LONG, TOO_LONG, values))
+    return problems
+
+
 def _check_same_organization(user: User, others: Iterable[User]) -> None:
-    foreign = [u.username for u in others if u.organization_id != user.organization_id]
+    foreign = [u for u in others if u.organization_id != user.organization_id]
     if foreign:
         raise InvalidEntry(
-            [f"clinicians: {', '.join(foreign)} is not in your organization"]
+            Problem(
+                "clinicians",
+                Code.OTHER_ORGANIZATION,
+                gettext_lazy(
+                    "%(name)s is not in your organization, so cannot work on its cases."
+                ),
+                {"name": clinician.display},
+            )
+            for clinician in foreign
         )
 
 
@@ -138,15 +181,29 @@ def add_member(
     phone: str = "",
 ) -> Member:
     case = get_case_for(user, case_id, write=True)
-    problems = []
-    if not first_name.strip():
-        problems.append("first_name: give the member's first name")
-    if role not in MemberRole.values:
-        problems.append(f"role: {role!r} is not one of {', '.join(MemberRole.values)}")
-    if age_band not in AgeBand.values:
-        problems.append(
-            f"age_band: {age_band!r} is not one of {', '.join(AgeBand.values)}"
-        )
+    problems = text_problems(
+        Member,
+        {"first_name": first_name, "email": email, "phone": phone},
+        required={"first_name": gettext_lazy("Give the member's first name.")},
+    )
+    choices = {
+        "role": (role, MemberRole.values, gettext_lazy("Choose a role from the list.")),
+        "age_band": (
+            age_band,
+            AgeBand.values,
+            gettext_lazy("Choose an age band from the list."),
+        ),
+        "language": (
+            language,
+            [code for code, _ in settings.LANGUAGES],
+            gettext_lazy("Choose a language from the list."),
+        ),
+    }
+    problems += [
+        Problem(name, Code.NOT_A_CHOICE, text)
+        for name, (value, allowed, text) in choices.items()
+        if value not in allowed
+    ]
     if problems:
         raise InvalidEntry(problems)
     with transaction.atomic():
@@ -157,8 +214,8 @@ def add_member(
             role=role,
             age_band=age_band,
             language=language,
-            email=email,
-            phone=phone,
+            email=email.strip(),
+            phone=phone.strip(),
         )
         derive_subsystems(case, [member])
         record(user, "create", "member", member.pk, detail={"case": case.pk})
@@ -189,8 +246,13 @@ def set_subsystem(
 ) -> Subsystem:
     case = get_case_for(user, case_id, write=True)
     members = list(case.members.filter(pk__in=list(member_ids)))
-    if not name.strip():
-        raise InvalidEntry(["name: give the subsystem a name"])
+    problems = text_problems(
+        Subsystem,
+        {"name": name},
+        required={"name": gettext_lazy("Give the subsystem a name.")},
+    )
+    if problems:
+        raise InvalidEntry(problems)
     _check_one_signal_subsystem(case, name.strip(), members)
     with transaction.atomic():
         subsystem, _ = Subsystem.objects.get_or_create(
@@ -220,9 +282,15 @@ def _check_one_signal_subsystem(
         member__in=list(members),
     ).select_related("member", "subsystem")
     problems = [
-        f"members: {link.member.first_name} is in the {link.subsystem.name} "
-        f"subsystem; take them out of it first (a member belongs to one of "
-        f"{', '.join(SUBSYSTEMS)})"
+        Problem(
+            "members",
+            Code.OTHER_SUBSYSTEM,
+            gettext_lazy(
+                "%(name)s is in the %(subsystem)s subsystem; take them out of it "
+                "first (a member belongs to only one of caregivers, children and couple)."
+            ),
+            {"name": link.member.first_name, "subsystem": link.subsystem.name},
+        )
         for link in others
     ]
     if problems:
@@ -283,9 +351,11 @@ def enter_paper_response(
     if member_id is not None:
         member = session.case.members.filter(pk=member_id).first()
         if member is None:
-            raise InvalidEntry([f"member: {member_id} is not a member of this case"])
+            raise InvalidEntry([NOT_IN_CASE])
     elif respondent == Response.Respondent.MEMBER:
-        raise InvalidEntry(["member: choose who answered"])
+        raise InvalidEntry(
+            [Problem("member", Code.REQUIRED, gettext_lazy("Choose who answered."))]
+        )
     return store_response(
         session=session,
         member=member,
@@ -296,6 +366,13 @@ def enter_paper_response(
         totals=totals,
         actor=user,
     ).response
+
+
+NOT_IN_CASE = Problem(
+    "member",
+    Code.NOT_IN_CASE,
+    gettext_lazy("This person is not a member of this case."),
+)
 
 
 def acknowledge_signal(
@@ -346,14 +423,34 @@ def add_to_plan(
     chosen = list(dict.fromkeys(roles))
     problems = []
     if not chosen:
-        problems.append("roles: choose who answers it")
-    unknown = [r for r in chosen if r not in (*MEMBER_ROLES, THERAPIST)]
-    if unknown:
-        problems.append(f"roles: {', '.join(unknown)} is not a role in a case")
+        problems.append(
+            Problem("roles", Code.REQUIRED, gettext_lazy("Choose who answers it."))
+        )
+    if any(r not in (*MEMBER_ROLES, THERAPIST) for r in chosen):
+        problems.append(
+            Problem(
+                "roles",
+                Code.NOT_A_CHOICE,
+                gettext_lazy("Choose among the roles a case has."),
+            )
+        )
     if cadence not in MeasurePlan.Cadence.values:
-        problems.append("cadence: choose every session, every few sessions or monthly")
+        problems.append(
+            Problem(
+                "cadence",
+                Code.NOT_A_CHOICE,
+                gettext_lazy("Choose every session, every few sessions or monthly."),
+            )
+        )
     if cadence == MeasurePlan.Cadence.EVERY_N and not 2 <= every_n <= MAX_EVERY_N:
-        problems.append(f"every_n: choose every 2 to {MAX_EVERY_N} sessions")
+        problems.append(
+            Problem(
+                "every_n",
+                Code.OUT_OF_RANGE,
+                gettext_lazy("Choose every 2 to %(most)s sessions."),
+                {"most": MAX_EVERY_N},
+            )
+        )
     if problems:
         raise InvalidEntry(problems)
     with transaction.atomic():
@@ -362,8 +459,15 @@ def add_to_plan(
         if case.measure_plans.filter(instrument=definition.id).exists():
             raise InvalidEntry(
                 [
-                    f"instrument: {definition.short_title} is already in the plan; "
-                    "remove it first to change who answers it or how often"
+                    Problem(
+                        "instrument",
+                        Code.ALREADY_IN_PLAN,
+                        gettext_lazy(
+                            "%(name)s is already in the plan; remove it first to "
+                            "change who answers it or how often."
+                        ),
+                        {"name": definition.short_title},
+                    )
                 ]
             )
         plan = _plan_row(
@@ -382,7 +486,15 @@ def remove_from_plan(user: User, case_id: int, plan_id: int) -> None:
     with transaction.atomic():
         plan = case.measure_plans.filter(pk=plan_id).first()
         if plan is None:
-            raise InvalidEntry(["plan: this questionnaire is no longer in the plan"])
+            raise InvalidEntry(
+                [
+                    Problem(
+                        "",
+                        Code.NOT_IN_PLAN,
+                        gettext_lazy("This questionnaire is no longer in the plan."),
+                    )
+                ]
+            )
         plan.delete()
         record(
             user,

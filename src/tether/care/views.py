@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tether.accounts.decorators import clinical_view
@@ -204,7 +206,7 @@ def explain(
         text = describe(event, names, config)
     except KeyError:  # a kind the catalogue does not know: show the bare facts
         text = None
-    kind, _, ident = signal.subject.partition(":")
+    kind, _sep, ident = signal.subject.partition(":")
     subject = names.get(ident, ident) if kind == "member" else signal.subject
     return {"signal": signal, "text": text, "subject": subject}
 
@@ -224,10 +226,13 @@ def alert_acknowledge(request: HttpRequest, signal_id: int) -> HttpResponse:
     signal = services.acknowledge_signal(user, signal_id, note, resolve=resolve)
     if request.htmx:  # type: ignore[attr-defined]
         return alert_response(request, signal, AcknowledgeForm())
-    done = "resolved" if resolve else "acknowledged"
-    messages.success(request, f"Alert {done}.")
+    messages.success(request, RESOLVED if resolve else ACKNOWLEDGED)
     url = reverse("case-detail", args=[signal.case_id])
     return redirect(f"{url}#attention")
+
+
+ACKNOWLEDGED = gettext_lazy("Alert acknowledged.")
+RESOLVED = gettext_lazy("Alert resolved.")
 
 
 def alert_response(
@@ -259,9 +264,12 @@ def session_start(request: HttpRequest, case_id: int) -> HttpResponse:
         session = services.start_session(
             user, case.pk, form.cleaned_data["date"], attended
         )
-        messages.success(request, f"Session {session.number} started.")
+        messages.success(request, STARTED % {"number": session.number})
         return redirect("session-detail", session_id=session.pk)
     return render(request, "care/session_start.html", {"case": case, "form": form})
+
+
+STARTED = gettext_lazy("Session %(number)s started.")
 
 
 @clinical_view
@@ -291,10 +299,13 @@ def session_enter(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         services.enter_paper_response(user, session.pk, *who, **entry.entered())
     except InvalidEntry as error:
-        entry.add_problems(error.problems)
+        add_problems(entry, error.problems)
         return render(request, "care/session.html", context)
-    messages.success(request, f"{entry_title(chosen)} saved.")
+    messages.success(request, SAVED % {"name": entry_title(chosen)})
     return redirect(reverse("case-detail", args=[session.case_id]) + "#charts")
+
+
+SAVED = gettext_lazy("%(name)s saved.")
 
 
 def session_context(
@@ -361,10 +372,14 @@ def titled(responses: Iterable[Response]) -> list[Response]:
 
 def entry_title(chosen: dict[str, Any]) -> str:
     definition, member = chosen["definition"], chosen["member"]
-    if chosen["respondent"] == "therapist":
-        rated = member.first_name if member else "the family"
-        return f"{definition.short_title}: the therapist's rating of {rated}"
-    return f"{definition.short_title}: {member.first_name}'s answers"
+    values = {"title": definition.short_title}
+    if chosen["respondent"] != "therapist":
+        values["name"] = member.first_name
+        return _("%(title)s: %(name)s's answers") % values
+    if member is None:
+        return _("%(title)s: the therapist's rating of the family") % values
+    values["name"] = member.first_name
+    return _("%(title)s: the therapist's rating of %(name)s") % values
 
 
 def switch_query(chosen: dict[str, Any]) -> str:
@@ -384,11 +399,14 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
     if form.is_valid():
         attended = [m.pk for m in form.cleaned_data["attended"]]
         services.set_attendance(user, session.pk, attended)
-        messages.success(request, "Attendance saved.")
+        messages.success(request, _("Attendance saved."))
     else:
-        messages.error(request, "Attendance not saved: " + form.errors.as_text())
+        reasons = " ".join(e for errors in form.errors.values() for e in errors)
+        messages.error(request, NOT_SAVED % {"reasons": reasons})
     return redirect("session-detail", session_id=session.pk)
 
+
+NOT_SAVED = gettext_lazy("Attendance not saved: %(reasons)s")
 
 # ---- case and member management -------------------------------------------------
 
@@ -406,9 +424,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
         except InvalidEntry as error:
             add_problems(form, error.problems)
         else:
-            messages.success(request, f"{case.label} created. Add its members next.")
+            messages.success(request, CREATED % {"label": case.label})
             return redirect("case-detail", case_id=case.pk)
     return render(request, "care/case_form.html", {"form": form})
+
+
+CREATED = gettext_lazy("%(label)s created. Add its members next.")
 
 
 @clinical_view
@@ -417,7 +438,7 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if request.method == "POST":
         case = services.close_case(user, case_id)
-        messages.success(request, f"{case.label} is closed.")
+        messages.success(request, _("%(label)s is closed.") % {"label": case.label})
         return redirect("caseload")
     case = get_case_for(user, case_id, write=True)
     return render(request, "care/case_close.html", {"case": case})
@@ -434,7 +455,7 @@ def case_clinicians(request: HttpRequest, case_id: int) -> HttpResponse:
         except InvalidEntry as error:
             add_problems(form, error.problems)
         else:
-            messages.success(request, "Clinicians updated.")
+            messages.success(request, _("Clinicians updated."))
             return redirect("case-detail", case_id=case_id)
     case = get_case_for(user, case_id, write=True)
     form.initial = {"clinicians": list(case.clinicians.all())}
@@ -452,7 +473,9 @@ def member_add(request: HttpRequest, case_id: int) -> HttpResponse:
         except InvalidEntry as error:
             add_problems(form, error.problems)
         else:
-            messages.success(request, f"{member.first_name} added.")
+            messages.success(
+                request, _("%(name)s added.") % {"name": member.first_name}
+            )
             return redirect(reverse("case-detail", args=[case_id]) + "#members")
     case = get_case_for(user, case_id, write=True)
     return render(request, "care/member_form.html", {"case": case, "form": form})
@@ -472,10 +495,14 @@ def subsystem_edit(request: HttpRequest, case_id: int) -> HttpResponse:
         except InvalidEntry as error:
             add_problems(form, error.problems)
         else:
-            messages.success(request, f"Subsystem “{form.cleaned_data['name']}” saved.")
+            name = form.cleaned_data["name"]
+            messages.success(request, SUBSYSTEM_SAVED % {"name": name})
             return redirect(reverse("case-detail", args=[case.pk]) + "#members")
     context = {"case": case, "form": form, "subsystems": case.subsystems.all()}
     return render(request, "care/subsystem_form.html", context)
+
+
+SUBSYSTEM_SAVED = gettext_lazy("Subsystem “%(name)s” saved.")
 
 
 def subsystem_initial(case: Case, name: str) -> dict[str, Any]:

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from tether.instruments import Definition, Scale, text_in
 
 LICENCE_NAMES = {
-    "public_domain": "Public domain",
-    "blanket_permission": "Free to reproduce (blanket permission)",
-    "project_open": "Tether's own (CC BY 4.0)",
-    "free_use_confirm": "Free to use; written confirmation pending",
-    "permission_required": "Permission required",
-    "licensed_local_text_only": "Licensed sites only",
+    "public_domain": gettext_lazy("Public domain"),
+    "blanket_permission": gettext_lazy("Free to reproduce (blanket permission)"),
+    "project_open": gettext_lazy("Tether's own (CC BY 4.0)"),
+    "free_use_confirm": gettext_lazy("Free to use; written confirmation pending"),
+    "permission_required": gettext_lazy("Permission required"),
+    "licensed_local_text_only": gettext_lazy("Licensed sites only"),
 }
 
 
 def text_status(definition: Definition) -> str:
     if definition.licence.text_bundled:
-        return "bundled"
-    return (
-        "loaded from a text pack" if definition.has_text else "licensed text not loaded"
-    )
+        return _("bundled")
+    if definition.has_text:
+        return _("loaded from a text pack")
+    return _("licensed text not loaded")
 
 
 def instrument_summary(d: Definition) -> dict[str, Any]:
@@ -71,7 +74,11 @@ def instrument_view(d: Definition, language: str) -> dict[str, Any]:
                 "text": text_in(item.text, language) if item.text else "",
                 "content": item.content or "",
                 "reverse": item.reverse,
-                "risk": f"risk item: answer ≥ {item.risk.at_or_above:g} ({text_in(item.risk.label, 'en')})"
+                "risk": _("risk item: answer ≥ %(value)s (%(label)s)")
+                % {
+                    "value": f"{item.risk.at_or_above:g}",
+                    "label": text_in(item.risk.label, "en"),
+                }
                 if item.risk
                 else "",
                 "alliance": f"{item.alliance.level} · {item.alliance.dimension}"
@@ -96,7 +103,7 @@ def _ages(d: Definition) -> str:
         return f"{d.age_min}–{d.age_max}"
     if d.age_min is not None:
         return f"{d.age_min}+"
-    return f"up to {d.age_max}" if d.age_max is not None else ""
+    return _("up to %(age)s") % {"age": d.age_max} if d.age_max is not None else ""
 
 
 def _scale(d: Definition, scale: Scale, language: str) -> dict[str, Any]:
@@ -116,9 +123,9 @@ def _scale(d: Definition, scale: Scale, language: str) -> dict[str, Any]:
         "min_answered": scale.min_answered,
         "n_items": len(scale.items),
         "missing_rule_source": scale.missing_rule_source,
-        "direction": "higher is better"
+        "direction": _("higher is better")
         if scale.higher_is_better
-        else "lower is better",
+        else _("lower is better"),
         "bands": bands,
         "bands_source": scale.bands_source,
         "cutoff": (
@@ -149,7 +156,8 @@ def _scale(d: Definition, scale: Scale, language: str) -> dict[str, Any]:
                     f"{'≤' if change.recovery.inclusive else '<'} "
                     f"{change.recovery.value:g}"
                     + (
-                        f" (with {change.recovery.paired_with})"
+                        " "
+                        + _("(with %(scale)s)") % {"scale": change.recovery.paired_with}
                         if change.recovery.paired_with
                         else ""
                     )

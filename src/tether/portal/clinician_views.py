@@ -19,11 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tether.accounts.decorators import clinical_view
 from tether.accounts.models import User
+from tether.care.errors import Code, InvalidEntry, Problem
 from tether.care.forms import add_problems
 from tether.care.frames import library
 from tether.care.models import Session
 from tether.care.selectors import can_write, get_session_for
-from tether.care.services import InvalidEntry
 from tether.instruments import Definition
 
 from . import services
@@ -43,9 +43,9 @@ def offer() -> tuple[list[Definition], list[str]]:
         else:
             refused.append(
                 _(
-                    "%(title)s (%(key)s): no licensed text is loaded, so it cannot be sent as a link; enter it from paper on the session page."
+                    "%(title)s (version %(version)s): no licensed text is loaded, so it cannot be sent as a link; enter it from paper on the session page."
                 )
-                % {"title": definition.short_title, "key": definition.key}
+                % {"title": definition.short_title, "version": definition.version}
             )
     return offered, refused
 
@@ -104,7 +104,7 @@ def issued(
     invitation: Invitation,
     token: str,
     sent: str = "",
-    problems: list[str] | None = None,
+    problems: list[Problem] | None = None,
 ) -> HttpResponse:
     """The link, shown once: it is not stored, so this page is not cached."""
     url = services.link_url(token, request.build_absolute_uri("/"))
@@ -156,8 +156,8 @@ def link_send(
             invitation, token, via, user, request.build_absolute_uri("/")
         )
     except InvalidEntry as error:
-        if any(p.startswith(("token:", "invitation:")) for p in error.problems):
-            messages.error(request, "; ".join(error.problems))
+        if error.codes & {Code.WRONG_LINK, Code.LINK_CLOSED}:
+            messages.error(request, str(error))
             return redirect("portal-links", session_id)
         return issued(request, invitation, token, problems=error.problems)
     return issued(request, invitation, token, sent=via)
@@ -173,7 +173,7 @@ def link_revoke(
     try:
         services.revoke_invitation(user, invitation.pk)
     except InvalidEntry as error:
-        messages.error(request, "; ".join(error.problems))
+        messages.error(request, str(error))
     else:
         messages.success(request, _("The link is revoked: it no longer opens."))
     return redirect("portal-links", session_id)

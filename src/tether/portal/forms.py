@@ -54,7 +54,15 @@ class IssueLinkForm(forms.Form):
             for m in members
         ] + [(THERAPIST, _("The therapist (your own rating)"))]
         self.fields["instruments"].choices = [
-            (d.key, f"{d.short_title}: {text_in(d.title, 'en')} ({d.key})")
+            (
+                d.key,
+                _("%(name)s: %(title)s (version %(version)s)")
+                % {
+                    "name": d.short_title,
+                    "title": text_in(d.title, "en"),
+                    "version": d.version,
+                },
+            )
             for d in offered
         ]
 

@@ -7,17 +7,18 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tether.accounts.models import Organization
 from tether.care.models import Member, Response, Session
 
 
 class Channel(models.TextChoices):
-    LINK = "link", "Link"
-    QR = "qr", "QR code"
-    EMAIL = "email", "Email"
-    SMS = "sms", "Text message"
-    KIOSK = "kiosk", "Kiosk"
+    LINK = "link", _("Link")
+    QR = "qr", _("QR code")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    KIOSK = "kiosk", _("Kiosk")
 
 
 class Invitation(models.Model):

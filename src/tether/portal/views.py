@@ -28,9 +28,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tether.care.errors import Code, InvalidEntry, Problem
 from tether.care.frames import library
 from tether.care.models import SENT, Response
-from tether.care.services import InvalidEntry
 from tether.instruments import PICTURES, Definition, Item, text_in
 
 from . import services
@@ -304,7 +304,7 @@ def first_support(visit: Visit, definition: Definition) -> bool:
     return True
 
 
-def send(visit: Visit, definition: Definition) -> HttpResponse | list[str]:
+def send(visit: Visit, definition: Definition) -> HttpResponse | list[Problem]:
     """Submit one instrument; its problems if it cannot be sent yet."""
     try:
         result = services.submit(visit.invitation, definition.key)
@@ -324,10 +324,13 @@ def posted(data: Mapping[str, str], item: Item) -> tuple[bool, str | None]:
     return (raw != ""), (raw or None)
 
 
-def plain(visit: Visit, definition: Definition, problem: str) -> str:
-    """A backend problem in plain words, in the page's language."""
-    if "already sent" in problem:
+def plain(visit: Visit, definition: Definition, problem: Problem) -> str:
+    """A problem with an answer in the words of the member's page, chosen by
+    its code, in the page's language."""
+    if problem.code == Code.ALREADY_SENT:
         return _("These answers were already sent, so they cannot be changed.")
+    if problem.code == Code.SKIP_NOT_ALLOWED:
+        return problem.message
     if definition.value_range is not None:
         low, high = definition.answer_bounds
         return _("Please enter a number from %(min)s to %(max)s.") % {

@@ -34,10 +34,21 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
+NOT_AN_ITEM = "not-an-item"
+NOT_A_NUMBER = "not-a-number"
+NOT_ALLOWED = "not-allowed"
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerProblem:
+    """One answer that cannot be scored: its item, the value given, what was
+    wrong (`code`: NOT_AN_ITEM, NOT_A_NUMBER or NOT_ALLOWED; the allowed
+    values are the definition's) and `reason`, a line for logs and the
+    command line. Words for people are chosen from the code by the caller."""
+
     item: str
     value: object
+    code: str
     reason: str
 
     def __str__(self) -> str:
@@ -134,7 +145,9 @@ def score(definition: Definition, answers: Mapping[str, object]) -> ScoreResult:
 
 def _answer_row(definition: Definition, answers: Mapping[str, object]) -> FloatArray:
     problems = [
-        AnswerProblem(str(item), answers[item], "is not an item of this instrument")
+        AnswerProblem(
+            str(item), answers[item], NOT_AN_ITEM, "is not an item of this instrument"
+        )
         for item in answers
         if item not in definition.item_ids
     ]
@@ -147,7 +160,10 @@ def _answer_row(definition: Definition, answers: Mapping[str, object]) -> FloatA
         if isinstance(value, bool) or not isinstance(value, int | float):
             problems.append(
                 AnswerProblem(
-                    item, value, f"{value!r} is not a number; allowed: {allowed}"
+                    item,
+                    value,
+                    NOT_A_NUMBER,
+                    f"{value!r} is not a number; allowed: {allowed}",
                 )
             )
             continue
@@ -155,7 +171,10 @@ def _answer_row(definition: Definition, answers: Mapping[str, object]) -> FloatA
     bad = invalid_cells(definition, row[np.newaxis, :])
     problems += [
         AnswerProblem(
-            definition.item_ids[c], row[c], f"value {row[c]:g} not in {allowed}"
+            definition.item_ids[c],
+            row[c],
+            NOT_ALLOWED,
+            f"value {row[c]:g} not in {allowed}",
         )
         for _, c in bad
     ]
@@ -181,6 +200,7 @@ def score_many(definition: Definition, matrix: npt.ArrayLike) -> ScoreTable:
                 AnswerProblem(
                     definition.item_ids[c],
                     answers[r, c],
+                    NOT_ALLOWED,
                     f"row {r}: value {answers[r, c]:g} not in {allowed}",
                 )
                 for r, c in bad[:50]

@@ -8,8 +8,11 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tether.care.alerts import reopen_risk_alert
+from tether.care.answers import check_answer
+from tether.care.errors import Code, InvalidEntry, Problem
 from tether.care.models import Case, Response
 from tether.care.responses import (
     keep_answer,
@@ -18,9 +21,7 @@ from tether.care.responses import (
     store_response,
 )
 from tether.care.selectors import definition_named
-from tether.care.services import InvalidEntry
 from tether.instruments import Definition
-from tether.scoring import AnswerError, score
 
 from .. import tasks
 from ..models import Channel, Invitation
@@ -50,11 +51,7 @@ def save_answer(
     nothing; a refused answer leaves every saved one as it was."""
     definition = _listed(invitation, instrument)
     item_id = str(item_id)
-    if item_id not in definition.item_ids:
-        raise InvalidEntry(
-            [f"item {item_id}: is not a question of {definition.short_title}"]
-        )
-    answer = _checked_answer(definition, item_id, value)
+    answer = check_answer(definition, item_id, value)
     is_risk_item = item_id in {item.id for item in definition.risk_items}
     with transaction.atomic():
         locked = _locked(invitation)
@@ -73,7 +70,14 @@ def save_answer(
         elif response.status != Response.Status.IN_PROGRESS:
             raise InvalidEntry(
                 [
-                    f"{definition.short_title}: already sent, so its answers can no longer be changed"
+                    Problem(
+                        "",
+                        Code.ALREADY_SENT,
+                        gettext_lazy(
+                            "%(instrument)s was already sent, so its answers can no longer be changed."
+                        ),
+                        {"instrument": definition.short_title},
+                    )
                 ]
             )
         # A risk answer is a risk the moment it is saved, sent or not.
@@ -112,38 +116,19 @@ def _notify_risk_once(invitation: Invitation, response: Response) -> None:
 def _listed(invitation: Invitation, instrument: str) -> Definition:
     definition = definition_named(instrument)
     if definition.key not in invitation.instruments:
-        raise InvalidEntry([f"instrument: {instrument} is not part of this link"])
+        raise InvalidEntry(
+            [
+                Problem(
+                    "instrument",
+                    Code.NOT_ON_LINK,
+                    gettext_lazy(
+                        "%(instrument)s is not one of this link's questionnaires."
+                    ),
+                    {"instrument": definition.short_title},
+                )
+            ]
+        )
     return definition
-
-
-def _checked_answer(
-    definition: Definition, item_id: str, value: object
-) -> int | float | None:
-    if value is None:
-        if not definition.allow_skip:
-            raise InvalidEntry(
-                [
-                    f"item {item_id}: {definition.short_title} needs every question answered to be scored, so “prefer not to answer” is not available here"
-                ]
-            )
-        return None
-    number = _number(value)
-    try:
-        score(definition, {item_id: number})
-    except AnswerError as error:
-        raise InvalidEntry([str(problem) for problem in error.problems]) from error
-    assert isinstance(number, int | float)
-    return int(number) if float(number).is_integer() else float(number)
-
-
-def _number(value: object) -> object:
-    """Form fields arrive as text; other text stays text so the engine names it."""
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return value
-    return value
 
 
 def _locked(invitation: Invitation) -> Invitation:
@@ -199,7 +184,14 @@ def submit(invitation: Invitation, instrument: str) -> SubmitResult:
         if response is None:
             raise InvalidEntry(
                 [
-                    f"{definition.short_title}: answer at least one question before sending"
+                    Problem(
+                        "",
+                        Code.NOTHING_TO_SEND,
+                        gettext_lazy(
+                            "Please answer at least one question of %(instrument)s before sending."
+                        ),
+                        {"instrument": definition.short_title},
+                    )
                 ]
             )
         stored = store_response(

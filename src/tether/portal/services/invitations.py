@@ -12,17 +12,18 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from tether.accounts.models import User
 from tether.audit.services import record
+from tether.care.errors import Code, InvalidEntry, Problem
 from tether.care.models import SENT, Case, Member, Response
-from tether.care.plan import session_plan, therapist_plan, unsendable
+from tether.care.plan import language_name, session_plan, therapist_plan, unsendable
 from tether.care.responses import (
     mark_incomplete,
 )
 from tether.care.selectors import definition_named, get_session_for
-from tether.care.services import InvalidEntry
+from tether.care.services import NOT_IN_CASE
 from tether.instruments import Definition
 
 from .. import tasks
@@ -95,7 +96,7 @@ def _sendable(
     instruments: Iterable[str],
     member: Member | None,
     language: str,
-    problems: list[str],
+    problems: list[Problem],
 ) -> dict[str, Definition]:
     """The definitions by key, in the order given; adds to `problems` why any
     cannot be sent."""
@@ -108,7 +109,13 @@ def _sendable(
             continue
         definitions.setdefault(definition.key, definition)
     if not definitions and not problems:
-        problems.append("instruments: choose at least one questionnaire")
+        problems.append(
+            Problem(
+                "instruments",
+                Code.REQUIRED,
+                gettext_lazy("Choose at least one questionnaire."),
+            )
+        )
     for definition in definitions.values():
         problem = unsendable(definition, member, language)
         if problem:
@@ -121,10 +128,17 @@ def _member_of(case: Case, member_id: int | None) -> Member | None:
         return None
     member = case.members.filter(pk=member_id).first()
     if member is None:
-        raise InvalidEntry([f"member: {member_id} is not a member of this case"])
+        raise InvalidEntry([NOT_IN_CASE])
     if not member.active:
         raise InvalidEntry(
-            [f"member: {member.first_name} is no longer active in this case"]
+            [
+                Problem(
+                    "member",
+                    Code.NOT_IN_CASE,
+                    gettext_lazy("%(name)s is no longer active in this case."),
+                    {"name": member.first_name},
+                )
+            ]
         )
     return member
 
@@ -159,21 +173,42 @@ def sent_instruments(
 
 def _issue_problems(
     case: Case, channel: str, expires_in: dt.timedelta, language: str
-) -> list[str]:
+) -> list[Problem]:
     problems = []
     if case.status == Case.Status.CLOSED:
-        problems.append("case: the case is closed, so no questions can be sent")
+        problems.append(
+            Problem(
+                "case",
+                Code.CASE_CLOSED,
+                gettext_lazy("The case is closed, so no questions can be sent."),
+            )
+        )
     if channel not in Channel.values:
         problems.append(
-            f"channel: {channel!r} is not one of {', '.join(Channel.values)}"
+            Problem(
+                "channel",
+                Code.NOT_A_CHOICE,
+                gettext_lazy("Choose how the link is given from the list."),
+            )
         )
     if not dt.timedelta(0) < expires_in <= MAX_EXPIRY:
         problems.append(
-            f"expires_in: a link must expire after more than 0 and at most {MAX_EXPIRY.days} days"
+            Problem(
+                "expires",
+                Code.EXPIRY,
+                gettext_lazy("A link works for at most %(days)s days."),
+                {"days": MAX_EXPIRY.days},
+            )
         )
     if language not in dict(settings.LANGUAGES):
+        spoken = ", ".join(str(language_name(code)) for code, _ in settings.LANGUAGES)
         problems.append(
-            f"language: {language!r} is not one of {', '.join(dict(settings.LANGUAGES))}"
+            Problem(
+                "language",
+                Code.NOT_A_CHOICE,
+                gettext_lazy("Questions can be sent in %(languages)s."),
+                {"languages": spoken},
+            )
         )
     return problems
 
@@ -183,16 +218,28 @@ def _refuse_duplicates(
 ) -> None:
     """One open link and one response per person, instrument and session, so
     two links can never race for the same answers."""
-    who = member.first_name if member else "The therapist"
+    who = member.first_name if member else gettext_lazy("The therapist")
     keys = [d.key for d in definitions]
     names = {d.key: d.short_title for d in definitions}
     problems = [
-        f"{names[key]}: {who} has already answered it for this session"
+        Problem(
+            "instruments",
+            Code.ALREADY_ANSWERED,
+            gettext_lazy("%(who)s has already answered %(name)s for this session."),
+            {"who": who, "name": names[key]},
+        )
         for key in sorted(sent_instruments(session_id, member, keys))
     ]
     listed = open_link_instruments(session_id, member)
     problems += [
-        f"{names[key]}: {who} already has an open link for it in this session; revoke that link first"
+        Problem(
+            "instruments",
+            Code.OPEN_LINK,
+            gettext_lazy(
+                "%(who)s already has an open link for %(name)s in this session; revoke that link first."
+            ),
+            {"who": who, "name": names[key]},
+        )
         for key in keys
         if key in listed
     ]
@@ -209,7 +256,17 @@ def revoke_invitation(user: User, invitation_id: int) -> Invitation:
         raise Http404("No such invitation.")
     get_session_for(user, invitation.session_id, write=True)
     if invitation.completed_at is not None:
-        raise InvalidEntry(["invitation: it has already been answered"])
+        raise InvalidEntry(
+            [
+                Problem(
+                    "invitation",
+                    Code.ALREADY_ANSWERED,
+                    gettext_lazy(
+                        "This link has already been answered, so it cannot be revoked."
+                    ),
+                )
+            ]
+        )
     if invitation.revoked_at is None:
         with transaction.atomic():
             close_link(user, invitation, timezone.now())

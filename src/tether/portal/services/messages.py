@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from tether.accounts.models import User
 from tether.audit.services import record
+from tether.care.errors import Code, InvalidEntry, Problem
 from tether.care.models import Case
-from tether.care.services import InvalidEntry
 
 from ..models import Channel, Invitation
 from ..sms import get_sms_backend
@@ -91,6 +91,14 @@ def invitation_message(
         return str(INVITATION_SUBJECT), body
 
 
+NO_EMAIL = gettext_lazy(
+    "%(name)s has no email address; add one, or show the link as a QR code."
+)
+NO_PHONE = gettext_lazy(
+    "%(name)s has no mobile number; add one, or show the link as a QR code."
+)
+
+
 def send_invitation(
     invitation: Invitation,
     token: str,
@@ -100,23 +108,47 @@ def send_invitation(
 ) -> None:
     """Send the link by email or text message to the person it is for."""
     if via not in (Channel.EMAIL, Channel.SMS):
-        raise InvalidEntry([f"via: {via!r} is not email or sms"])
+        raise InvalidEntry(
+            [
+                Problem(
+                    "via",
+                    Code.NOT_A_CHOICE,
+                    gettext_lazy("Choose email or text message."),
+                )
+            ]
+        )
     if not matches_token(invitation, token):
-        raise InvalidEntry(["token: this is not the link of this invitation"])
+        raise InvalidEntry(
+            [
+                Problem(
+                    "token",
+                    Code.WRONG_LINK,
+                    gettext_lazy(
+                        "This page no longer holds the link; issue a new one to send it."
+                    ),
+                )
+            ]
+        )
     if not invitation.is_open or invitation.is_expired(timezone.now()):
-        raise InvalidEntry(["invitation: the link is no longer open; issue a new one"])
+        raise InvalidEntry(
+            [
+                Problem(
+                    "invitation",
+                    Code.LINK_CLOSED,
+                    gettext_lazy("The link is no longer open; issue a new one."),
+                )
+            ]
+        )
     person = invitation.member or invitation.created_by
-    name = person.first_name if person is not None else "The therapist"
+    name = person.first_name if person is not None else gettext_lazy("The therapist")
     address = (
         getattr(person, "email", "")
         if via == Channel.EMAIL
         else getattr(person, "phone", "")
     )
     if not address:
-        kind = "email address" if via == Channel.EMAIL else "mobile number"
-        raise InvalidEntry(
-            [f"{name} has no {kind}; add one, or show the link as a QR code"]
-        )
+        missing = NO_EMAIL if via == Channel.EMAIL else NO_PHONE
+        raise InvalidEntry([Problem("via", Code.NO_ADDRESS, missing, {"name": name})])
     subject, body = invitation_message(invitation, token, request_url)
     if via == Channel.EMAIL:
         send_mail(subject, body, None, [address])
