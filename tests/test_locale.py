@@ -56,6 +56,7 @@ CLIENT_FACING = frozenset(
         "portal/services/invitations.py",
         "portal/services/messages.py",
         "portal/kiosk.py",
+        "accounts/crisis_lines.py",
     ]
 )
 """Where the texts members read come from, as the .po's `#:` references name

@@ -5,11 +5,27 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CrisisRegion(models.TextChoices):
+    """The countries whose national crisis lines Tether knows
+    (accounts/crisis_lines.py; docs/crisis-lines.md)."""
+
+    US = "US", _("United States")
+    GB = "GB", _("United Kingdom")
+    CA = "CA", _("Canada")
 
 
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
+    crisis_region = models.CharField(
+        max_length=2,
+        choices=CrisisRegion.choices,
+        default=CrisisRegion.US,
+        help_text="Whose national crisis lines a respondent who endorses a risk item sees.",
+    )
     crisis_contacts = models.TextField(
         blank=True,
         help_text="Shown to a respondent who endorses a risk item, after the national lines.",
