@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from tether.accounts.models import Role, User
+from tether.accounts.models import User
 from tether.instruments import Definition, Item, Scale, UnknownInstrument, text_in
 
 from .frames import library
@@ -42,7 +42,7 @@ class ClinicianChoiceField(forms.ModelMultipleChoiceField):
 def clinicians_of(user: User) -> Any:
     """The clinicians a case may be assigned to: those of the user's organization."""
     return User.objects.filter(
-        organization_id=user.organization_id, role=Role.CLINICIAN, is_active=True
+        organization_id=user.organization_id, is_clinician=True, is_active=True
     ).order_by("last_name", "first_name", "username")
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from tether.accounts.models import Role, User
+from tether.accounts.models import User
 from tether.audit.services import record
 from tether.signals.alliance import SUBSYSTEMS, subsystem_of
 
@@ -28,7 +29,13 @@ from .models import (
 )
 from .recompute import catch_up_overdue
 from .responses import store_response
-from .selectors import definition_named, get_case_for, get_session_for
+from .selectors import (
+    can_create_case,
+    definition_named,
+    get_case_for,
+    get_case_to_assign,
+    get_session_for,
+)
 
 __all__ = [
     "InvalidEntry",
@@ -50,13 +57,6 @@ def catch_up(case: Case) -> None:
     catch_up_overdue(case)
 
 
-def _require_admin(user: User) -> None:
-    if user.role != Role.ADMIN:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("Only an administrator can do this.")
-
-
 # ---- cases and members ---------------------------------------------------------
 
 
@@ -67,9 +67,9 @@ def create_case(
     clinicians: Iterable[User] = (),
     trauma_focus: str = "",
 ) -> Case:
-    if user.role == Role.SUPERVISOR:
-        from django.core.exceptions import PermissionDenied
-
+    """A new case: a clinician's own by default; an administrator names its
+    clinicians."""
+    if not can_create_case(user):
         raise PermissionDenied("Supervisors have read-only access to cases.")
     if kind not in CaseKind.values:
         raise InvalidEntry(
@@ -77,7 +77,9 @@ def create_case(
         )
     if not label.strip():
         raise InvalidEntry(["label: give the case a name"])
-    chosen = list(clinicians) or ([user] if user.role == Role.CLINICIAN else [])
+    chosen = list(clinicians) or ([user] if user.is_clinician else [])
+    if not chosen:
+        raise InvalidEntry(["clinicians: choose at least one clinician"])
     _check_same_organization(user, chosen)
     with transaction.atomic():
         case = Case.objects.create(
@@ -100,8 +102,19 @@ def _check_same_organization(user: User, others: Iterable[User]) -> None:
 
 
 def assign_clinicians(user: User, case_id: int, clinicians: Iterable[User]) -> Case:
-    case = get_case_for(user, case_id, write=True)
+    """The case's clinicians become `clinicians`: by one of them, or by an
+    administrator."""
+    case = get_case_to_assign(user, case_id)
     chosen = list(clinicians)
+    if not chosen:
+        raise InvalidEntry(["clinicians: choose at least one clinician"])
+    not_clinicians = [u.username for u in chosen if not u.is_clinician]
+    if not_clinicians:
+        raise InvalidEntry(
+            [
+                f"clinicians: {', '.join(not_clinicians)} does not have the clinician role"
+            ]
+        )
     _check_same_organization(user, chosen)
     with transaction.atomic():
         case.clinicians.set(chosen)

@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tether.accounts.decorators import clinical_view
@@ -50,10 +51,13 @@ from .models import SENT, Case, Member, Response, Session, Signal
 from .rule_results import NOT_COMPUTED, finding
 from .selectors import (
     CaseloadRow,
+    can_create_case,
+    can_read,
     can_write,
     caseload_for,
     clinic_config,
     get_case_for,
+    get_case_to_assign,
     get_session_for,
     get_signal_for,
 )
@@ -67,9 +71,11 @@ from .summary import pcl5_change_rule, pcl5_rule_sentence
 @require_GET
 def caseload(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    if not user.sees_cases and user.is_org_admin:
+        return redirect("case-assignments")  # no clinical data for them
     rows = [caseload_row(row) for row in caseload_for(user)]
     shows_alliance = any("session" in row["glance"] for row in rows)
-    context = {"rows": rows, "can_create": not user.is_supervisor}
+    context = {"rows": rows, "can_create": can_create_case(user)}
     context["shows_alliance"] = shows_alliance
     context["pcl5_rule"] = pcl5_rule_sentence(pcl5_change_rule(clinic_config(user)))
     return render(request, "care/caseload.html", context)
@@ -356,7 +362,7 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if user.is_supervisor:
+    if not can_create_case(user):
         raise PermissionDenied("Supervisors have read-only access to cases.")
     form = CaseForm(user, posted(request))
     if form.is_bound and form.is_valid():
@@ -365,9 +371,19 @@ def case_create(request: HttpRequest) -> HttpResponse:
         except InvalidEntry as error:
             add_problems(form, error.problems)
         else:
-            messages.success(request, f"{case.label} created. Add its members next.")
-            return redirect("case-detail", case_id=case.pk)
+            messages.success(
+                request, gettext("%(case)s created.") % {"case": case.label}
+            )
+            return redirect(case_home(user, case))
     return render(request, "care/case_form.html", {"form": form})
+
+
+def case_home(user: User, case: Case) -> str:
+    """Where a case's page is for `user`: the case itself, or for an
+    administrator without clinical access the list of case assignments."""
+    if can_read(user, case):
+        return reverse("case-detail", args=[case.pk])
+    return reverse("case-assignments")
 
 
 @clinical_view
@@ -389,15 +405,18 @@ def case_clinicians(request: HttpRequest, case_id: int) -> HttpResponse:
     form = AssignCliniciansForm(user, posted(request))
     if form.is_bound and form.is_valid():
         try:
-            services.assign_clinicians(user, case_id, form.cleaned_data["clinicians"])
+            case = services.assign_clinicians(
+                user, case_id, form.cleaned_data["clinicians"]
+            )
         except InvalidEntry as error:
             add_problems(form, error.problems)
         else:
             messages.success(request, "Clinicians updated.")
-            return redirect("case-detail", case_id=case_id)
-    case = get_case_for(user, case_id, write=True)
+            return redirect(case_home(user, case))
+    case = get_case_to_assign(user, case_id)
     form.initial = {"clinicians": list(case.clinicians.all())}
-    return render(request, "care/clinicians_form.html", {"case": case, "form": form})
+    context = {"case": case, "form": form, "back_url": case_home(user, case)}
+    return render(request, "care/clinicians_form.html", context)
 
 
 @clinical_view
