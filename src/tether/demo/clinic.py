@@ -85,7 +85,7 @@ ADMINISTRATOR = ("ada.admin", "Ada", "Lindqvist")
 """An administrator only: accounts and settings, no clinical data."""
 CLINICIAN_ADMINISTRATOR = "dr.chen"
 """A clinician who is also an administrator."""
-CRISIS_CONTACTS = "Northside Clinic (demo), on-call line: 555-0142 (24 hours)"
+CRISIS_CONTACTS = "On-call line: 555-0142 (24 hours)"
 """The demo clinic's own crisis contacts (a fictional 555 number)."""
 USERNAMES = (*(c[0] for c in CLINICIANS), SUPERVISOR[0], ADMINISTRATOR[0])
 
