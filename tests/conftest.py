@@ -68,12 +68,12 @@ def lakeside(db):
     return Organization.objects.create(name="Lakeside Clinic", slug="lakeside")
 
 
-def make_user(org, username, role):
+def make_user(org, username, *roles):
     return User.objects.create_user(
         username=username,
         password="correct horse battery",
         organization=org,
-        role=role,
+        roles=roles,
         first_name=username.title(),
         email=f"{username}@{org.slug}.example",
     )

@@ -60,6 +60,7 @@ CLIENT_FACING = frozenset(
         "portal/kiosk.py",
         # An answer the engine refuses, in words for people (paper and links).
         "care/answers.py",
+        "accounts/crisis_lines.py",
     ]
 )
 """Where the texts members read come from, as the .po's `#:` references name

@@ -442,9 +442,9 @@ def test_another_organizations_user_is_404(client, ada, cole):
     for name in ("user-detail", "user-role", "user-reset-2fa", "user-unlock"):
         url = reverse(name, kwargs={"user_id": cole.pk})
         method = client.get if name == "user-detail" else client.post
-        assert method(url, {"role": "admin"}).status_code == 404
+        assert method(url, {"roles": ["admin"]}).status_code == 404
     cole.refresh_from_db()
-    assert cole.role == Role.CLINICIAN
+    assert cole.roles == {Role.CLINICIAN}
     assert TOTPDevice.objects.filter(user=cole).exists()
 
 
@@ -457,7 +457,7 @@ def test_an_admin_adds_a_user_who_gets_a_link_by_email(client, ada):
             "first_name": "Dana",
             "last_name": "Baker",
             "email": "baker@northside.example",
-            "role": "clinician",
+            "roles": ["clinician"],
             "password_choice": "email",
         },
     )
@@ -469,37 +469,91 @@ def test_an_admin_adds_a_user_who_gets_a_link_by_email(client, ada):
     assert "baker" in mail.outbox[0].body
     event = AuditEvent.objects.get(action="create", object_id=baker.pk)
     assert event.user == ada
-    assert event.detail == {"role": "clinician", "via": "email"}
+    assert event.detail == {"roles": ["clinician"], "via": "email"}
 
 
 def test_an_admin_adds_a_user_with_a_temporary_password(client, ada):
     sign_in_verified(client, ada)
     response = client.post(
         reverse("user-create"),
-        {"username": "sam", "role": "supervisor", "password_choice": "temporary"},
+        {"username": "sam", "roles": ["supervisor"], "password_choice": "temporary"},
     )
     password = response.context["password"]
     assert password in response.text
     assert User.objects.get(username="sam").check_password(password)
+    assert User.objects.get(username="sam").roles == {Role.SUPERVISOR}
     assert mail.outbox == []
 
 
 def test_an_admin_changes_a_role(client, ada, ames):
     sign_in_verified(client, ada)
     url = reverse("user-role", kwargs={"user_id": ames.pk})
-    response = client.post(url, {"role": "supervisor"})
+    response = client.post(url, {"roles": ["supervisor"]})
     assert response.status_code == 302
     ames.refresh_from_db()
-    assert ames.role == Role.SUPERVISOR
+    assert ames.roles == {Role.SUPERVISOR}
     event = AuditEvent.objects.get(action="update", object_id=ames.pk)
-    assert event.detail == {"role": ["clinician", "supervisor"]}
+    assert event.user == ada
+    assert event.detail == {"roles": [["clinician"], ["supervisor"]]}
+
+
+def test_an_admin_gives_a_clinician_a_second_role_and_it_is_audited(client, ada, ames):
+    sign_in_verified(client, ada)
+    url = reverse("user-role", kwargs={"user_id": ames.pk})
+    client.post(url, {"roles": ["clinician", "admin"]})
+    ames.refresh_from_db()
+    assert ames.roles == {Role.CLINICIAN, Role.ADMIN}
+    assert ames.is_clinician
+    assert ames.is_org_admin
+    assert not ames.is_supervisor
+    event = AuditEvent.objects.get(action="update", object_id=ames.pk)
+    assert event.detail == {"roles": [["clinician"], ["admin", "clinician"]]}
+    page = client.get(reverse("user-detail", kwargs={"user_id": ames.pk}))
+    assert "Clinician, Administrator" in visible_text(page)
+
+
+def test_saving_the_same_roles_changes_nothing_and_audits_nothing(client, ada, ames):
+    sign_in_verified(client, ada)
+    url = reverse("user-role", kwargs={"user_id": ames.pk})
+    client.post(url, {"roles": ["clinician"]})
+    assert not AuditEvent.objects.filter(action="update", object_id=ames.pk).exists()
+
+
+def test_a_user_keeps_at_least_one_role(client, ada, ames):
+    sign_in_verified(client, ada)
+    url = reverse("user-role", kwargs={"user_id": ames.pk})
+    response = client.post(url, {})
+    assert response.status_code == 400
+    assert "Choose at least one role." in visible_text(response)
+    ames.refresh_from_db()
+    assert ames.roles == {Role.CLINICIAN}
+
+
+def test_an_unknown_role_is_refused_with_a_message(client, ada, ames):
+    sign_in_verified(client, ada)
+    url = reverse("user-role", kwargs={"user_id": ames.pk})
+    response = client.post(url, {"roles": ["owner"]})
+    assert response.status_code == 400
+    assert "owner is not one of the available choices" in visible_text(response)
+
+
+def test_the_user_pages_show_every_role_as_a_checkbox(client, ada, ames):
+    sign_in_verified(client, ada)
+    page = client.get(reverse("user-detail", kwargs={"user_id": ames.pk})).text
+    for role in ("clinician", "supervisor", "admin"):
+        assert f'type="checkbox" name="roles" value="{role}"' in page
+    assert 'value="clinician" checked' in page.replace('" id="id_roles_0"', '"')
+    page = client.get(reverse("user-create")).text
+    assert page.count('type="checkbox" name="roles"') == 3
 
 
 def test_an_admin_cannot_change_their_own_role(client, ada):
     sign_in_verified(client, ada)
-    client.post(reverse("user-role", kwargs={"user_id": ada.pk}), {"role": "clinician"})
+    client.post(
+        reverse("user-role", kwargs={"user_id": ada.pk}), {"roles": ["clinician"]}
+    )
     ada.refresh_from_db()
-    assert ada.role == Role.ADMIN
+    assert ada.roles == {Role.ADMIN}
 
 
 def test_an_admin_resets_a_second_factor(client, ada, ames, ames_app):

@@ -23,7 +23,7 @@ def clinic(transactional_db):
         "ames",
         password=PASSWORD,
         organization=org,
-        role=Role.CLINICIAN,
+        roles={Role.CLINICIAN},
         first_name="Dr.",
         last_name="Ames",
     )

@@ -49,7 +49,7 @@ def family(transactional_db):
         "ames",
         password="correct horse battery staple",
         organization=org,
-        role=Role.CLINICIAN,
+        roles={Role.CLINICIAN},
     )
     case = services.create_case(ames, "Rivera family", "family")
     people = {

@@ -137,8 +137,10 @@ class TestTheDemoClinic:
         assert all(u.check_password(DEMO_PASSWORD) for u in users)
         assert all(u.password.startswith("argon2") for u in users)
         assert users.get(username="dr.ames").display == "Dr. Ames"
-        assert users.get(username="sam.supervisor").role == Role.SUPERVISOR
-        assert users.get(username="ada.admin").role == Role.ADMIN
+        assert users.get(username="sam.supervisor").roles == {Role.SUPERVISOR}
+        assert users.get(username="ada.admin").roles == {Role.ADMIN}
+        assert users.get(username="dr.chen").roles == {Role.CLINICIAN, Role.ADMIN}
+        assert users.get(username="dr.ames").roles == {Role.CLINICIAN}
         assert clinic.password == DEMO_PASSWORD == "tether-demo"
 
     def test_seeding_twice_in_one_database_is_refused(self, clinic):

@@ -1,4 +1,5 @@
-"""Access to clinical pages: signed in, and verified with a second factor."""
+"""Access to staff pages: signed in and verified with a second factor
+(`clinical_view`); and an administrator of an organization (`admin_view`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -33,6 +35,20 @@ def clinical_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         if not second_factor_done(request):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{settings.OTP_VERIFY_URL}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in with a second factor, and the organization's administrator."""
+
+    @clinical_view
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_org_admin or user.organization_id is None:
+            raise PermissionDenied("Only an administrator manages users and settings.")
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
-from .models import Role, User
+from .models import CrisisRegion, Organization, Role, User
 
 WRONG_PASSWORD = gettext_lazy(
     "That username and password did not match. Check them and try again."
@@ -47,7 +50,31 @@ class CodeForm(forms.Form):
         return "".join(code.split()).replace("-", "").lower()
 
 
+ROLE_CHOICES = [
+    (Role.CLINICIAN, _("Clinician: sees and works on the cases assigned to them")),
+    (Role.SUPERVISOR, _("Supervisor: reads every case of the clinic, changes none")),
+    (
+        Role.ADMIN,
+        _(
+            "Administrator: manages accounts, clinic settings and which clinicians "
+            "a case has; sees no clinical data unless also a clinician or supervisor"
+        ),
+    ),
+]
+
+
+def roles_field(**kwargs: Any) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one role.")},
+        **kwargs,
+    )
+
+
 class UserCreateForm(forms.ModelForm):  # type: ignore[type-arg]
+    roles = roles_field(initial=[Role.CLINICIAN])
     password_choice = forms.ChoiceField(
         label=gettext_lazy("First password"),
         choices=[
@@ -60,7 +87,7 @@ class UserCreateForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "role"]
+        fields = ["username", "first_name", "last_name", "email"]
 
     def clean(self) -> dict[str, object]:
         cleaned: dict[str, object] = super().clean() or {}
@@ -70,6 +97,48 @@ class UserCreateForm(forms.ModelForm):  # type: ignore[type-arg]
             )
         return cleaned
 
+    def save(self, commit: bool = True) -> User:
+        user: User = super().save(commit=False)
+        user.roles = self.cleaned_data["roles"]
+        if commit:
+            user.save()
+        return user
 
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+
+class RolesForm(forms.Form):
+    roles = roles_field()
+
+
+class ClinicSettingsForm(forms.Form):
+    crisis_region = forms.ChoiceField(
+        label=_("Country of the national crisis lines"),
+        choices=CrisisRegion.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A member who answers a risk question sees this country's crisis "
+            "lines at once, in their own language."
+        ),
+    )
+    crisis_contacts = forms.CharField(
+        label=_("The clinic's own contacts"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Shown after the national lines, exactly as written here (it is not "
+            "translated): for example the clinic's phone number and hours, or an "
+            "on-call number."
+        ),
+    )
+    plan_reviewed = forms.BooleanField(
+        label=_("We have reviewed the default measure plan and it suits the clinic"),
+        required=False,
+    )
+
+    @staticmethod
+    def initial_for(organization: Organization) -> dict[str, object]:
+        return {
+            "crisis_region": organization.crisis_region,
+            "crisis_contacts": organization.crisis_contacts,
+            "plan_reviewed": organization.measure_plan_reviewed_at is not None,
+        }

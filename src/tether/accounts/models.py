@@ -1,19 +1,41 @@
-"""Users belong to one organization and have one role (docs/architecture.md
-§Records)."""
+"""Users belong to one organization and have a set of roles
+(docs/architecture.md §Records)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class CrisisRegion(models.TextChoices):
+    """The countries whose national crisis lines Tether knows
+    (accounts/crisis_lines.py; docs/crisis-lines.md)."""
+
+    US = "US", _("United States")
+    GB = "GB", _("United Kingdom")
+    CA = "CA", _("Canada")
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
+    crisis_region = models.CharField(
+        max_length=2,
+        choices=CrisisRegion.choices,
+        default=CrisisRegion.US,
+        help_text="Whose national crisis lines a respondent who endorses a risk item sees.",
+    )
     crisis_contacts = models.TextField(
         blank=True,
         help_text="Shown to a respondent who endorses a risk item, after the national lines.",
+    )
+    measure_plan_reviewed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an administrator confirmed the default measure plan suits the clinic (first-run checklist).",
     )
     signal_settings = models.JSONField(
         default=dict,
@@ -32,12 +54,31 @@ class Organization(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", _("Administrator")
-    SUPERVISOR = "supervisor", _("Supervisor")
     CLINICIAN = "clinician", _("Clinician")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMIN = "admin", _("Administrator")
+
+
+ROLE_FIELDS = {
+    Role.CLINICIAN: "is_clinician",
+    Role.SUPERVISOR: "is_supervisor",
+    Role.ADMIN: "is_org_admin",
+}
+"""Each role and the `User` field that says a person has it."""
 
 
 class User(AbstractUser):
+    """A staff member of one organization, with a set of roles: a person may be
+    an administrator and a clinician. What each role may do
+    (docs/architecture.md §Privacy):
+
+    - clinician: sees and changes the cases assigned to them; the only role
+      with clinical write access (acknowledging alerts, sessions, links);
+    - supervisor: reads every case of the organization, changes none;
+    - administrator: manages accounts, the clinic's settings, and which
+      clinicians a case has; sees no clinical data through this role.
+    """
+
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -45,23 +86,53 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CLINICIAN)
+    is_clinician = models.BooleanField(
+        "clinician",
+        default=True,
+        help_text="Sees and changes the cases assigned to them.",
+    )
+    is_supervisor = models.BooleanField(
+        "supervisor",
+        default=False,
+        help_text="Reads every case of the organization; changes none.",
+    )
+    is_org_admin = models.BooleanField(
+        "administrator",
+        default=False,
+        help_text="Manages accounts, the clinic's settings and case assignments; no clinical access of its own.",
+    )
     is_demo_account = models.BooleanField(
         default=False,
         help_text="Created by `tether demo`; may skip the second factor only in demo mode.",
     )
 
     @property
-    def is_clinician(self) -> bool:
-        return self.role == Role.CLINICIAN
+    def roles(self) -> frozenset[Role]:
+        return frozenset(
+            role for role, name in ROLE_FIELDS.items() if getattr(self, name)
+        )
+
+    @roles.setter
+    def roles(self, roles: Iterable[str]) -> None:
+        chosen = {Role(role) for role in roles}
+        for role, name in ROLE_FIELDS.items():
+            setattr(self, name, role in chosen)
 
     @property
-    def is_supervisor(self) -> bool:
-        return self.role == Role.SUPERVISOR
+    def roles_display(self) -> str:
+        """The roles as people read them, in a fixed order: "Clinician, Administrator"."""
+        return ", ".join(str(role.label) for role in Role if role in self.roles)
 
     @property
-    def is_org_admin(self) -> bool:
-        return self.role == Role.ADMIN
+    def sees_cases(self) -> bool:
+        """Has clinical read access: the assigned cases of a clinician, every
+        case of a supervisor. An administrator alone has none."""
+        return self.is_clinician or self.is_supervisor
+
+    @property
+    def reads_only(self) -> bool:
+        """A supervisor who is not also a clinician: every case read-only."""
+        return self.is_supervisor and not self.is_clinician
 
     @property
     def display(self) -> str:

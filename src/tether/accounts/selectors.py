@@ -1,10 +1,14 @@
 """Permission-checked reads of accounts: an administrator reaches the users of
-their own organization only."""
+their own organization only; the first-run checklist of a new clinic."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.audit.services import record
@@ -27,3 +31,50 @@ def get_user_for(admin: User, user_id: int) -> User:
         record(admin, "denied", "user", user_id)
         raise Http404("No such user.")
     return user
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    title: str
+    done: bool
+    url: str
+    action: str
+    """What the link does: "Add users", "Open the clinic settings"."""
+
+
+def first_run_checklist(user: User) -> list[ChecklistStep] | None:
+    """A new clinic's first steps, for its administrators, computed from the
+    data: someone has the clinician role; the clinic's own crisis contacts
+    are written (beside the national lines of its country); the default
+    measure plan was reviewed. None for anyone else, and once every step is
+    done."""
+    organization = user.organization if user.is_authenticated else None
+    if organization is None or not user.is_org_admin:
+        return None
+    clinicians = User.objects.filter(
+        organization=organization, is_clinician=True, is_active=True
+    )
+    settings_url = reverse("clinic-settings")
+    steps = [
+        ChecklistStep(
+            _("Add your clinicians (a person may be a clinician and an administrator)"),
+            clinicians.exists(),
+            reverse("user-create"),
+            _("Add a user"),
+        ),
+        ChecklistStep(
+            _("Choose your country's crisis lines and write the clinic's own contacts"),
+            bool(organization.crisis_contacts.strip()),
+            settings_url + "#crisis",
+            _("Crisis lines and contacts"),
+        ),
+        ChecklistStep(
+            _("Review the default measure plan"),
+            organization.measure_plan_reviewed_at is not None,
+            settings_url + "#plan",
+            _("Default measure plan"),
+        ),
+    ]
+    if all(step.done for step in steps):
+        return None
+    return steps

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 
 from axes.utils import reset as axes_reset
 from django.db import transaction
+from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -15,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.audit.services import record
 
-from .models import User
+from .models import ROLE_FIELDS, Organization, Role, User
 
 
 def create_user(admin: User, user: User, temporary: bool) -> tuple[User, str]:
@@ -28,20 +30,63 @@ def create_user(admin: User, user: User, temporary: bool) -> tuple[User, str]:
         user.set_password(password or secrets.token_urlsafe(32))
         user.save()
         via = "temporary-password" if temporary else "email"
-        record(admin, "create", "user", user.pk, detail={"role": user.role, "via": via})
+        detail = {"roles": sorted(user.roles), "via": via}
+        record(admin, "create", "user", user.pk, detail=detail)
     return user, password
 
 
-def change_role(admin: User, user: User, role: str) -> bool:
-    """True when the role changed."""
-    old = user.role
-    if old == role:
+def change_roles(admin: User, user: User, roles: Iterable[str]) -> bool:
+    """Give `user` exactly `roles`; True when they changed. Audited with the
+    roles before and after."""
+    old = sorted(user.roles)
+    new = sorted({Role(role) for role in roles})
+    if not new:
+        raise ValueError("a user keeps at least one role")
+    if old == new:
         return False
     with transaction.atomic():
-        user.role = role
-        user.save(update_fields=["role"])
-        record(admin, "update", "user", user.pk, detail={"role": [old, role]})
+        user.roles = new
+        user.save(update_fields=list(ROLE_FIELDS.values()))
+        record(admin, "update", "user", user.pk, detail={"roles": [old, new]})
     return True
+
+
+def update_clinic_settings(
+    admin: User,
+    crisis_region: str,
+    crisis_contacts: str,
+    plan_reviewed: bool,
+) -> list[str]:
+    """Save the administrator's organization's settings; the names of the
+    fields that changed, audited."""
+    organization: Organization = admin.organization  # type: ignore[assignment]
+    values = {
+        "crisis_region": crisis_region,
+        "crisis_contacts": crisis_contacts.strip(),
+        "measure_plan_reviewed_at": (
+            (organization.measure_plan_reviewed_at or timezone.now())
+            if plan_reviewed
+            else None
+        ),
+    }
+    changed = [
+        name for name, value in values.items() if getattr(organization, name) != value
+    ]
+    if not changed:
+        return []
+    with transaction.atomic():
+        for name in changed:
+            setattr(organization, name, values[name])
+        organization.save(update_fields=changed)
+        record(
+            admin,
+            "update",
+            "organization",
+            organization.pk,
+            organization=organization,
+            detail={"changed": changed, "crisis_region": crisis_region},
+        )
+    return changed
 
 
 def reset_second_factor(admin: User, user: User) -> int:

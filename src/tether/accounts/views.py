@@ -25,15 +25,14 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sites.shortcuts import get_current_site
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -45,9 +44,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tether.audit.services import record
 
 from . import services
-from .decorators import clinical_view, second_factor_done
-from .forms import CodeForm, RoleForm, SignInForm, UserCreateForm
-from .models import Role, User
+from .decorators import admin_view, second_factor_done
+from .forms import CodeForm, RolesForm, SignInForm, UserCreateForm
+from .models import User
 from .selectors import get_user_for, users_for
 
 WRONG_CODE = gettext_lazy(
@@ -314,20 +313,6 @@ class PasswordResetComplete(auth_views.PasswordResetCompleteView):
 # --- administrator pages ----------------------------------------------------
 
 
-def admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in with a second factor, and the organization's administrator."""
-
-    @clinical_view
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if user.role != Role.ADMIN or user.organization_id is None:
-            raise PermissionDenied("Only an administrator manages users.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 @admin_view
 @require_http_methods(["GET"])
 def user_list(request: HttpRequest) -> HttpResponse:
@@ -376,11 +361,11 @@ def _send_welcome(request: HttpRequest, user: User) -> None:
 @require_http_methods(["GET"])
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_user_for(request.user, user_id)
-    return _render_detail(request, user, RoleForm(initial={"role": user.role}))
+    return _render_detail(request, user, RolesForm(initial={"roles": list(user.roles)}))
 
 
 def _render_detail(
-    request: HttpRequest, user: User, form: RoleForm, status: int = 200
+    request: HttpRequest, user: User, form: RolesForm, status: int = 200
 ) -> HttpResponse:
     context = {"person": user, "role_form": form, "is_self": user == request.user}
     return render(request, "accounts/user_detail.html", context, status=status)
@@ -409,12 +394,16 @@ def _not_on_yourself(
 
 @_not_on_yourself
 def user_role(request: HttpRequest, user: User) -> HttpResponse:
-    form = RoleForm(request.POST)
+    form = RolesForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, user, form, status=400)
-    if services.change_role(request.user, user, form.cleaned_data["role"]):
-        values = {"name": user.display, "role": user.get_role_display()}
-        messages.success(request, _("%(name)s is now %(role)s.") % values)
+    if services.change_roles(request.user, user, form.cleaned_data["roles"]):
+        roles = user.roles_display
+        messages.success(
+            request,
+            gettext("%(name)s's roles: %(roles)s.")
+            % {"name": user.display, "roles": roles},
+        )
     return redirect("user-detail", user_id=user.pk)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tether.accounts.models import Role, User
+from tether.accounts.models import User
 from tether.instruments import Definition, Item, Scale, UnknownInstrument, text_in
 from tether.signals.catalogue import catalogue
 
@@ -65,7 +65,7 @@ class ClinicianChoiceField(forms.ModelMultipleChoiceField):
 def clinicians_of(user: User) -> Any:
     """The clinicians a case may be assigned to: those of the user's organization."""
     return User.objects.filter(
-        organization_id=user.organization_id, role=Role.CLINICIAN, is_active=True
+        organization_id=user.organization_id, is_clinician=True, is_active=True
     ).order_by("last_name", "first_name", "username")
 
 
@@ -522,7 +522,7 @@ class CaseloadForm(forms.Form):
 
     def __init__(self, data: Any, user: User) -> None:
         super().__init__(data)
-        if user.role == Role.CLINICIAN:
+        if not (user.is_supervisor or user.is_org_admin):
             del self.fields["clinician"]
         else:
             field = self.fields["clinician"]

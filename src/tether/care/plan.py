@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import get_language_info, gettext, gettext_lazy
+from django.utils.translation import gettext as _
 
 from tether.instruments import Definition
 
@@ -293,4 +294,24 @@ def plan_rows(case: Case) -> list[PlanRow]:
             title = plan.instrument
         roles = [str(names.get(role, role)) for role in plan.roles]
         rows.append(PlanRow(plan.pk, title, roles, how_often(plan)))
+
+
+def default_plan() -> list[dict[str, str]]:
+    """The default measure plan as people read it (what `_default` asks of a
+    case without a plan of its own): who answers, which questionnaire, and
+    whether it can be sent now."""
+    lib = library()
+    rows = []
+    for who, name in (
+        (_("Members 13 and over"), FOR_ADULTS),
+        (_("Members 8 to 12"), FOR_CHILDREN),
+        (_("The identified client, in addition"), FOR_THE_CLIENT),
+    ):
+        definition = lib.current(definition_named(name).key)
+        note = (
+            _("every session")
+            if definition.has_text
+            else _("every session, once its licensed text is loaded (not loaded yet)")
+        )
+        rows.append({"who": who, "instrument": definition.short_title, "when": note})
     return rows

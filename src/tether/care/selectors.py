@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from tether.accounts.models import Role, User
+from tether.accounts.models import User
 from tether.audit.services import record
 from tether.instruments import Definition, UnknownInstrument
 from tether.signals import SignalConfig
@@ -33,21 +33,35 @@ from .models import Case, Member, Session, Signal
 
 
 def cases_for(user: User) -> QuerySet[Case]:
-    """The cases `user` may see: assigned ones for a clinician, the whole
-    organization's for a supervisor or an administrator."""
+    """The cases `user` may read: the whole organization's for a supervisor,
+    the assigned ones for a clinician, none for an administrator who is
+    neither (minimum necessary: accounts and settings need no clinical data;
+    case assignments go through `get_case_to_assign`)."""
     if not user.is_authenticated or user.organization_id is None:
         return Case.objects.none()
     cases = Case.objects.filter(organization_id=user.organization_id)
-    if user.role == Role.CLINICIAN:
-        cases = cases.filter(clinicians=user)
-    return cases
+    if user.is_supervisor:
+        return cases
+    if user.is_clinician:
+        return cases.filter(clinicians=user)
+    return Case.objects.none()
+
+
+def can_read(user: User, case: Case) -> bool:
+    return cases_for(user).filter(pk=case.pk).exists()
 
 
 def can_write(user: User, case: Case) -> bool:
-    """Supervisors read; the case's clinicians and administrators write."""
-    if user.role == Role.SUPERVISOR:
-        return False
-    return user.role == Role.ADMIN or case.clinicians.filter(pk=user.pk).exists()
+    """Clinical writes (sessions, answers, links, alerts, members, closing)
+    are for the case's own clinicians, whatever else they are; supervisors
+    and administrators only read or manage."""
+    return user.is_clinician and case.clinicians.filter(pk=user.pk).exists()
+
+
+def can_create_case(user: User) -> bool:
+    """A clinician opens a case for themselves; an administrator opens one
+    for the clinicians they choose. A supervisor alone only reads."""
+    return user.is_clinician or user.is_org_admin
 
 
 def get_case_for(user: User, case_id: int, write: bool = False) -> Case:
@@ -59,9 +73,51 @@ def get_case_for(user: User, case_id: int, write: bool = False) -> Case:
         raise Http404("No such case.")
     if write and not can_write(user, case):
         record(user, "denied-write", "case", case_id, organization=case.organization)
-        raise PermissionDenied("Supervisors have read-only access to cases.")
+        raise PermissionDenied("Only the case's clinicians change it.")
     record(user, "read", "case", case.pk, organization=case.organization)
     return case
+
+
+def get_case_to_assign(user: User, case_id: int) -> Case:
+    """The case, for choosing its clinicians: any case of the organization for
+    an administrator, else one the user may change. The page shows its label
+    and clinicians only; audited as a read for assignment."""
+    if user.is_authenticated and user.is_org_admin and user.organization_id:
+        case = Case.objects.filter(
+            pk=case_id, organization_id=user.organization_id
+        ).first()
+        if case is None:
+            record(user, "denied", "case", case_id)
+            raise Http404("No such case.")
+        record(
+            user,
+            "read",
+            "case",
+            case.pk,
+            organization=case.organization,
+            detail={"for": "assignment"},
+        )
+        return case
+    return get_case_for(user, case_id, write=True)
+
+
+def case_assignments(user: User, include_closed: bool = False) -> QuerySet[Case]:
+    """An administrator's list of the organization's cases with their
+    clinicians: labels and names only, nothing clinical. 403 for anyone else."""
+    if not user.is_org_admin or user.organization_id is None:
+        raise PermissionDenied("Only an administrator sees every case's clinicians.")
+    cases = Case.objects.filter(organization_id=user.organization_id)
+    if not include_closed:
+        cases = cases.filter(status=Case.Status.OPEN)
+    record(
+        user,
+        "read",
+        "case-assignments",
+        "",
+        organization=user.organization,
+        detail={"cases": cases.count()},
+    )
+    return cases.prefetch_related("clinicians").order_by("label", "pk")
 
 
 def get_signal_for(user: User, signal_id: int, write: bool = False) -> Signal:

@@ -7,11 +7,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from tether.accounts.models import Role, User
+from tether.accounts.models import User
 from tether.audit.services import record
 from tether.signals.alliance import SUBSYSTEMS, subsystem_of
 
@@ -32,7 +33,13 @@ from .models import (
 from .plan import MEMBER_ROLES, THERAPIST, default_rows
 from .recompute import catch_up_overdue
 from .responses import store_response
-from .selectors import definition_named, get_case_for, get_session_for
+from .selectors import (
+    can_create_case,
+    definition_named,
+    get_case_for,
+    get_case_to_assign,
+    get_session_for,
+)
 
 __all__ = [
     "Code",
@@ -57,13 +64,6 @@ def catch_up(case: Case) -> None:
     catch_up_overdue(case)
 
 
-def _require_admin(user: User) -> None:
-    if user.role != Role.ADMIN:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("Only an administrator can do this.")
-
-
 # ---- cases and members ---------------------------------------------------------
 
 
@@ -74,9 +74,9 @@ def create_case(
     clinicians: Iterable[User] = (),
     trauma_focus: str = "",
 ) -> Case:
-    if user.role == Role.SUPERVISOR:
-        from django.core.exceptions import PermissionDenied
-
+    """A new case: a clinician's own by default; an administrator names its
+    clinicians."""
+    if not can_create_case(user):
         raise PermissionDenied("Supervisors have read-only access to cases.")
     problems = text_problems(
         Case,
@@ -91,9 +91,17 @@ def create_case(
                 gettext_lazy("Choose individual, couple or family."),
             )
         )
+    chosen = list(clinicians) or ([user] if user.is_clinician else [])
+    if not chosen:
+        problems.append(
+            Problem(
+                "clinicians",
+                Code.REQUIRED,
+                gettext_lazy("Choose at least one clinician."),
+            )
+        )
     if problems:
         raise InvalidEntry(problems)
-    chosen = list(clinicians) or ([user] if user.role == Role.CLINICIAN else [])
     _check_same_organization(user, chosen)
     with transaction.atomic():
         case = Case.objects.create(
@@ -145,8 +153,27 @@ def _check_same_organization(user: User, others: Iterable[User]) -> None:
 
 
 def assign_clinicians(user: User, case_id: int, clinicians: Iterable[User]) -> Case:
-    case = get_case_for(user, case_id, write=True)
+    """The case's clinicians become `clinicians`: by one of them, or by an
+    administrator."""
+    case = get_case_to_assign(user, case_id)
     chosen = list(clinicians)
+    if not chosen:
+        raise InvalidEntry(
+            [
+                Problem(
+                    "clinicians",
+                    Code.REQUIRED,
+                    gettext_lazy("Choose at least one clinician."),
+                )
+            ]
+        )
+    not_clinicians = [u.username for u in chosen if not u.is_clinician]
+    if not_clinicians:
+        raise InvalidEntry(
+            [
+                f"clinicians: {', '.join(not_clinicians)} does not have the clinician role"
+            ]
+        )
     _check_same_organization(user, chosen)
     with transaction.atomic():
         case.clinicians.set(chosen)

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import plan_views, views
+from . import admin_views, plan_views, views
 
 urlpatterns = [
     path("cases/", views.caseload, name="caseload"),
     path("cases/new/", views.case_create, name="case-create"),
+    path("cases/assignments/", admin_views.case_assignments, name="case-assignments"),
+    path("clinic/settings/", admin_views.clinic_settings, name="clinic-settings"),
     path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
     path("cases/<int:case_id>/close/", views.case_close, name="case-close"),
     path(

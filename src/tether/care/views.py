@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tether.accounts.decorators import clinical_view
-from tether.accounts.models import Role, User
+from tether.accounts.models import User
 from tether.instruments import UnknownInstrument
 from tether.signals import Signal as Event
 from tether.signals import severity_rank
@@ -54,10 +54,13 @@ from .models import SENT, Case, Member, Response, Session, Signal
 from .rule_results import NOT_COMPUTED, finding
 from .selectors import (
     CaseloadRow,
+    can_create_case,
+    can_read,
     can_write,
     caseload_for,
     clinic_config,
     get_case_for,
+    get_case_to_assign,
     get_session_for,
     get_signal_for,
 )
@@ -72,6 +75,8 @@ from .summary import pcl5_change_rule, pcl5_rule_sentence
 @require_GET
 def caseload(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    if not user.sees_cases and user.is_org_admin:
+        return redirect("case-assignments")  # no clinical data for them
     form = CaseloadForm(request.GET, user=user)
     query = form.query()
     rows = caseload_for(user, query)
@@ -91,7 +96,7 @@ def caseload_context(
         "sort": sort_links(query),
         "filtered": query.audited().keys() - {"sort", "descending"},
         "can_create": not user.is_supervisor,
-        "shows_clinicians": user.role != Role.CLINICIAN,
+        "shows_clinicians": user.is_supervisor or user.is_org_admin,
         "shows_alliance": any("session" in row["glance"] for row in shown),
         "pcl5_rule": pcl5_rule_sentence(pcl5_change_rule(clinic_config(user))),
     }
@@ -415,7 +420,7 @@ NOT_SAVED = gettext_lazy("Attendance not saved: %(reasons)s")
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if user.is_supervisor:
+    if not can_create_case(user):
         raise PermissionDenied("Supervisors have read-only access to cases.")
     form = CaseForm(user, posted(request))
     if form.is_bound and form.is_valid():
@@ -425,11 +430,19 @@ def case_create(request: HttpRequest) -> HttpResponse:
             add_problems(form, error.problems)
         else:
             messages.success(request, CREATED % {"label": case.label})
-            return redirect("case-detail", case_id=case.pk)
+            return redirect(case_home(user, case))
     return render(request, "care/case_form.html", {"form": form})
 
 
 CREATED = gettext_lazy("%(label)s created. Add its members next.")
+
+
+def case_home(user: User, case: Case) -> str:
+    """Where a case's page is for `user`: the case itself, or for an
+    administrator without clinical access the list of case assignments."""
+    if can_read(user, case):
+        return reverse("case-detail", args=[case.pk])
+    return reverse("case-assignments")
 
 
 @clinical_view
@@ -451,15 +464,18 @@ def case_clinicians(request: HttpRequest, case_id: int) -> HttpResponse:
     form = AssignCliniciansForm(user, posted(request))
     if form.is_bound and form.is_valid():
         try:
-            services.assign_clinicians(user, case_id, form.cleaned_data["clinicians"])
+            case = services.assign_clinicians(
+                user, case_id, form.cleaned_data["clinicians"]
+            )
         except InvalidEntry as error:
             add_problems(form, error.problems)
         else:
             messages.success(request, _("Clinicians updated."))
-            return redirect("case-detail", case_id=case_id)
-    case = get_case_for(user, case_id, write=True)
+            return redirect(case_home(user, case))
+    case = get_case_to_assign(user, case_id)
     form.initial = {"clinicians": list(case.clinicians.all())}
-    return render(request, "care/clinicians_form.html", {"case": case, "form": form})
+    context = {"case": case, "form": form, "back_url": case_home(user, case)}
+    return render(request, "care/clinicians_form.html", context)
 
 
 @clinical_view

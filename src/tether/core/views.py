@@ -1,10 +1,12 @@
-"""The instrument library pages: every bundled instrument and one page each."""
+"""The instrument library pages (every bundled instrument and one page each)
+and the short help pages, one per screen."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from tether.instruments import UnknownInstrument, load_library
@@ -34,3 +36,23 @@ def instrument_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
+
+
+HELP_TOPICS = {
+    "caseload": _("The caseload"),
+    "case": _("A case"),
+    "sending": _("Sending questionnaires"),
+    "kiosk": _("Kiosk mode"),
+    "clinic": _("Setting up a clinic"),
+}
+"""One short help page per screen (core/templates/core/help/<topic>.html),
+linked from the screen's title."""
+
+
+@require_GET
+def help_page(request: HttpRequest, topic: str = "") -> HttpResponse:
+    topic = topic or "caseload"
+    if topic not in HELP_TOPICS:
+        raise Http404("No such help page.")
+    context = {"topic": topic, "title": HELP_TOPICS[topic], "topics": HELP_TOPICS}
+    return render(request, f"core/help/{topic}.html", context)

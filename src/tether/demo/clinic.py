@@ -74,7 +74,7 @@ SHOWCASE_LABEL = "Rivera family"
 DEFAULT_CASES = 40
 DEFAULT_SEED = 2026
 
-# username, first name, last name, role
+# username, first name, last name
 CLINICIANS = (
     ("dr.ames", "Dr.", "Ames"),
     ("dr.baker", "Dr.", "Baker"),
@@ -82,6 +82,11 @@ CLINICIANS = (
 )
 SUPERVISOR = ("sam.supervisor", "Sam", "Okoro")
 ADMINISTRATOR = ("ada.admin", "Ada", "Lindqvist")
+"""An administrator only: accounts and settings, no clinical data."""
+CLINICIAN_ADMINISTRATOR = "dr.chen"
+"""A clinician who is also an administrator."""
+CRISIS_CONTACTS = "On-call line: 555-0142 (24 hours)"
+"""The demo clinic's own crisis contacts (a fictional 555 number)."""
 USERNAMES = (*(c[0] for c in CLINICIANS), SUPERVISOR[0], ADMINISTRATOR[0])
 
 REQUIRED_ALERTS: tuple[tuple[str, ...], ...] = (
@@ -446,7 +451,9 @@ def seed_demo_clinic(
     )
     with transaction.atomic():
         organization = Organization.objects.create(
-            name=ORGANIZATION_NAME, slug=ORGANIZATION_SLUG
+            name=ORGANIZATION_NAME,
+            slug=ORGANIZATION_SLUG,
+            crisis_contacts=CRISIS_CONTACTS,
         )
         accounts = _create_accounts(organization)
         clinicians = [accounts[c[0]] for c in CLINICIANS]
@@ -504,17 +511,25 @@ def _demo_truth(
 
 
 def _create_accounts(organization: Organization) -> dict[str, User]:
-    people = [(*c, Role.CLINICIAN) for c in CLINICIANS] + [
-        (*SUPERVISOR, Role.SUPERVISOR),
-        (*ADMINISTRATOR, Role.ADMIN),
+    people = [
+        (
+            *c,
+            {Role.CLINICIAN, Role.ADMIN}
+            if c[0] == CLINICIAN_ADMINISTRATOR
+            else {Role.CLINICIAN},
+        )
+        for c in CLINICIANS
+    ] + [
+        (*SUPERVISOR, {Role.SUPERVISOR}),
+        (*ADMINISTRATOR, {Role.ADMIN}),
     ]
     accounts = {}
-    for username, first, last, role in people:
+    for username, first, last, roles in people:
         accounts[username] = User.objects.create_user(
             username=username,
             password=DEMO_PASSWORD,
             organization=organization,
-            role=role,
+            roles=roles,
             first_name=first,
             last_name=last,
             email=f"{username}@demo.invalid",

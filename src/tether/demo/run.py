@@ -35,6 +35,7 @@ def run_demo(port: int = 8000) -> int:
 
     from .clinic import (
         ADMINISTRATOR,
+        CLINICIAN_ADMINISTRATOR,
         CLINICIANS,
         SHOWCASE_LABEL,
         SUPERVISOR,
@@ -54,7 +55,9 @@ def run_demo(port: int = 8000) -> int:
         f"    clinician:     {first} / {clinic.password}"
         f"   (also {', '.join(others)}, same password)",
         f"    supervisor:    {SUPERVISOR[0]} / {clinic.password}",
-        f"    administrator: {ADMINISTRATOR[0]} / {clinic.password}",
+        f"    administrator: {ADMINISTRATOR[0]} / {clinic.password}"
+        " (accounts and settings only, no clinical data;"
+        f" {CLINICIAN_ADMINISTRATOR} is a clinician and an administrator)",
         f"  Try: open the {SHOWCASE_LABEL} and read the red rupture alert.",
         "  Every page is marked Demo data: the clinic, its people and their "
         "answers are synthetic.",

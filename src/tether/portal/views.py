@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tether.accounts.crisis_lines import crisis_lines
 from tether.care.errors import Code, InvalidEntry, Problem
 from tether.care.frames import library
 from tether.care.models import SENT, Response
@@ -616,8 +617,11 @@ def autosave(request: HttpRequest, token: str, instrument: str) -> HttpResponse:
 def support(request: HttpRequest, token: str) -> HttpResponse:
     """Shown at once after a risk answer when more questions follow."""
     visit = open_visit(request, token)
+    organization = visit.invitation.organization
     context = visit.context(
-        organization=visit.invitation.organization, next_url=next_url(visit)
+        organization=organization,
+        crisis_lines=crisis_lines(organization.crisis_region),
+        next_url=next_url(visit),
     )
     return render(request, "portal/support.html", context)
 
@@ -652,6 +656,7 @@ def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
         "lang": lang,
         "risk": risk,
         "organization": invitation.organization,
+        "crisis_lines": crisis_lines(invitation.organization.crisis_region),
         "kiosk": kiosk,
     }
     return render(request, "portal/done.html", context)

@@ -1,0 +1,56 @@
+"""An administrator's pages in care: which clinicians each case has (labels
+and names only, nothing clinical), and the clinic settings (the country of the
+crisis lines, the clinic's own contacts, the default measure plan).
+
+Thin views, as in views.py: a form, one selector or service, a render. The
+settings are the organization's (accounts), shown here beside the default
+measure plan, which is care's."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tether.accounts import services as accounts
+from tether.accounts.crisis_lines import crisis_lines
+from tether.accounts.decorators import admin_view
+from tether.accounts.forms import ClinicSettingsForm
+from tether.accounts.models import User
+
+from .plan import default_plan
+from .selectors import case_assignments as assignments_for
+
+
+@admin_view
+@require_GET
+def case_assignments(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    include_closed = request.GET.get("closed") == "1"
+    cases = assignments_for(user, include_closed)
+    context = {"cases": cases, "include_closed": include_closed}
+    return render(request, "care/case_assignments.html", context)
+
+
+@admin_view
+@require_http_methods(["GET", "POST"])
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    organization = user.organization
+    assert organization is not None  # admin_view: an organization's administrator
+    form = ClinicSettingsForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        if accounts.update_clinic_settings(user, **form.cleaned_data):
+            messages.success(request, gettext("The clinic settings were saved."))
+        return redirect("clinic-settings")
+    if not form.is_bound:
+        form.initial = ClinicSettingsForm.initial_for(organization)
+    context = {
+        "form": form,
+        "organization": organization,
+        "lines": crisis_lines(organization.crisis_region),
+        "plan": default_plan(),
+    }
+    return render(request, "care/clinic_settings.html", context)
