@@ -14,7 +14,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tether.accounts.models import Organization, Role, User
+from tether.accounts.models import Organization, User
 from tether.care import services
 
 FIRST_VISIT_BYTES = 400_000
@@ -27,7 +27,7 @@ off, until its charts are drawn (issue #11's target is 1.5 MB; measured about
 def family_of_four(transactional_db):
     org = Organization.objects.create(name="Northside Clinic", slug="northside")
     ames = User.objects.create_user(
-        "ames", organization=org, role=Role.CLINICIAN, first_name="Dr."
+        "ames", organization=org, is_clinician=True, first_name="Dr."
     )
     case = services.create_case(ames, "Hoang family", "family")
     people = [

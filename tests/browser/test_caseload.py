@@ -12,7 +12,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tether.accounts.models import Organization, Role, User
+from tether.accounts.models import Organization, User
 from tether.care import services
 from tether.care.models import Signal
 
@@ -39,7 +39,7 @@ def clinic(transactional_db):
         "ames",
         password=PASSWORD,
         organization=org,
-        role=Role.CLINICIAN,
+        is_clinician=True,
         first_name="Dr.",
         last_name="Ames",
     )
@@ -93,7 +93,7 @@ def test_the_risk_case_is_the_first_row_and_says_risk(live_server, page, clinic)
     expect(first.get_by_role("link").first).to_have_text("Rivera family")
     expect(first).to_contain_text(re.compile(r"\brisk\b", re.I))
     expect(first).to_contain_text(
-        "Risk item endorsed — Maria (PHQ-9), session 1, today"
+        "Risk item endorsed on PHQ-9 — Maria, session 1, today"
     )
     second = page.locator("table.caseload tbody tr").nth(1)
     expect(second).to_contain_text("Open: 6 red")

@@ -204,7 +204,8 @@ def test_a_language_the_site_does_not_have_is_refused_plainly(leo_link):
     invitation, _ = leo_link
     with pytest.raises(InvalidEntry) as refused:
         services.choose_language(invitation, "fr")
-    assert refused.value.problems == ["language: 'fr' is not one of en, es"]
+    assert refused.value.codes == {"not-a-choice"}
+    assert str(refused.value) == "Choose one of the languages offered."
 
 
 # ---- item 13: the child form's title ------------------------------------------

@@ -167,12 +167,18 @@ def assign_clinicians(user: User, case_id: int, clinicians: Iterable[User]) -> C
                 )
             ]
         )
-    not_clinicians = [u.username for u in chosen if not u.is_clinician]
+    not_clinicians = [u for u in chosen if not u.is_clinician]
     if not_clinicians:
         raise InvalidEntry(
-            [
-                f"clinicians: {', '.join(not_clinicians)} does not have the clinician role"
-            ]
+            Problem(
+                "clinicians",
+                Code.NOT_A_CHOICE,
+                gettext_lazy(
+                    "%(name)s does not have the clinician role, so cannot be given a case."
+                ),
+                {"name": person.display},
+            )
+            for person in not_clinicians
         )
     _check_same_organization(user, chosen)
     with transaction.atomic():

@@ -370,7 +370,11 @@ def choose_language(invitation: Invitation, language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise InvalidEntry(
             [
-                f"language: {language!r} is not one of {', '.join(dict(settings.LANGUAGES))}"
+                Problem(
+                    "language",
+                    Code.NOT_A_CHOICE,
+                    gettext_lazy("Choose one of the languages offered."),
+                )
             ]
         )
     if invitation.language == language:
