@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("accounts", "0002_crisis_region")]
-AFTER = [("accounts", "0003_role_sets")]
+AFTER = [("accounts", "0003c_role_sets_drop_role")]
 
 
 def migrate(to):

@@ -1,4 +1,8 @@
-"""Roles become a set: one boolean per role instead of the single `role`.
+"""Roles become a set (1 of 3): one boolean per role beside the single `role`.
+
+Schema and data changes are separate migrations: PostgreSQL refuses to alter
+a table in the transaction that has just updated its rows (pending trigger
+events). 0003b moves each role across, 0003c drops `role`.
 
 Each user keeps exactly the role they had: a clinician stays a clinician, a
 supervisor becomes a supervisor only, an administrator an administrator only
@@ -7,23 +11,6 @@ role per person, the highest (administrator, then supervisor, then
 clinician)."""
 
 from django.db import migrations, models
-
-ONE_ROLE = {"admin": "is_org_admin", "supervisor": "is_supervisor"}
-
-
-def roles_from_role(apps, schema_editor):
-    User = apps.get_model("accounts", "User")
-    # The new fields start as clinician only; the others change that.
-    for role, field in ONE_ROLE.items():
-        User.objects.filter(role=role).update(**{field: True, "is_clinician": False})
-
-
-def role_from_roles(apps, schema_editor):
-    User = apps.get_model("accounts", "User")
-    User.objects.update(role="clinician")
-    User.objects.filter(is_supervisor=True).update(role="supervisor")
-    User.objects.filter(is_org_admin=True).update(role="admin")
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -58,6 +45,4 @@ class Migration(migrations.Migration):
                 verbose_name="administrator",
             ),
         ),
-        migrations.RunPython(roles_from_role, role_from_roles),
-        migrations.RemoveField(model_name="user", name="role"),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_role_sets'),
+        ('accounts', '0003c_role_sets_drop_role'),
     ]
 
     operations = [
