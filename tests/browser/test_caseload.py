@@ -1,22 +1,22 @@
 """The caseload in a real browser (Debian's chromium): the case with a risk
 answer today is the first row and says so, ahead of a case with six red
 alerts; on a phone the caseload is a list of cards that fits the screen, and
-Sign out is on it."""
+Sign out is on it. The sign-in pages and the caseload pass axe-core at both
+sizes."""
 
 import datetime as dt
 import re
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
+from tests.browser.axe import scan
+from tests.browser.signing import PASSWORD, sign_in
 
 from tether.accounts.models import Organization, User
 from tether.care import services
 from tether.care.models import Signal
-
-PASSWORD = "correct horse battery staple"
 
 
 def alert(case, kind, session, subject, **evidence):
@@ -74,21 +74,17 @@ def clinic(transactional_db):
     return device
 
 
-def sign_in(page, url, device):
-    page.goto(url + "/")
-    page.get_by_label("Username").fill("ames")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/accounts/verify/"))
-    code = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
-    page.locator("input[name=code]").fill(f"{code:06d}")
-    page.get_by_role("button", name="Continue").click()
+def signed_in_with_scans(page, url, device, size):
+    """Signs Dr. Ames in through the pages, scanning each with axe-core, and
+    scans the caseload too."""
+    sign_in(page, url, device.user, lambda page, name: scan(page, f"{name} ({size})"))
     expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
+    scan(page, f"caseload ({size})")
 
 
 def test_the_risk_case_is_the_first_row_and_says_risk(live_server, page, clinic):
     page.set_viewport_size({"width": 1280, "height": 900})
-    sign_in(page, live_server.url, clinic)
+    signed_in_with_scans(page, live_server.url, clinic, "desktop")
     first = page.locator("table.caseload tbody tr").first
     expect(first.get_by_role("link").first).to_have_text("Rivera family")
     expect(first).to_contain_text(re.compile(r"\brisk\b", re.I))
@@ -103,7 +99,7 @@ def test_on_a_phone_the_cases_are_cards_and_sign_out_is_on_screen(
     live_server, page, clinic
 ):
     page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, live_server.url, clinic)
+    signed_in_with_scans(page, live_server.url, clinic, "phone")
     sign_out = page.get_by_role("button", name="Sign out")
     box = sign_out.bounding_box()
     assert box is not None

@@ -8,14 +8,12 @@ with axe-core: no serious or critical violations."""
 import re
 
 import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
-from tests.browser.test_portal_journeys import scan
+from tests.browser.axe import scan
+from tests.browser.signing import PASSWORD, sign_in
 
 from tether.accounts.models import CrisisRegion, Organization, Role, User
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -31,17 +29,6 @@ def rosa(transactional_db):
     )
     TOTPDevice.objects.create(user=rosa, name="phone", confirmed=True)
     return rosa
-
-
-def sign_in(page, url, user):
-    device = TOTPDevice.objects.get(user=user)
-    page.goto(url + "/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    code = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
-    page.locator("input[name=code]").fill(f"{code:06d}")
-    page.get_by_role("button", name="Continue").click()
 
 
 @pytest.mark.parametrize(

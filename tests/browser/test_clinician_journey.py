@@ -6,14 +6,13 @@ import datetime as dt
 import re
 
 import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
+from tests.browser.axe import scan
+from tests.browser.signing import PASSWORD, sign_in
 
 from tether.accounts.models import Organization, Role, User
 from tether.care import services
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -54,10 +53,6 @@ def clinic(transactional_db):
     return {"case": case, "leo": leo, "device": device, "session": session}
 
 
-def current_code(device):
-    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
-
-
 def test_a_clinician_signs_in_finds_the_rupture_enters_a_pcl5_and_acknowledges_an_alert(
     live_server, page, clinic
 ):
@@ -69,13 +64,7 @@ def test_a_clinician_signs_in_finds_the_rupture_enters_a_pcl5_and_acknowledges_a
         ),
     )
 
-    page.goto(live_server.url + "/")
-    page.get_by_label("Username").fill("ames")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/accounts/verify/"))
-    page.locator("input[name=code]").fill(current_code(clinic["device"]))
-    page.get_by_role("button", name="Continue").click()
+    sign_in(page, live_server.url, clinic["device"].user)
 
     expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
     page.get_by_role("link", name="Rivera family").click()
@@ -83,6 +72,7 @@ def test_a_clinician_signs_in_finds_the_rupture_enters_a_pcl5_and_acknowledges_a
         page.get_by_role("heading", name=re.compile("Rivera family"))
     ).to_be_visible()
     expect(page.get_by_text("Possible alliance rupture").first).to_be_visible()
+    scan(page, "case page (desktop)")
 
     names = page.locator("#charts .line-name").all_text_contents()
     assert any("Leo" in name for name in names)
@@ -95,6 +85,7 @@ def test_a_clinician_signs_in_finds_the_rupture_enters_a_pcl5_and_acknowledges_a
     page.locator("select[name=who]").select_option(f"member:{clinic['leo'].pk}")
     page.get_by_role("button", name="Show the form").click()
     page.wait_for_selector("[name=item_20]")
+    scan(page, "session page with a paper form (desktop)")
     for item in range(1, 21):
         page.locator(f"[name=item_{item}]").fill("3" if item == 16 else "2")
     page.locator("#entry-form button[type=submit]").click()
@@ -109,4 +100,5 @@ def test_a_clinician_signs_in_finds_the_rupture_enters_a_pcl5_and_acknowledges_a
     expect(
         page.get_by_text("Safety plan reviewed with Leo today.").first
     ).to_be_visible()
+    scan(page, "case page after acknowledging (desktop)")
     assert errors == []

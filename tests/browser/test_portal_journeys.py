@@ -13,12 +13,10 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from axe_playwright_python.sync_playwright import Axe
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+from tests.browser.axe import SCANNED, scan
+from tests.browser.signing import signed_in_cookies
 
 from tether.accounts.models import Organization, Role, User
 from tether.care import services
@@ -34,8 +32,6 @@ SCREENSHOTS = (
     else Path(tempfile.gettempdir()) / "tether-screenshots"
 )
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-AXE = Axe()
-SCANNED: dict[str, list[str]] = {}
 
 
 @pytest.fixture
@@ -71,20 +67,6 @@ def link(family, who, instruments):
         family["ames"], family["session"].pk, family[who].pk, instruments
     )
     return token
-
-
-def scan(page, name):
-    """axe-core on the page as it is now; serious and critical must be none."""
-    results = AXE.run(page)
-    bad = [
-        v
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    SCANNED[name] = [
-        f"{v['id']} ({v['impact']})" for v in results.response["violations"]
-    ]
-    assert bad == [], f"{name}: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
 
 
 def choose(page, name, value):
@@ -268,25 +250,6 @@ def test_a_risk_answer_ends_on_calm_support_information(live_server, phone, fami
     page.screenshot(path=SCREENSHOTS / "phone-support.png", full_page=True)
     signal = family["case"].signals.get(kind="risk-item")
     assert (signal.severity, signal.status) == ("red", "open")
-
-
-def signed_in_cookies(user, live_server):
-    """A clinician signed in with a verified second factor, as cookies."""
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    host = live_server.url.split("//")[1].split(":")[0]
-    return [
-        {
-            "name": "sessionid",
-            "value": client.cookies["sessionid"].value,
-            "domain": host,
-            "path": "/",
-        }
-    ]
 
 
 def kiosk_tablet(browser, live_server, family):
@@ -562,9 +525,11 @@ def test_a_new_link_and_its_qr_code_point_to_the_host_and_port_of_the_page(
     desk.add_cookies(signed_in_cookies(family["ames"], live_server))
     page = desk.new_page()
     page.goto(live_server.url + f"/sessions/{family['session'].pk}/links/")
+    scan(page, "one link: choose (desktop)")
     page.get_by_role("radio", name=re.compile("^Maria")).check()
     page.get_by_role("checkbox", name=re.compile("^TAC: ")).first.check()
     page.get_by_role("button", name="Create the link").click()
     shown = page.locator("input[readonly]").first.input_value()
+    scan(page, "one link: issued (desktop)")
     assert shown.startswith(live_server.url + "/q/")
     desk.close()

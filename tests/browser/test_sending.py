@@ -7,7 +7,8 @@ import re
 
 import pytest
 from tests.browser import test_portal_journeys as journeys
-from tests.browser.test_portal_journeys import scan, signed_in_cookies
+from tests.browser.axe import scan
+from tests.browser.signing import signed_in_cookies
 
 from tether.care import services as care
 
