@@ -9,7 +9,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for name in ("accuracy", "speed", "submit"):
+for name in ("accuracy", "speed", "submit", "case_page"):
     print(f"\n=== {name} ===", flush=True)
     sys.argv = [name]
     runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")

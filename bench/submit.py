@@ -46,7 +46,7 @@ def family(sessions: int):  # type: ignore[no-untyped-def]
 
     org = Organization.objects.create(name="Bench Clinic", slug="bench")
     clinician = User.objects.create_user(
-        username="bench", password="x", organization=org, role=Role.CLINICIAN
+        username="bench", password="x", organization=org, roles={Role.CLINICIAN}
     )
     case = services.create_case(clinician, "Bench family", "family", [clinician])
     members = [

@@ -106,14 +106,20 @@ def dimension_name(level: str, dimension: str) -> str:
     return str(label) if label is not None else dimension.replace("-", " ")
 
 
+def case_dimensions(frame: pd.DataFrame, library: Library) -> pd.DataFrame:
+    """The case's alliance answers by dimension (signals.dimensions), read
+    once for both the breakdown tables and the rupture alerts' sentences."""
+    return frame if frame.empty else dimension_answers(frame, library)
+
+
 def tac_breakdown(
-    frame: pd.DataFrame, names: Mapping[str, str], library: Library
+    answers: pd.DataFrame, names: Mapping[str, str], library: Library
 ) -> list[MemberBreakdown]:
     """One table per member and alliance instrument they answered item by
-    item, members in the order of `names`."""
-    if frame.empty:
+    item, members in the order of `names`; `answers` from case_dimensions."""
+    if answers.empty:
         return []
-    shown = recent_against_earlier(dimension_answers(frame, library), RECENT)
+    shown = recent_against_earlier(answers, RECENT)
     order = {member: index for index, member in enumerate(names)}
     out = []
     groups = shown.groupby(["member_id", "instrument"], sort=False)
@@ -134,14 +140,19 @@ def _member(rows: pd.DataFrame, name: str, definition: Definition) -> MemberBrea
     lower_count = 0
     for _key, dimension in rows.groupby(["order"], sort=True):
         first = dimension.iloc[0]
-        by_session = dimension.set_index("session")
+        by_session = {
+            int(session): (float(value), float(below))
+            for session, value, below in zip(
+                dimension["session"], dimension["value"], dimension["below"]
+            )
+        }
         cells = []
         for session in sessions:
-            if session not in by_session.index:
+            if session not in by_session:
                 cells.append(Cell(session, "—", "", False, session in older))
                 continue
-            value = float(by_session.loc[session, "value"])
-            lower = bool(by_session.loc[session, "below"] >= LOWER_BY)
+            value, below = by_session[session]
+            lower = bool(below >= LOWER_BY)
             lower_count += lower
             answer = labels.get(value, "") if value.is_integer() else ""
             cells.append(Cell(session, _number(value), answer, lower, session in older))
@@ -204,16 +215,15 @@ def _headline(rows: pd.DataFrame, name: str, session: int, span: str) -> str:
     }
 
 
-def rupture_falls(
-    frame: pd.DataFrame, signals: Iterable[Signal], library: Library
-) -> dict[int, str]:
+def rupture_falls(answers: pd.DataFrame, signals: Iterable[Signal]) -> dict[int, str]:
     """For each open rupture alert (by id), a sentence naming the dimensions
     of the member's TAC that fell most at the rupture's session, against the
-    up to 3 sessions before it (the rupture rule's own pre-rupture window)."""
+    up to 3 sessions before it (the rupture rule's own pre-rupture window);
+    `answers` from case_dimensions."""
     ruptures = [s for s in signals if s.kind == "rupture"]
-    if frame.empty or not ruptures:
+    if answers.empty or not ruptures:
         return {}
-    changes = dimension_changes(dimension_answers(frame, library), DEFAULT_WINDOW)
+    changes = dimension_changes(answers, DEFAULT_WINDOW)
     out = {}
     for signal in ruptures:
         member = signal.subject.removeprefix("member:")

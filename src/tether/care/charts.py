@@ -22,7 +22,7 @@ from tether.signals.catalogue import title_of
 from tether.signals.expected import ExpectedResponse
 from tether.signals.thresholds import MEANINGFUL, OUTCOME_ROLES, change_rule
 
-from .breakdown import MemberBreakdown, rupture_falls, tac_breakdown
+from .breakdown import MemberBreakdown, case_dimensions, rupture_falls, tac_breakdown
 from .frames import library, score_frame
 from .models import Case, Member, Signal
 from .rule_results import CAUTIONS, NOT_COMPUTED_IN_TABLES, cell_text
@@ -99,6 +99,7 @@ def case_charts(
     pcl5, pcl5_table, pcl5_info = pcl5_figure(frame, members, case, config, results)
     uses_tac = not frame.empty and frame["instrument_id"].str.startswith("tac").any()
     alliance = alliance_series(levels, names, markers)
+    dimensions = case_dimensions(frame, library())
     return CaseCharts(
         alliance=alliance_panels(alliance, levels),
         alliance_table=alliance_table(alliance),
@@ -111,8 +112,8 @@ def case_charts(
         no_change_rule=no_change_rule_notes(
             frame, config, (case.organization.signal_norms or {}).get("intake_sds")
         ),
-        breakdown=tac_breakdown(frame, names, library()),
-        falls=rupture_falls(frame, open_signals, library()),
+        breakdown=tac_breakdown(dimensions, names, library()),
+        falls=rupture_falls(dimensions, open_signals),
         cautions={
             "pcl5": str(CAUTIONS["pcl-5"]),
             "not_computed": str(NOT_COMPUTED_IN_TABLES),
