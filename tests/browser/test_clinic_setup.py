@@ -1,9 +1,10 @@
 """A new clinic's administrator in a real browser (Debian's chromium), at
 1280×900 and on a phone (390×844): signs in with a TOTP code, sees the
 first-run checklist, adds a clinician with the roles checkboxes, chooses the
-United Kingdom's crisis lines and the clinic's contacts, reviews the default
-measure plan, and the checklist is gone. Every page added for this is scanned
-with axe-core: no serious or critical violations."""
+United Kingdom's crisis lines and the clinic's contacts, adds a monthly GAD-7
+for caregivers to the clinic's default measure plan, and the checklist is
+gone. Every page added for this is scanned with axe-core: no serious or
+critical violations."""
 
 import re
 
@@ -58,10 +59,23 @@ def test_an_administrator_sets_up_a_new_clinic(live_server, page, rosa, viewport
     scan(page, "clinic settings")
     page.get_by_label("United Kingdom").check()
     page.get_by_label("The clinic's own contacts").fill("Duty line: 0161 496 0000")
-    page.get_by_label(re.compile("We have reviewed the default measure plan")).check()
     page.get_by_role("button", name="Save the settings").click()
     expect(page.get_by_text("The clinic settings were saved.")).to_be_visible()
+
+    checklist = page.locator("section", has_text="Setting up your clinic")
+    checklist.get_by_role("link", name="Default measure plan").click()
+    expect(page.get_by_text("This is Tether's default.")).to_be_visible()
+    scan(page, "clinic's default measure plan")
+    page.get_by_label("Questionnaire:").select_option(value="gad-7")
+    page.get_by_role("checkbox", name="Caregiver").check()
+    page.get_by_role("radio", name=re.compile("Monthly")).check()
+    page.get_by_role("button", name="Add to the plan").click()
+    expect(page.get_by_text("Added to the clinic's default plan.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("^GAD-7"))).to_be_visible()
     expect(page.get_by_role("heading", name="Setting up your clinic")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+    page.get_by_role("link", name="Clinic settings", exact=True).first.click()
     page.get_by_text(re.compile("What members see now")).click()
     expect(page.get_by_text("Samaritans: call 116 123").first).to_be_visible()
     rosa.organization.refresh_from_db()

@@ -55,10 +55,10 @@ def test_an_unknown_country_is_refused_by_name_and_nothing_is_saved(sign_in, ada
 
 def test_the_settings_page_shows_the_default_measure_plan_honestly(sign_in, ada):
     page = visible_text(sign_in(ada).get("/clinic/settings/"))
-    assert "Members 13 and over" in page
-    assert "TAC" in page
+    assert "TAC-C" in page
     assert "PCL-5" in page
-    assert "No page changes the default plan yet" in page
+    assert "every session" in page
+    assert "Change the default measure plan" in page
 
 
 def test_reviewing_the_plan_is_kept_until_it_is_unticked(sign_in, ada):

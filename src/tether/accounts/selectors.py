@@ -69,9 +69,9 @@ def first_run_checklist(user: User) -> list[ChecklistStep] | None:
             _("Crisis lines and contacts"),
         ),
         ChecklistStep(
-            _("Review the default measure plan"),
+            _("Choose the default measure plan (or confirm Tether's)"),
             organization.measure_plan_reviewed_at is not None,
-            settings_url + "#plan",
+            reverse("clinic-plan"),
             _("Default measure plan"),
         ),
     ]

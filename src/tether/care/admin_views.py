@@ -1,6 +1,7 @@
 """An administrator's pages in care: which clinicians each case has (labels
 and names only, nothing clinical), and the clinic settings (the country of the
-crisis lines, the clinic's own contacts, the default measure plan).
+crisis lines, the clinic's own contacts) and the clinic's default measure
+plan, which every case without a plan of its own follows.
 
 Thin views, as in views.py: a form, one selector or service, a render. The
 settings are the organization's (accounts), shown here beside the default
@@ -12,7 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tether.accounts import services as accounts
 from tether.accounts.crisis_lines import crisis_lines
@@ -20,7 +21,10 @@ from tether.accounts.decorators import admin_view
 from tether.accounts.forms import ClinicSettingsForm
 from tether.accounts.models import User
 
-from .plan import default_plan
+from . import services
+from .forms import add_problems
+from .plan import clinic_plan, plan_rows
+from .plan_forms import PlanRowForm
 from .selectors import case_assignments as assignments_for
 
 
@@ -51,6 +55,43 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         "form": form,
         "organization": organization,
         "lines": crisis_lines(organization.crisis_region),
-        "plan": default_plan(),
+        "plan": plan_rows(clinic_plan(organization.pk)),
     }
     return render(request, "care/clinic_settings.html", context)
+
+
+@admin_view
+@require_http_methods(["GET", "POST"])
+def clinic_plan_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = PlanRowForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.add_to_clinic_plan(user, **form.cleaned_data)
+        except services.InvalidEntry as error:
+            add_problems(form, error.problems)
+        else:
+            messages.success(request, gettext("Added to the clinic's default plan."))
+            return redirect("clinic-plan")
+    assert user.organization_id is not None  # admin_view
+    rows = plan_rows(clinic_plan(user.organization_id))
+    context = {"form": form, "rows": rows, "organization": user.organization}
+    return render(request, "care/clinic_plan.html", context)
+
+
+@admin_view
+@require_POST
+def clinic_plan_remove(request: HttpRequest, plan_id: int) -> HttpResponse:
+    try:
+        services.remove_from_clinic_plan(request.user, plan_id)  # type: ignore[arg-type]
+    except services.InvalidEntry as error:
+        messages.error(request, str(error))
+    return redirect("clinic-plan")
+
+
+@admin_view
+@require_POST
+def clinic_plan_confirm(request: HttpRequest) -> HttpResponse:
+    services.confirm_clinic_plan(request.user)  # type: ignore[arg-type]
+    messages.success(request, gettext("The default measure plan is confirmed."))
+    return redirect("clinic-plan")

@@ -143,7 +143,10 @@ def _member(rows: pd.DataFrame, name: str, definition: Definition) -> MemberBrea
         by_session = {
             int(session): (float(value), float(below))
             for session, value, below in zip(
-                dimension["session"], dimension["value"], dimension["below"]
+                dimension["session"],
+                dimension["value"],
+                dimension["below"],
+                strict=True,
             )
         }
         cells = []

@@ -113,6 +113,11 @@ class Subsystem(models.Model):
 
 
 class MeasurePlan(models.Model):
+    """One row of a measure plan: which roles answer an instrument, how often.
+    A row with a case belongs to that case's own plan; a row without one to
+    its organization's default plan, which every case without a plan of its
+    own follows (care/plan.py: plans_for)."""
+
     class Cadence(models.TextChoices):
         EVERY_SESSION = "every", _("Every session")
         EVERY_N = "every_n", _("Every N sessions")
@@ -120,7 +125,12 @@ class MeasurePlan(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
     case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="measure_plans"
+        Case,
+        on_delete=models.CASCADE,
+        related_name="measure_plans",
+        null=True,
+        blank=True,
+        help_text="Empty for a row of the organization's default plan.",
     )
     instrument = models.CharField(max_length=60, help_text="id or id@version")
     roles = models.JSONField(

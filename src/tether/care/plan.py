@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import get_language_info, gettext, gettext_lazy
-from django.utils.translation import gettext as _
 
 from tether.instruments import Definition
 
@@ -39,17 +38,16 @@ BAND_YEARS: dict[str, tuple[int, int | None]] = {
 
 def session_plan(session: Session) -> dict[str, list[str]]:
     """Who answers what in this session: each attending, active member with at
-    least one questionnaire that can be sent to them, from the case's measure
-    plan (what is due this session) or, without one, the default (TAC for 13+, TAC-C for 8-12, and PCL-5
-    for the identified client when its text is loaded). A plan naming a
-    superseded version (tac@1.0) gets the version that replaces it."""
-    plans = list(session.case.measure_plans.all())
+    least one questionnaire that can be sent to them, from what is due this
+    session under the case's plan (plans_for: its own, the clinic's default,
+    or Tether's). A plan naming a superseded version (tac@1.0) gets the
+    version that replaces it."""
+    plans = plans_for(session.case)
     lib = library()
     chosen: dict[str, list[str]] = {}
     for member in session.attended.filter(active=True).order_by("id"):
-        names = _planned(plans, member, session) if plans else _default(member)
         keys: list[str] = []
-        for name in names:
+        for name in _planned(plans, member, session):
             try:
                 definition = lib.current(definition_named(name).key)
             except InvalidEntry:
@@ -61,6 +59,27 @@ def session_plan(session: Session) -> dict[str, list[str]]:
         if keys:
             chosen[str(member.pk)] = keys
     return chosen
+
+
+def plans_for(case: Case) -> list[MeasurePlan]:
+    """The plan a case follows: its own rows; without them, its clinic's
+    default plan; without one, Tether's default (default_rows, not saved)."""
+    own = list(case.measure_plans.order_by("pk"))
+    return own or clinic_plan(case.organization_id)
+
+
+def clinic_plan(organization_id: int) -> list[MeasurePlan]:
+    """The clinic's default plan: its own rows, or Tether's default (not
+    saved) while the clinic has none."""
+    rows = list(
+        MeasurePlan.objects.filter(
+            organization_id=organization_id, case__isnull=True
+        ).order_by("pk")
+    )
+    return rows or [
+        MeasurePlan(organization_id=organization_id, instrument=name, roles=roles)
+        for name, roles in default_rows()
+    ]
 
 
 def _planned(plans: list[MeasurePlan], member: Member, session: Session) -> list[str]:
@@ -97,13 +116,6 @@ def monthly_sessions(sessions: Iterable[tuple[int, dt.date]]) -> set[int]:
             chosen.add(number)
             last = date
     return chosen
-
-
-def _default(member: Member) -> list[str]:
-    names = [FOR_CHILDREN if member.age_band == AgeBand.CHILD else FOR_ADULTS]
-    if member.is_identified_client:
-        names.append(FOR_THE_CLIENT)  # dropped by session_plan if its text is missing
-    return names
 
 
 def unsendable(
@@ -221,15 +233,10 @@ class PlannedFor:
 
 
 def plan_by_person(case: Case) -> list[PlannedFor]:
-    """The case's plan (or the default) per active member, then the
+    """The plan the case follows (plans_for) per active member, then the
     therapist: each form goes only where `unsendable` allows it."""
-    plans = list(case.measure_plans.all())
     lib = library()
-    rows = (
-        [(p.instrument, list(p.roles), how_often(p)) for p in plans]
-        if plans
-        else [(name, roles, gettext("every session")) for name, roles in default_rows()]
-    )
+    rows = [(p.instrument, list(p.roles), how_often(p)) for p in plans_for(case)]
     people: list[tuple[str, Member | None, str]] = [
         (m.first_name, m, m.role)
         for m in case.members.filter(active=True).order_by("id")
@@ -258,11 +265,11 @@ def plan_by_person(case: Case) -> list[PlannedFor]:
 
 
 def therapist_plan(session: Session) -> list[str]:
-    """The therapist's own ratings due this session under the case's plan
-    (none without a plan: the default plan asks members only)."""
+    """The therapist's own ratings due this session under the plan the case
+    follows (Tether's default asks members only)."""
     lib = library()
     keys: list[str] = []
-    for plan in session.case.measure_plans.all():
+    for plan in plans_for(session.case):
         if THERAPIST not in list(plan.roles) or not due(plan, session):
             continue
         try:
@@ -276,42 +283,28 @@ def therapist_plan(session: Session) -> list[str]:
 
 @dataclass(frozen=True)
 class PlanRow:
-    pk: int
+    pk: int | None
+    """None for a row of Tether's default, which is not saved."""
     instrument: str
     """The instrument's name as people read it."""
     roles: list[str]
     how_often: str
+    not_loaded: bool = False
+    """Its licensed text is not loaded: it is not sent until it is."""
 
 
-def plan_rows(case: Case) -> list[PlanRow]:
-    """The case's own plan, as its page lists it."""
+def plan_rows(plans: Iterable[MeasurePlan]) -> list[PlanRow]:
+    """Plan rows as a plan page lists them (a case's own, or the clinic's)."""
     names = dict(MemberRole.choices) | {THERAPIST: gettext("the therapist")}
     rows = []
-    for plan in case.measure_plans.order_by("pk"):
-        try:
-            title = definition_named(plan.instrument).short_title
-        except InvalidEntry:
-            title = plan.instrument
-        roles = [str(names.get(role, role)) for role in plan.roles]
-        rows.append(PlanRow(plan.pk, title, roles, how_often(plan)))
-
-
-def default_plan() -> list[dict[str, str]]:
-    """The default measure plan as people read it (what `_default` asks of a
-    case without a plan of its own): who answers, which questionnaire, and
-    whether it can be sent now."""
     lib = library()
-    rows = []
-    for who, name in (
-        (_("Members 13 and over"), FOR_ADULTS),
-        (_("Members 8 to 12"), FOR_CHILDREN),
-        (_("The identified client, in addition"), FOR_THE_CLIENT),
-    ):
-        definition = lib.current(definition_named(name).key)
-        note = (
-            _("every session")
-            if definition.has_text
-            else _("every session, once its licensed text is loaded (not loaded yet)")
-        )
-        rows.append({"who": who, "instrument": definition.short_title, "when": note})
+    for plan in plans:
+        try:
+            definition = lib.current(definition_named(plan.instrument).key)
+        except InvalidEntry:
+            title, loaded = plan.instrument, True
+        else:
+            title, loaded = definition.short_title, definition.has_text
+        roles = [str(names.get(role, role)) for role in plan.roles]
+        rows.append(PlanRow(plan.pk, title, roles, how_often(plan), not loaded))
     return rows

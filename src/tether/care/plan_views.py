@@ -14,7 +14,7 @@ from tether.accounts.models import User
 
 from . import services
 from .forms import add_problems
-from .plan import plan_by_person, plan_rows
+from .plan import plan_by_person, plan_rows, plans_for
 from .plan_forms import PlanRowForm
 from .selectors import can_write, get_case_for
 
@@ -34,7 +34,8 @@ def case_plan(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("Added to the measure plan."))
             return redirect("case-plan", case.pk)
     context = {"case": case, "form": form, "editable": can_write(user, case)}
-    context["rows"] = plan_rows(case)
+    context["rows"] = plan_rows(case.measure_plans.order_by("pk"))
+    context["default_rows"] = plan_rows(plans_for(case))
     context["people"] = plan_by_person(case)
     return render(request, "care/plan.html", context)
 

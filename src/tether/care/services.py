@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from tether.accounts.models import User
+from tether.accounts.models import Organization, User
 from tether.audit.services import record
 from tether.signals.alliance import SUBSYSTEMS, subsystem_of
 
@@ -30,7 +30,7 @@ from .models import (
     Signal,
     Subsystem,
 )
-from .plan import MEMBER_ROLES, THERAPIST, default_rows
+from .plan import MEMBER_ROLES, THERAPIST, clinic_plan, plans_for
 from .recompute import catch_up_overdue
 from .responses import store_response
 from .selectors import (
@@ -449,9 +449,37 @@ def add_to_plan(
     every_n: int = 1,
 ) -> MeasurePlan:
     """Ask `instrument` of these roles at this cadence. A case with no plan
-    follows the default; its first row starts from the default plan, so
+    follows the clinic's default; its first row starts from that plan, so
     adding one questionnaire never silently drops the others."""
     case = get_case_for(user, case_id, write=True)
+    return _add_row(user, case.organization, case, instrument, roles, cadence, every_n)
+
+
+def add_to_clinic_plan(
+    user: User,
+    instrument: str,
+    roles: Iterable[str],
+    cadence: str = MeasurePlan.Cadence.EVERY_SESSION,
+    every_n: int = 1,
+) -> MeasurePlan:
+    """The same for the clinic's default plan (administrators only); its
+    first row starts from Tether's default. Choosing the plan is reviewing it
+    (the first-run checklist's item)."""
+    organization = _administered(user)
+    plan = _add_row(user, organization, None, instrument, roles, cadence, every_n)
+    _mark_plan_reviewed(organization)
+    return plan
+
+
+def _add_row(
+    user: User,
+    organization: Organization,
+    case: Case | None,
+    instrument: str,
+    roles: Iterable[str],
+    cadence: str,
+    every_n: int,
+) -> MeasurePlan:
     definition = definition_named(instrument)
     chosen = list(dict.fromkeys(roles))
     problems = []
@@ -487,9 +515,10 @@ def add_to_plan(
     if problems:
         raise InvalidEntry(problems)
     with transaction.atomic():
-        if not case.measure_plans.exists():
-            _write_default_plan(user, case)
-        if case.measure_plans.filter(instrument=definition.id).exists():
+        rows = _rows_of(organization, case)
+        if not rows.exists():
+            _write_plan(user, organization, case)
+        if rows.filter(instrument=definition.id).exists():
             raise InvalidEntry(
                 [
                     Problem(
@@ -503,21 +532,35 @@ def add_to_plan(
                     )
                 ]
             )
-        plan = _plan_row(
+        return _plan_row(
             user,
+            organization,
             case,
             definition.id,
             chosen,
             cadence,
             every_n if cadence == MeasurePlan.Cadence.EVERY_N else 1,
         )
-    return plan
 
 
 def remove_from_plan(user: User, case_id: int, plan_id: int) -> None:
     case = get_case_for(user, case_id, write=True)
+    _remove_row(user, case.organization, case, plan_id)
+
+
+def remove_from_clinic_plan(user: User, plan_id: int) -> None:
+    """Remove a row of the clinic's default plan (administrators only). The
+    last row removed brings back Tether's default."""
+    organization = _administered(user)
+    _remove_row(user, organization, None, plan_id)
+    _mark_plan_reviewed(organization)
+
+
+def _remove_row(
+    user: User, organization: Organization, case: Case | None, plan_id: int
+) -> None:
     with transaction.atomic():
-        plan = case.measure_plans.filter(pk=plan_id).first()
+        plan = _rows_of(organization, case).filter(pk=plan_id).first()
         if plan is None:
             raise InvalidEntry(
                 [
@@ -534,37 +577,82 @@ def remove_from_plan(user: User, case_id: int, plan_id: int) -> None:
             "delete",
             "measure-plan",
             plan_id,
-            organization=case.organization,
-            detail={"case": case.pk, "instrument": plan.instrument},
+            organization=organization,
+            detail={"case": case.pk if case else None, "instrument": plan.instrument},
         )
 
 
 def adopt_default_plan(user: User, case_id: int) -> list[MeasurePlan]:
-    """Write the default plan as the case's own, to edit from there."""
+    """Write the plan the case follows (the clinic's default, or Tether's) as
+    the case's own, to edit from there."""
     case = get_case_for(user, case_id, write=True)
     with transaction.atomic():
         if case.measure_plans.exists():
             return list(case.measure_plans.all())
-        return _write_default_plan(user, case)
+        return _write_plan(user, case.organization, case)
 
 
-def _write_default_plan(user: User, case: Case) -> list[MeasurePlan]:
+def confirm_clinic_plan(user: User) -> None:
+    """An administrator says the clinic's default plan, as it is, suits the
+    clinic (the first-run checklist's item)."""
+    organization = _administered(user)
+    _mark_plan_reviewed(organization)
+    record(user, "confirm", "measure-plan", organization=organization)
+
+
+def _administered(user: User) -> Organization:
+    """The organization `user` administers, or PermissionDenied."""
+    if not user.is_org_admin or user.organization is None:
+        raise PermissionDenied("Only an administrator changes the clinic's plan.")
+    return user.organization
+
+
+def _mark_plan_reviewed(organization: Organization) -> None:
+    if organization.measure_plan_reviewed_at is None:
+        organization.measure_plan_reviewed_at = timezone.now()
+        organization.save(update_fields=["measure_plan_reviewed_at"])
+
+
+def _rows_of(
+    organization: Organization, case: Case | None
+) -> models.QuerySet[MeasurePlan]:
+    """A case's own plan rows, or (case None) the clinic's default rows."""
+    if case is not None:
+        return case.measure_plans.all()
+    return MeasurePlan.objects.filter(organization=organization, case__isnull=True)
+
+
+def _write_plan(
+    user: User, organization: Organization, case: Case | None
+) -> list[MeasurePlan]:
+    """Save the plan one level up as this level's own: for a case, the
+    clinic's default (or Tether's); for the clinic, Tether's."""
+    source = plans_for(case) if case is not None else clinic_plan(organization.pk)
     return [
-        _plan_row(user, case, name, roles, MeasurePlan.Cadence.EVERY_SESSION, 1)
-        for name, roles in default_rows()
+        _plan_row(
+            user,
+            organization,
+            case,
+            plan.instrument,
+            list(plan.roles),
+            plan.cadence,
+            plan.every_n,
+        )
+        for plan in source
     ]
 
 
 def _plan_row(
     user: User,
-    case: Case,
+    organization: Organization,
+    case: Case | None,
     instrument: str,
     roles: list[str],
     cadence: str,
     every_n: int,
 ) -> MeasurePlan:
     plan = MeasurePlan.objects.create(
-        organization=case.organization,
+        organization=organization,
         case=case,
         instrument=instrument,
         roles=roles,
@@ -576,9 +664,9 @@ def _plan_row(
         "create",
         "measure-plan",
         plan.pk,
-        organization=case.organization,
+        organization=organization,
         detail={
-            "case": case.pk,
+            "case": case.pk if case else None,
             "instrument": instrument,
             "roles": roles,
             "cadence": cadence,

@@ -7,6 +7,17 @@ urlpatterns = [
     path("cases/new/", views.case_create, name="case-create"),
     path("cases/assignments/", admin_views.case_assignments, name="case-assignments"),
     path("clinic/settings/", admin_views.clinic_settings, name="clinic-settings"),
+    path("clinic/plan/", admin_views.clinic_plan_page, name="clinic-plan"),
+    path(
+        "clinic/plan/confirm/",
+        admin_views.clinic_plan_confirm,
+        name="clinic-plan-confirm",
+    ),
+    path(
+        "clinic/plan/<int:plan_id>/remove/",
+        admin_views.clinic_plan_remove,
+        name="clinic-plan-remove",
+    ),
     path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
     path("cases/<int:case_id>/close/", views.case_close, name="case-close"),
     path(
