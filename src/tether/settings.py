@@ -202,8 +202,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # A plain page saying the account is paused and what to do (accounts app).
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-# A mistyped one-time or backup code is kept out of the failure log.
-AXES_SENSITIVE_PARAMETERS = ["code"]
+# A mistyped one-time or backup code, and the name typed at sign-in (a
+# person's name or email address), are kept out of the failure log.
+AXES_SENSITIVE_PARAMETERS = ["code", "username"]
 
 TASKS = {
     "default": {
@@ -228,9 +229,12 @@ TETHER_SMS_BACKEND = os.environ.get(
 OTP_TOTP_ISSUER = "Tether"
 OTP_VERIFY_URL = "/accounts/verify/"
 
-EMAIL_BACKEND = os.environ.get(
-    "TETHER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+CONSOLE_EMAIL_BACKEND = "tether.core.mail.ConsoleEmailBackend"
+EMAIL_BACKEND = os.environ.get("TETHER_EMAIL_BACKEND", CONSOLE_EMAIL_BACKEND)
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # Django's own prints every message whole, reset links and addresses too,
+    # in production as well; Tether's does so only in debug and demo mode.
+    EMAIL_BACKEND = CONSOLE_EMAIL_BACKEND
 EMAIL_HOST = os.environ.get("TETHER_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("TETHER_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("TETHER_EMAIL_USER", "")
@@ -239,11 +243,12 @@ EMAIL_USE_TLS = envbool("TETHER_EMAIL_TLS", "False")
 DEFAULT_FROM_EMAIL = os.environ.get("TETHER_EMAIL_FROM", "tether@localhost")
 CSRF_COOKIE_HTTPONLY = True
 
-# Link tokens are never written to logs: every handler redacts /q/<token>.
+# Link tokens, email addresses and phone numbers are never written to logs:
+# every handler redacts them (core/redaction.py; docs/security.md).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_links": {"()": "tether.portal.logging.RedactLinks"}},
+    "filters": {"redact": {"()": "tether.core.redaction.RedactSecrets"}},
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -252,11 +257,11 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_links"]},
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
-            "filters": ["redact_links"],
+            "filters": ["redact"],
         },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},

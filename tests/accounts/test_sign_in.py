@@ -13,13 +13,17 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
 from tests.visible import visible_text
 
 import tether.urls
@@ -382,7 +386,7 @@ def test_password_reset_sends_one_email_without_clinical_details(client, ames):
 
 def test_the_reset_link_sets_a_new_password(client, ames):
     client.post(reverse("password-reset"), {"email": ames.email})
-    link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
+    link = re.search(r"http://\S+?(/accounts/\S+)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
     assert form_page.context["validlink"]
     new = "a brand new long passphrase"
@@ -400,6 +404,56 @@ def test_password_reset_says_the_same_for_an_unknown_address(client, ames):
     response = client.post(reverse("password-reset"), {"email": "nobody@x.example"})
     assert response.url == reverse("password-reset-done")
     assert mail.outbox == []
+
+
+def test_the_reset_link_points_to_the_configured_address(client, ames, settings):
+    settings.TETHER_BASE_URL = "https://tether.example.org"
+    client.post(reverse("password-reset"), {"email": ames.email})
+    assert "\nhttps://tether.example.org/accounts/password-reset/" in (
+        mail.outbox[0].body
+    )
+
+
+@pytest.fixture
+def queued_in_the_database(settings):
+    """Tasks kept for the worker, as in production: nothing runs in the request."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def ask_for_a_reset(client, email):
+    """The reset request's response and its SQL, with the parameters left out."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("password-reset"), {"email": email})
+    return response, [query["sql"].split(" VALUES ")[0] for query in queries]
+
+
+def test_a_known_and_an_unknown_address_do_the_same_work_in_the_request(
+    ames, queued_in_the_database
+):
+    known, known_sql = ask_for_a_reset(Client(), ames.email)
+    unknown, unknown_sql = ask_for_a_reset(Client(), "nobody@x.example")
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url == reverse("password-reset-done")
+    assert known.content == unknown.content
+    # The same statements, none of them reading accounts: one task queued each.
+    assert known_sql == unknown_sql
+    assert not any("accounts_user" in sql for sql in known_sql)
+    assert mail.outbox == []
+    queued = [r.task_result for r in DBTaskResult.objects.order_by("enqueued_at")]
+    assert [(r.task.name, r.args) for r in queued] == [
+        ("send_password_reset", [ames.email, "en", "http://127.0.0.1:8000"]),
+        ("send_password_reset", ["nobody@x.example", "en", "http://127.0.0.1:8000"]),
+    ]
+    assert actions() == []
+
+
+def test_the_queued_reset_keeps_the_language_of_the_request(
+    client, ames, queued_in_the_database
+):
+    with translation.override("es"):
+        client.post(reverse("password-reset"), {"email": ames.email})
+    queued = DBTaskResult.objects.get().task_result
+    assert queued.args[1] == "es"
 
 
 # --- administrator pages ----------------------------------------------------

@@ -1,9 +1,17 @@
-"""A production server refuses to start without knowing its public address."""
+"""A production server refuses to start without knowing its public address;
+`tether check --deploy` warns while messages go to the console."""
 
 import subprocess
 import sys
 
-from tether.core.checks import BASE_URL_MISSING, base_url_is_set
+from django.core.management import call_command
+
+from tether.core.checks import (
+    BASE_URL_MISSING,
+    MESSAGES_TO_CONSOLE,
+    base_url_is_set,
+    messages_are_delivered,
+)
 
 
 def test_production_without_a_base_url_is_an_error(settings):
@@ -40,3 +48,31 @@ def test_tether_serve_refuses_to_start_and_says_what_to_set(tmp_path):
     assert done.returncode != 0
     assert "TETHER_BASE_URL is not set" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_console_email_or_sms_backend_is_a_deploy_warning(settings):
+    settings.EMAIL_BACKEND = "tether.core.mail.ConsoleEmailBackend"
+    settings.TETHER_SMS_BACKEND = "tether.portal.sms.ConsoleSMSBackend"
+    email, sms = messages_are_delivered()
+    assert (email.id, sms.id) == (MESSAGES_TO_CONSOLE, MESSAGES_TO_CONSOLE)
+    assert email.msg.startswith("TETHER_EMAIL_BACKEND is a console backend")
+    assert sms.msg.startswith("TETHER_SMS_BACKEND is a console backend")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    [email] = [w for w in messages_are_delivered() if "EMAIL" in w.msg]
+    assert email.id == MESSAGES_TO_CONSOLE
+
+
+def test_backends_that_deliver_give_no_warning(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.TETHER_SMS_BACKEND = "tether.portal.sms.LocMemSMSBackend"
+    assert messages_are_delivered() == []
+
+
+def test_tether_check_deploy_names_the_console_backends(settings, capsys):
+    settings.EMAIL_BACKEND = "tether.core.mail.ConsoleEmailBackend"
+    settings.TETHER_SMS_BACKEND = "tether.portal.sms.ConsoleSMSBackend"
+    # Warnings only: an error elsewhere (such as the environment of another
+    # test) must not stop the command before it prints them.
+    call_command("check", "--deploy", "--fail-level", "CRITICAL")
+    printed = capsys.readouterr().err
+    assert printed.count(f"({MESSAGES_TO_CONSOLE})") == 2

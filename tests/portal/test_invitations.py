@@ -351,8 +351,9 @@ def test_an_email_invitation_holds_a_greeting_the_link_and_the_expiry(maria_link
     assert invitation.channel == "email"
 
 
-def test_an_sms_goes_through_the_console_backend(maria_link, capsys, settings):
+def test_in_development_an_sms_is_printed_whole(maria_link, capsys, settings):
     settings.TETHER_SMS_BACKEND = "tether.portal.sms.ConsoleSMSBackend"
+    settings.DEBUG = True
     invitation, token = maria_link
     services.send_invitation(invitation, token, via="sms")
     printed = capsys.readouterr().out

@@ -3,7 +3,6 @@ pages that issue, send and revoke links (docs/architecture.md §Privacy;
 docs/clinical-rules.md §Risk items)."""
 
 import datetime as dt
-import logging
 import re
 
 import pytest
@@ -17,7 +16,6 @@ from tether.care import services as care
 from tether.care.frames import library
 from tether.care.models import Response
 from tether.portal import services
-from tether.portal.logging import RedactLinks
 from tether.portal.models import Invitation
 from tether.portal.sms import LocMemSMSBackend
 
@@ -514,41 +512,6 @@ def test_a_link_page_shows_no_other_members_answers_or_clinical_urls(
         assert "/cases/" not in text
         assert "/sessions/" not in text
         assert "Rivera" not in shown
-
-
-def test_the_log_filter_redacts_a_token(maria_link):
-    _, token = maria_link
-    record = logging.LogRecord(
-        "django.server",
-        logging.INFO,
-        __file__,
-        1,
-        '"%s" %s %s',
-        (f"GET /q/{token}/tac/3/?lang=es HTTP/1.1", 200, 1234),
-        None,
-    )
-    assert RedactLinks().filter(record)
-    message = record.getMessage()
-    assert token not in message
-    assert token.split(".")[0] not in message
-    assert message == '"GET /q/[redacted] HTTP/1.1" 200 1234'
-    plain = logging.LogRecord("x", logging.INFO, __file__, 1, "Saved %s", ("a",), None)
-    assert RedactLinks().filter(plain)
-    assert plain.getMessage() == "Saved a"
-
-
-def test_the_log_filter_redacts_tracebacks(maria_link):
-    _, token = maria_link
-    try:
-        raise ValueError(f"while serving /q/{token}/")
-    except ValueError:
-        import sys
-
-        record = logging.LogRecord(
-            "django.request", logging.ERROR, __file__, 1, "Boom", (), sys.exc_info()
-        )
-    RedactLinks().filter(record)
-    assert token not in logging.Formatter().format(record)
 
 
 # ---- the clinician's side --------------------------------------------------------

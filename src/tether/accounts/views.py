@@ -28,6 +28,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.safestring import mark_safe
@@ -281,15 +282,14 @@ def _count_failed_code(request: HttpRequest, user: Any) -> None:
 
 class PasswordReset(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/password_reset_email.txt"
-    subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("password-reset-done")
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
-        for user in form.get_users(form.cleaned_data["email"]):
-            organization = getattr(user, "organization", None)
-            record(None, "password-reset-sent", "user", user.pk, organization)
-        return super().form_valid(form)
+        # Queued for the worker, never sent here (accounts/tasks.py).
+        site_url = settings.TETHER_BASE_URL or self.request.build_absolute_uri("/")
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        services.request_password_reset(form.cleaned_data["email"], language, site_url)
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDone(auth_views.PasswordResetDoneView):

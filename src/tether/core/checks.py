@@ -6,9 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.mail.backends.console import EmailBackend as DjangoConsoleEmail
+from django.utils.module_loading import import_string
+
+from tether.portal.sms import ConsoleSMSBackend
 
 BASE_URL_MISSING = "tether.E001"
+MESSAGES_TO_CONSOLE = "tether.W010"
 
 
 @register()
@@ -28,3 +33,35 @@ def base_url_is_set(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
             id=BASE_URL_MISSING,
         )
     ]
+
+
+@register(deploy=True)
+def messages_are_delivered(
+    app_configs: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """A console backend prints messages instead of delivering them: nobody
+    gets their link or their reset email (and in debug mode the console holds
+    them whole)."""
+    backends = [
+        ("TETHER_EMAIL_BACKEND", settings.EMAIL_BACKEND, DjangoConsoleEmail),
+        ("TETHER_SMS_BACKEND", settings.TETHER_SMS_BACKEND, ConsoleSMSBackend),
+    ]
+    return [
+        Warning(
+            f"{name} is a console backend ({path}): messages are printed to "
+            "the server's output, not delivered.",
+            hint=f"Set {name} to a backend that delivers them (docs/security.md "
+            "§Logs and messages).",
+            id=MESSAGES_TO_CONSOLE,
+        )
+        for name, path, console in backends
+        if _is_subclass(path, console)
+    ]
+
+
+def _is_subclass(path: str, base: type) -> bool:
+    try:
+        backend = import_string(path)
+    except ImportError:  # the backend itself says so when first used
+        return False
+    return isinstance(backend, type) and issubclass(backend, base)

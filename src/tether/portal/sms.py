@@ -19,6 +19,8 @@ from abc import ABC, abstractmethod
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from tether.core.mail import shows_whole_messages, withheld
+
 DEFAULT_BACKEND = "tether.portal.sms.ConsoleSMSBackend"
 
 
@@ -36,12 +38,17 @@ class BaseSMSBackend(ABC):
 
 
 class ConsoleSMSBackend(BaseSMSBackend):
-    """Development: print the message to standard output, as Django's console
-    email backend does. Not for production: the output holds the link."""
+    """Development: print the message to standard output, as Tether's console
+    email backend does (core/mail.py): whole in debug and demo mode, and
+    elsewhere without the number and the body, which holds a live link."""
 
     def send(self, to: str, body: str) -> None:
         stream = sys.stdout
-        stream.write(f"SMS to {to}\n{body}\n{'-' * 40}\n")
+        if shows_whole_messages():
+            stream.write(f"SMS to {to}\n{body}\n")
+        else:
+            stream.write(withheld("SMS", 1, body))
+        stream.write(f"{'-' * 40}\n")
         stream.flush()
 
 

@@ -5,7 +5,7 @@ clinician_views.py.
 Member pages work as plain HTML forms; htmx only adds autosave per answer,
 and portal.js moves on when an answer is tapped (one question per screen).
 Every `/q/` response is private (`portal_page`): no referrer, no caching, no
-indexing. The token is never logged (portal/logging.py) and never stored;
+indexing. The token is never logged (core/redaction.py) and never stored;
 the session remembers the invitation by its id, and a finished link by a hash
 of the token."""
 
