@@ -425,6 +425,9 @@ def test_risk_item_gives_crisis_lines_and_never_a_risk_level(catalogue):
     assert "838255" in text
     assert "911" in text
     assert "press 1" in text.lower()
+    assert "9-8-8" in text  # Canada
+    assert "116 123" in text  # the United Kingdom
+    assert "999" in text
     assert not re.search(r"\blow[\s-]+risk\b", text, re.IGNORECASE)
 
 
