@@ -4,6 +4,8 @@ ends it."""
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.sessions.models import Session as DjangoSession
+from django.test import Client
 from tests.visible import visible_text
 
 from tether.audit.models import AuditEvent
@@ -59,6 +61,47 @@ def test_starting_the_kiosk_lists_the_attending_members_by_first_name(
     assert "Leo" in shown
     for hidden in ("Rivera", "aregiver", "dentified", "13", "18+", "Ames", "TAC"):
         assert hidden not in shown
+
+
+def test_starting_the_kiosk_clears_the_browsers_cache_and_changes_the_session_key(
+    sign_in, ames, first_session
+):
+    client = sign_in(ames)
+    before = client.cookies["sessionid"].value
+    response = client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    assert response["Location"] == "/kiosk/"
+    assert response["Clear-Site-Data"] == '"cache"'
+    assert "no-store" in response["Cache-Control"]
+    after = client.cookies["sessionid"].value
+    assert after != before
+    assert not DjangoSession.objects.filter(session_key=before).exists()
+    # The new key carries the sign-in, the second factor and the kiosk.
+    assert client.session["kiosk_session_id"] == first_session.pk
+    assert client.get("/kiosk/").status_code == 200
+    assert client.get("/cases/")["Location"] == "/kiosk/"
+    # A copy of the old cookie opens nothing: it is signed out.
+    old = Client()
+    old.cookies["sessionid"] = before
+    assert old.get("/cases/")["Location"].startswith("/accounts/login/")
+    assert old.get("/kiosk/")["Location"].startswith("/accounts/login/")
+
+
+def test_the_password_ends_the_kiosk_under_its_new_session_key(
+    sign_in, ames, first_session
+):
+    client = sign_in(ames)
+    client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    assert client.get(f"/sessions/{first_session.pk}/")["Location"] == "/kiosk/"
+    response = client.post("/kiosk/exit/", {"password": PASSWORD})
+    assert response["Location"] == f"/sessions/{first_session.pk}/"
+    page = client.get(f"/sessions/{first_session.pk}/")
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    # And it can start again, under yet another key.
+    key = client.cookies["sessionid"].value
+    client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    assert client.cookies["sessionid"].value != key
+    assert client.get("/cases/")["Location"] == "/kiosk/"
 
 
 def test_tapping_a_name_opens_that_members_link_for_this_session(
