@@ -371,6 +371,82 @@ def test_the_tablet_forgets_earlier_links_so_back_shows_no_end_page(
         assert "988" not in text
 
 
+PHQ9_WORDS = (
+    "Little interest or pleasure",
+    "Feeling down",
+    "Not at all",
+    "Several days",
+    "More than half the days",
+    "Nearly every day",
+)
+"""Questions and answers of the PHQ-9 as the member read them."""
+
+
+def test_going_back_in_a_finished_kiosk_turn_shows_a_neutral_page(
+    phq9_for_maria, kiosk, maria
+):
+    """Maria ends on the support page; whoever presses Back after her finds
+    the same neutral page on every earlier address of her link, and her
+    support page is not reachable again."""
+    token = token_of(tap(kiosk, maria))
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": 2}
+    done_url = answer_on_the_tablet(kiosk, token, "phq-9", answers)["Location"]
+    assert done_url == f"/q/{token}/done/"
+    assert "988" in visible_text(kiosk.get(done_url))
+    shown = []
+    for url in (f"/q/{token}/phq-9/", f"/q/{token}/", f"/q/{token}/support/"):
+        page = kiosk.get(url)
+        assert page.status_code == 410, url
+        assert "no-store" in page["Cache-Control"], url
+        text = visible_text(page)
+        shown.append(text)
+        assert "These questions are finished" in text, url
+        assert "Please hand the tablet back." in text, url
+        assert "Estas preguntas han terminado" in text, url
+        for private in ("988", "Maria", "Thank you", "Northside", *PHQ9_WORDS):
+            assert private not in text, (url, private)
+        assert "checked" not in page.content.decode(), url
+    # Forward again: her end page is closed on this tablet too.
+    again = kiosk.get(done_url)
+    assert again.status_code == 410
+    shown.append(visible_text(again))
+    # The same page for everyone and everywhere: it says nothing of whose.
+    assert len(set(shown)) == 1
+    # The list forgets every link seen, the closed ones with the rest.
+    kiosk.get("/kiosk/")
+    assert not [k for k in kiosk.session.keys() if k.startswith("portal:")]  # noqa: SIM118
+    forgotten = kiosk.get(done_url)
+    assert "These questions have already been answered" in visible_text(forgotten)
+    assert "988" not in visible_text(forgotten)
+
+
+def test_a_form_sent_again_after_a_finished_kiosk_turn_shows_the_neutral_page(
+    phq9_for_maria, kiosk, maria
+):
+    token = token_of(tap(kiosk, maria))
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": 1}
+    answer_on_the_tablet(kiosk, token, "phq-9", answers)
+    data = {f"item-{item}": str(value) for item, value in answers.items()}
+    resent = kiosk.post(f"/q/{token}/phq-9/", data)
+    assert resent.status_code == 410
+    text = visible_text(resent)
+    assert "These questions are finished" in text
+    assert "988" not in text
+
+
+def test_the_finished_kiosk_turn_without_a_risk_answer_goes_to_the_hand_over(
+    kiosk, maria
+):
+    token = token_of(tap(kiosk, maria))
+    sent = answer_on_the_tablet(kiosk, token, "tac", TAC_ANSWERS)
+    assert kiosk.get(sent["Location"])["Location"] == "/kiosk/next/"
+    # Back before the hand-over showed: the neutral page, not Maria's welcome.
+    page = kiosk.get(f"/q/{token}/")
+    assert page.status_code == 410
+    assert "These questions are finished" in visible_text(page)
+    assert "Maria" not in visible_text(page)
+
+
 def test_the_kiosk_list_alone_forgets_the_links_seen(kiosk, maria):
     token = token_of(tap(kiosk, maria))
     sent = answer_on_the_tablet(kiosk, token, "tac", TAC_ANSWERS)
