@@ -389,11 +389,18 @@ def clinical_text_on(page):
     return [words for words in CLINICAL if words in text]
 
 
+def back(page):
+    """Back, as a person presses it: a page restored from the back/forward
+    cache fires no load event, so wait only for the navigation to commit."""
+    page.go_back(wait_until="commit")
+
+
 def test_back_after_starting_the_kiosk_shows_no_clinical_page(
-    live_server, browser, family
+    live_server, browser_with_back_forward_cache, family
 ):
     """Issue #12: Back showed the session page, then the case page with its
-    alerts and scores, from the browser's cache."""
+    alerts and scores, kept by the browser (its back/forward cache)."""
+    browser = browser_with_back_forward_cache
     services.enter_paper_response(
         family["ames"],
         family["session"].pk,
@@ -415,7 +422,7 @@ def test_back_after_starting_the_kiosk_shows_no_clinical_page(
     page.get_by_role("button", name="Start kiosk mode on this device").click()
     expect(page).to_have_url(re.compile(r"/kiosk/$"))
     for step in ("back to the session page", "back to the case page"):
-        page.go_back()
+        back(page)
         expect(page.get_by_text("Who is answering now?")).to_be_visible()
         assert clinical_text_on(page) == [], step
         assert "Total" not in page.inner_text("body"), step
@@ -423,10 +430,11 @@ def test_back_after_starting_the_kiosk_shows_no_clinical_page(
 
 
 def test_back_after_a_risk_answer_at_the_kiosk_shows_a_neutral_page(
-    live_server, browser, family
+    live_server, browser_with_back_forward_cache, family
 ):
     """Issue #12: every earlier page of the finished link showed the support
     lines again to whoever had the tablet next."""
+    browser = browser_with_back_forward_cache
     MeasurePlan.objects.create(
         organization=family["case"].organization,
         case=family["case"],
@@ -444,21 +452,24 @@ def test_back_after_a_risk_answer_at_the_kiosk_shows_a_neutral_page(
     done_url = page.url
     private = ("988", "Maria", "Northside", "Nearly every day", "Feeling down")
     for step in ("back to her questions", "back to her welcome"):
-        page.go_back()
+        back(page)
         expect(page.get_by_text("These questions are finished")).to_be_visible()
         expect(page.get_by_text("Please hand the tablet back.")).to_be_visible()
         text = page.inner_text("body")
         assert [words for words in private if words in text] == [], step
     scan(page, "kiosk: back after a finished turn")
-    page.go_forward()
-    page.go_forward()
+    page.go_forward(wait_until="commit")
+    page.go_forward(wait_until="commit")
     expect(page).to_have_url(done_url)
     expect(page.get_by_text("These questions are finished")).to_be_visible()
     assert "988" not in page.inner_text("body")
     page.get_by_role("link", name=re.compile("^Back to the list")).click()
     expect(page).to_have_url(re.compile(r"/kiosk/$"))
     expect(page.get_by_text(re.compile("Maria.*Done"))).to_be_visible()
-    page.go_back()
+    back(page)
+    expect(
+        page.get_by_text("These questions have already been answered")
+    ).to_be_visible()
     assert "988" not in page.inner_text("body")
     tablet.close()
 
