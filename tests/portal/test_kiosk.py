@@ -2,6 +2,10 @@
 answers in turn; no clinical page is reachable until the clinician's password
 ends it."""
 
+import hashlib
+import json
+import logging
+
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session as DjangoSession
@@ -418,6 +422,29 @@ def test_going_back_in_a_finished_kiosk_turn_shows_a_neutral_page(
     forgotten = kiosk.get(done_url)
     assert "These questions have already been answered" in visible_text(forgotten)
     assert "988" not in visible_text(forgotten)
+
+
+def test_the_tablet_remembers_links_by_a_hash_and_logs_no_token(
+    phq9_for_maria, kiosk, maria, caplog
+):
+    """What the session keeps of the links seen and closed, the audit trail
+    and the request log hold a hash at most, never the token."""
+    token = token_of(tap(kiosk, maria))
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": 1}
+    done_url = answer_on_the_tablet(kiosk, token, "phq-9", answers)["Location"]
+    kiosk.get(done_url)
+    with caplog.at_level(logging.INFO):
+        assert kiosk.get(f"/q/{token}/").status_code == 410  # logged as "Gone"
+    stored = DjangoSession.objects.get(session_key=kiosk.session.session_key)
+    data = json.dumps(stored.get_decoded())
+    secret = token.split(".", 1)[0]
+    assert hashlib.sha256(token.encode()).hexdigest() in data
+    assert secret not in data
+    assert token not in data
+    details = json.dumps([event.detail for event in AuditEvent.objects.all()])
+    assert secret not in details
+    assert "Gone: /q/[redacted]" in caplog.text
+    assert secret not in caplog.text
 
 
 def test_a_form_sent_again_after_a_finished_kiosk_turn_shows_the_neutral_page(
