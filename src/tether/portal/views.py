@@ -633,7 +633,8 @@ def support(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def done(request: HttpRequest, token: str) -> HttpResponse:
     """The end page. While the link is still open there is more to answer;
-    once it is done, `portal_page` shows the end page to this browser."""
+    once it is done, `portal_page` shows this browser the end page (or, on
+    the kiosk tablet, the neutral page: `finished_link`)."""
     visit = open_visit(request, token)
     onwards = next_url(visit)
     if onwards == request.path:
