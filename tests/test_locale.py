@@ -47,6 +47,7 @@ CLIENT_FACING = frozenset(
                 "message",
                 "kiosk_list",
                 "kiosk_handover",
+                "kiosk_finished",
             )
         ),
         # Every text of these modules counts, the few clinician ones too: they

@@ -75,6 +75,9 @@ LOGOUT_REDIRECT_URL = "login"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every page Django renders is no-store: on a shared device Back must ask
+    # the server again. Static files, served by WhiteNoise above, stay cached.
+    "tether.core.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

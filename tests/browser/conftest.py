@@ -49,3 +49,18 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": CHROMIUM,
         "args": CHROMIUM_ARGS,
     }
+
+
+@pytest.fixture
+def browser_with_back_forward_cache(playwright, browser_type_launch_args):
+    """Chromium as people have it. Playwright turns the back/forward cache
+    off by default (--disable-back-forward-cache); with it off, Back can
+    still show a page from the HTTP cache, but never a whole page kept in
+    memory, which is how an ordinary browser showed the clinician's pages
+    after the kiosk started (issue #12)."""
+    browser = playwright.chromium.launch(
+        **browser_type_launch_args,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    yield browser
+    browser.close()

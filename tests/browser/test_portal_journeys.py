@@ -336,6 +336,107 @@ def test_the_kiosk_hands_over_on_a_neutral_screen_after_a_risk_answer(
     assert (signal.severity, signal.status) == ("red", "open")
 
 
+CLINICAL = (
+    "Rivera family",
+    "Risk item endorsed on PHQ-9",
+    "What the open alerts mean",
+    "Who attended",
+    "Questionnaires this session",
+    "Entered from paper",
+)
+"""What the clinician's case and session pages show of the Riveras."""
+
+
+def clinical_text_on(page):
+    text = page.inner_text("body")
+    return [words for words in CLINICAL if words in text]
+
+
+def back(page):
+    """Back, as a person presses it: a page restored from the back/forward
+    cache fires no load event, so wait only for the navigation to commit."""
+    page.go_back(wait_until="commit")
+
+
+def test_back_after_starting_the_kiosk_shows_no_clinical_page(
+    live_server, browser_with_back_forward_cache, family
+):
+    """Issue #12: Back showed the session page, then the case page with its
+    alerts and scores, kept by the browser (its back/forward cache)."""
+    browser = browser_with_back_forward_cache
+    services.enter_paper_response(
+        family["ames"],
+        family["session"].pk,
+        "phq-9",
+        family["leo"].pk,
+        answers={str(i): 1 for i in range(1, 10)},
+    )
+    tablet = browser.new_context(
+        viewport={"width": 820, "height": 1180}, has_touch=True
+    )
+    tablet.add_cookies(signed_in_cookies(family["ames"], live_server))
+    page = tablet.new_page()
+    page.goto(live_server.url + f"/cases/{family['case'].pk}/")
+    assert {"Rivera family", "Risk item endorsed on PHQ-9"} <= set(
+        clinical_text_on(page)
+    )
+    page.get_by_role("link", name=re.compile("^Session")).first.click()
+    expect(page.get_by_text("Who attended")).to_be_visible()
+    page.get_by_role("button", name="Start kiosk mode on this device").click()
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))
+    for step in ("back to the session page", "back to the case page"):
+        back(page)
+        expect(page.get_by_text("Who is answering now?")).to_be_visible()
+        assert clinical_text_on(page) == [], step
+        assert "Total" not in page.inner_text("body"), step
+    tablet.close()
+
+
+def test_back_after_a_risk_answer_at_the_kiosk_shows_a_neutral_page(
+    live_server, browser_with_back_forward_cache, family
+):
+    """Issue #12: every earlier page of the finished link showed the support
+    lines again to whoever had the tablet next."""
+    browser = browser_with_back_forward_cache
+    MeasurePlan.objects.create(
+        organization=family["case"].organization,
+        case=family["case"],
+        instrument="phq-9",
+        roles=["caregiver"],
+    )
+    tablet, page = kiosk_tablet(browser, live_server, family)
+    page.get_by_role("button", name="Maria").click()
+    choose(page, "mode", "all")
+    page.locator("button.primary").click()
+    answer_every_item_on_the_page(page, "3")
+    choose(page, "item-9", "2")
+    send(page)
+    expect(page.get_by_text("988").first).to_be_visible()
+    done_url = page.url
+    private = ("988", "Maria", "Northside", "Nearly every day", "Feeling down")
+    for step in ("back to her questions", "back to her welcome"):
+        back(page)
+        expect(page.get_by_text("These questions are finished")).to_be_visible()
+        expect(page.get_by_text("Please hand the tablet back.")).to_be_visible()
+        text = page.inner_text("body")
+        assert [words for words in private if words in text] == [], step
+    scan(page, "kiosk: back after a finished turn")
+    page.go_forward(wait_until="commit")
+    page.go_forward(wait_until="commit")
+    expect(page).to_have_url(done_url)
+    expect(page.get_by_text("These questions are finished")).to_be_visible()
+    assert "988" not in page.inner_text("body")
+    page.get_by_role("link", name=re.compile("^Back to the list")).click()
+    expect(page).to_have_url(re.compile(r"/kiosk/$"))
+    expect(page.get_by_text(re.compile("Maria.*Done"))).to_be_visible()
+    back(page)
+    expect(
+        page.get_by_text("These questions have already been answered")
+    ).to_be_visible()
+    assert "988" not in page.inner_text("body")
+    tablet.close()
+
+
 def test_with_more_questions_after_a_risk_answer_support_comes_first(
     live_server, phone, family
 ):

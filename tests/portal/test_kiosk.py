@@ -2,8 +2,14 @@
 answers in turn; no clinical page is reachable until the clinician's password
 ends it."""
 
+import hashlib
+import json
+import logging
+
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.sessions.models import Session as DjangoSession
+from django.test import Client
 from tests.visible import visible_text
 
 from tether.audit.models import AuditEvent
@@ -59,6 +65,47 @@ def test_starting_the_kiosk_lists_the_attending_members_by_first_name(
     assert "Leo" in shown
     for hidden in ("Rivera", "aregiver", "dentified", "13", "18+", "Ames", "TAC"):
         assert hidden not in shown
+
+
+def test_starting_the_kiosk_clears_the_browsers_cache_and_changes_the_session_key(
+    sign_in, ames, first_session
+):
+    client = sign_in(ames)
+    before = client.cookies["sessionid"].value
+    response = client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    assert response["Location"] == "/kiosk/"
+    assert response["Clear-Site-Data"] == '"cache"'
+    assert "no-store" in response["Cache-Control"]
+    after = client.cookies["sessionid"].value
+    assert after != before
+    assert not DjangoSession.objects.filter(session_key=before).exists()
+    # The new key carries the sign-in, the second factor and the kiosk.
+    assert client.session["kiosk_session_id"] == first_session.pk
+    assert client.get("/kiosk/").status_code == 200
+    assert client.get("/cases/")["Location"] == "/kiosk/"
+    # A copy of the old cookie opens nothing: it is signed out.
+    old = Client()
+    old.cookies["sessionid"] = before
+    assert old.get("/cases/")["Location"].startswith("/accounts/login/")
+    assert old.get("/kiosk/")["Location"].startswith("/accounts/login/")
+
+
+def test_the_password_ends_the_kiosk_under_its_new_session_key(
+    sign_in, ames, first_session
+):
+    client = sign_in(ames)
+    client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    assert client.get(f"/sessions/{first_session.pk}/")["Location"] == "/kiosk/"
+    response = client.post("/kiosk/exit/", {"password": PASSWORD})
+    assert response["Location"] == f"/sessions/{first_session.pk}/"
+    page = client.get(f"/sessions/{first_session.pk}/")
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    # And it can start again, under yet another key.
+    key = client.cookies["sessionid"].value
+    client.post(f"/sessions/{first_session.pk}/kiosk/start/")
+    assert client.cookies["sessionid"].value != key
+    assert client.get("/cases/")["Location"] == "/kiosk/"
 
 
 def test_tapping_a_name_opens_that_members_link_for_this_session(
@@ -326,6 +373,105 @@ def test_the_tablet_forgets_earlier_links_so_back_shows_no_end_page(
         text = visible_text(page)
         assert "These questions have already been answered" in text
         assert "988" not in text
+
+
+PHQ9_WORDS = (
+    "Little interest or pleasure",
+    "Feeling down",
+    "Not at all",
+    "Several days",
+    "More than half the days",
+    "Nearly every day",
+)
+"""Questions and answers of the PHQ-9 as the member read them."""
+
+
+def test_going_back_in_a_finished_kiosk_turn_shows_a_neutral_page(
+    phq9_for_maria, kiosk, maria
+):
+    """Maria ends on the support page; whoever presses Back after her finds
+    the same neutral page on every earlier address of her link, and her
+    support page is not reachable again."""
+    token = token_of(tap(kiosk, maria))
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": 2}
+    done_url = answer_on_the_tablet(kiosk, token, "phq-9", answers)["Location"]
+    assert done_url == f"/q/{token}/done/"
+    assert "988" in visible_text(kiosk.get(done_url))
+    shown = []
+    for url in (f"/q/{token}/phq-9/", f"/q/{token}/", f"/q/{token}/support/"):
+        page = kiosk.get(url)
+        assert page.status_code == 410, url
+        assert "no-store" in page["Cache-Control"], url
+        text = visible_text(page)
+        shown.append(text)
+        assert "These questions are finished" in text, url
+        assert "Please hand the tablet back." in text, url
+        assert "Estas preguntas han terminado" in text, url
+        for private in ("988", "Maria", "Thank you", "Northside", *PHQ9_WORDS):
+            assert private not in text, (url, private)
+        assert "checked" not in page.content.decode(), url
+    # Forward again: her end page is closed on this tablet too.
+    again = kiosk.get(done_url)
+    assert again.status_code == 410
+    shown.append(visible_text(again))
+    # The same page for everyone and everywhere: it says nothing of whose.
+    assert len(set(shown)) == 1
+    # The list forgets every link seen, the closed ones with the rest.
+    kiosk.get("/kiosk/")
+    assert not [k for k in kiosk.session.keys() if k.startswith("portal:")]  # noqa: SIM118
+    forgotten = kiosk.get(done_url)
+    assert "These questions have already been answered" in visible_text(forgotten)
+    assert "988" not in visible_text(forgotten)
+
+
+def test_the_tablet_remembers_links_by_a_hash_and_logs_no_token(
+    phq9_for_maria, kiosk, maria, caplog
+):
+    """What the session keeps of the links seen and closed, the audit trail
+    and the request log hold a hash at most, never the token."""
+    token = token_of(tap(kiosk, maria))
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": 1}
+    done_url = answer_on_the_tablet(kiosk, token, "phq-9", answers)["Location"]
+    kiosk.get(done_url)
+    with caplog.at_level(logging.INFO):
+        assert kiosk.get(f"/q/{token}/").status_code == 410  # logged as "Gone"
+    stored = DjangoSession.objects.get(session_key=kiosk.session.session_key)
+    data = json.dumps(stored.get_decoded())
+    secret = token.split(".", 1)[0]
+    assert hashlib.sha256(token.encode()).hexdigest() in data
+    assert secret not in data
+    assert token not in data
+    details = json.dumps([event.detail for event in AuditEvent.objects.all()])
+    assert secret not in details
+    assert "Gone: /q/[redacted]" in caplog.text
+    assert secret not in caplog.text
+
+
+def test_a_form_sent_again_after_a_finished_kiosk_turn_shows_the_neutral_page(
+    phq9_for_maria, kiosk, maria
+):
+    token = token_of(tap(kiosk, maria))
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": 1}
+    answer_on_the_tablet(kiosk, token, "phq-9", answers)
+    data = {f"item-{item}": str(value) for item, value in answers.items()}
+    resent = kiosk.post(f"/q/{token}/phq-9/", data)
+    assert resent.status_code == 410
+    text = visible_text(resent)
+    assert "These questions are finished" in text
+    assert "988" not in text
+
+
+def test_the_finished_kiosk_turn_without_a_risk_answer_goes_to_the_hand_over(
+    kiosk, maria
+):
+    token = token_of(tap(kiosk, maria))
+    sent = answer_on_the_tablet(kiosk, token, "tac", TAC_ANSWERS)
+    assert kiosk.get(sent["Location"])["Location"] == "/kiosk/next/"
+    # Back before the hand-over showed: the neutral page, not Maria's welcome.
+    page = kiosk.get(f"/q/{token}/")
+    assert page.status_code == 410
+    assert "These questions are finished" in visible_text(page)
+    assert "Maria" not in visible_text(page)
 
 
 def test_the_kiosk_list_alone_forgets_the_links_seen(kiosk, maria):

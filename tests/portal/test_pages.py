@@ -421,6 +421,48 @@ def test_phq9_item_9_shows_crisis_support_and_nothing_more(
     assert "These questions have already" not in visible_text(again)
 
 
+PHQ9_SHOWN = (
+    "Little interest or pleasure",
+    "Feeling down",
+    "Not at all",
+    "Several days",
+    "More than half the days",
+    "Nearly every day",
+)
+"""The PHQ-9's questions and answers as a member reads them."""
+
+
+def test_on_a_members_own_phone_every_page_of_a_finished_link_is_the_end_page(
+    member, contacts, ames, first_session, maria
+):
+    """Back, a reload or a double tap on the member's own device: the end page
+    with its support lines, as before; nothing of what was answered."""
+    _, token = services.issue_invitation(ames, first_session.pk, maria.pk, ["phq-9"])
+    choose_mode(member, token, "all")
+    answers = {str(i): "3" for i in range(1, 9)} | {"9": "2"}
+    finish(member, answer_page(member, token, "phq-9", answers))
+    for name, url in (
+        ("done", "portal-done"),
+        ("welcome", "portal-start"),
+        ("support", "portal-support"),
+    ):
+        page = member.get(reverse(url, args=[token]))
+        assert page.status_code == 200, name
+        assert_crisis_page(page.content.decode(), "Northside on-call line")
+        assert "These questions are finished" not in visible_text(page), name
+        for shown in PHQ9_SHOWN:
+            assert shown not in visible_text(page), (name, shown)
+        assert "checked" not in page.content.decode(), name
+    for path in (
+        reverse("portal-page", args=[token, "phq-9"]),
+        reverse("portal-item", args=[token, "phq-9", 9]),
+    ):
+        page = member.get(path)
+        assert_crisis_page(page.content.decode(), "Northside on-call line")
+        assert "checked" not in page.content.decode()
+        assert not [s for s in PHQ9_SHOWN if s in visible_text(page)]
+
+
 def crisis_page(member, ames, session, who, item_9="1", lang=None):
     """The end page after a PHQ-9 with item 9 at `item_9`, as `who` sees it."""
     _, token = services.issue_invitation(ames, session.pk, who.pk, ["phq-9"])

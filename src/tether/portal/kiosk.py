@@ -89,9 +89,27 @@ def kiosk_start(request: HttpRequest, session_id: int) -> HttpResponse:
             ),
         )
         return redirect("session-detail", session_id=session.pk)
+    _enter_kiosk(request, session, plan)
+    response = redirect("kiosk-home")
+    # What the browser kept of the clinician's pages goes, so Back cannot
+    # show them (docs/security.md §Kiosk and shared devices).
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
+
+
+def _enter_kiosk(
+    request: HttpRequest, session: Session, plan: dict[str, list[str]]
+) -> None:
+    """Kiosk mode on, under a new session key. The data stay (the sign-in,
+    the second factor, the kiosk flags); the old key is deleted, so a copy of
+    the session cookie taken before the kiosk started opens nothing, and a
+    browser that keeps pages in its back/forward cache sees the cookie
+    change."""
+    user: User = request.user  # type: ignore[assignment]
     request.session[SESSION_KEY] = session.pk
     request.session[USER_KEY] = user.pk
     request.session[PLAN_KEY] = plan
+    request.session.cycle_key()
     record(
         user,
         "kiosk-start",
@@ -100,7 +118,6 @@ def kiosk_start(request: HttpRequest, session_id: int) -> HttpResponse:
         organization=session.organization,
         detail={"plan": plan},
     )
-    return redirect("kiosk-home")
 
 
 def _kiosk(request: HttpRequest) -> tuple[Session, dict[str, list[str]]] | None:

@@ -48,6 +48,9 @@ GONE = {LinkError.EXPIRED, LinkError.COMPLETED, LinkError.REVOKED}
 SKIP = "skip"
 MODES = ("one", "all")
 SEEN_KEY = "portal:links"
+CLOSED_KEY = "portal:closed"
+"""Finished kiosk links whose end page this tablet no longer shows (by the
+hash of the token, as SEEN_KEY)."""
 LANG_KEY = "portal:lang"
 STATE_PREFIX = "portal:"
 ONLY_IN = {
@@ -112,7 +115,7 @@ def link_problem(request: HttpRequest, token: str, error: LinkError) -> HttpResp
     if error.reason == LinkError.COMPLETED:
         finished = request.session.get(SEEN_KEY, {}).get(token_key(token))
         if finished is not None:
-            return end_page(request, finished)
+            return finished_link(request, token, finished)
     status = 410 if error.reason in GONE else 404
     speak(request_language(request, fallback=error.language or "en"))
     context = {"lang": translation.get_language(), "message": error.message}
@@ -630,20 +633,53 @@ def support(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def done(request: HttpRequest, token: str) -> HttpResponse:
     """The end page. While the link is still open there is more to answer;
-    once it is done, `portal_page` shows the end page to this browser."""
+    once it is done, `portal_page` shows this browser the end page (or, on
+    the kiosk tablet, the neutral page: `finished_link`)."""
     visit = open_visit(request, token)
     onwards = next_url(visit)
     if onwards == request.path:
         # Everything is in (e.g. entered from paper meanwhile) but the link
         # is still open: the end page, not a redirect to itself.
-        return end_page(request, visit.invitation.pk)
+        return end_page(request, visit.invitation)
     return redirect(onwards)
 
 
-def end_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    """Thanks, with the support lines after a risk answer. On a kiosk tablet
-    the support page is for the person alone, then the neutral hand-over."""
+def finished_link(request: HttpRequest, token: str, invitation_id: int) -> HttpResponse:
+    """A page of a link this browser saw finished. On a member's own device,
+    the end page again (a reload, a double tap, Back). On the kiosk tablet
+    the end page shows at its own address only, for the person who has just
+    finished; any other page of the link finds a neutral page instead, and
+    from then on the end page too, so that nobody after them reaches it and
+    its support lines by Back and Forward."""
     invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
+    if not is_kiosk(invitation):
+        return end_page(request, invitation)
+    closed = list(request.session.get(CLOSED_KEY, []))
+    key = token_key(token)
+    if at_end_page(request) and key not in closed:
+        return end_page(request, invitation)
+    if key not in closed:
+        request.session[CLOSED_KEY] = [*closed, key]
+    return questions_finished(request)
+
+
+def at_end_page(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return match is not None and match.url_name == "portal-done"
+
+
+def questions_finished(request: HttpRequest) -> HttpResponse:
+    """Said in every language, the same for everyone: nothing on it tells
+    whose questions they were, or what was answered."""
+    languages = [code for code, _name in settings.LANGUAGES]
+    context = {"spoken": languages, "lang": languages[0]}
+    return render(request, "portal/kiosk_finished.html", context, status=410)
+
+
+def end_page(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """Thanks, with the support lines after a risk answer. On a kiosk tablet
+    the support page is for the person alone, then the neutral hand-over.
+    Nothing the person answered is on it, only whether support is shown."""
     risk = any(r.risk_endorsed for r in link_responses(invitation) if is_sent(r))
     kiosk = is_kiosk(invitation)
     if kiosk and not risk:
