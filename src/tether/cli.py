@@ -29,6 +29,9 @@ INPUT_ERROR = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The database, the secret key and what the server and worker write are
+    # this user's alone (docs/operations.md §Files); gunicorn inherits it.
+    config.keep_files_private()
     args = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     if args and args[0] not in parser.commands and not args[0].startswith("-"):

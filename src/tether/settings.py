@@ -29,14 +29,15 @@ def _secret_key(data_dir: Path) -> str:
         return os.environ["TETHER_SECRET_KEY"]
     path = data_dir / "secret-key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
+        config.private_file(path).write_text(
+            secrets.token_urlsafe(50), encoding="utf-8"
+        )
     return path.read_text(encoding="utf-8").strip()
 
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = config.data_dir()
+# Created 700, its database and secret key 600 (docs/operations.md §Files).
+DATA_DIR = config.private_dir(config.data_dir())
 DEMO = envbool("TETHER_DEMO", "False")
 DEBUG = envbool("TETHER_DEBUG", "False")
 SECRET_KEY = _secret_key(DATA_DIR)
@@ -124,10 +125,11 @@ def _database() -> dict[str, object]:
             database["OPTIONS"] = {"pool": True}
         return dict(database)
     name = "demo.sqlite3" if DEMO else "tether.sqlite3"
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / name,
+        # Created 600 before SQLite opens it, so its -wal and -shm files are
+        # 600 too, whatever the umask of the process.
+        "NAME": config.private_file(DATA_DIR / name),
         # WAL and a 30 s busy timeout avoid "database is locked" with several
         # workers; IMMEDIATE takes the write lock at BEGIN (docs/architecture.md
         # §Dependencies).

@@ -1,9 +1,17 @@
-"""A production server refuses to start without knowing its public address."""
+"""Start-up checks: a production server refuses to start without knowing its
+public address, and warns when other users can read its data."""
 
 import subprocess
 import sys
 
-from tether.core.checks import BASE_URL_MISSING, base_url_is_set
+from tether import config
+from tether.core.checks import (
+    BASE_URL_MISSING,
+    DATA_NOT_PRIVATE,
+    base_url_is_set,
+    data_is_private,
+    open_data_warnings,
+)
 
 
 def test_production_without_a_base_url_is_an_error(settings):
@@ -40,3 +48,35 @@ def test_tether_serve_refuses_to_start_and_says_what_to_set(tmp_path):
     assert done.returncode != 0
     assert "TETHER_BASE_URL is not set" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- the data directory and the database are private -------------------------
+
+
+def test_private_data_passes_the_check(settings, tmp_path):
+    settings.DATA_DIR = config.private_dir(tmp_path / "data")
+    config.private_file(settings.DATA_DIR / "secret-key")
+    assert [w for w in data_is_private() if str(tmp_path) in w.msg] == []
+
+
+def test_a_data_dir_and_database_others_can_read_are_each_named(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o755)
+    database = data / "tether.sqlite3"
+    database.write_text("")
+    database.chmod(0o644)
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": database}
+    warnings = open_data_warnings(data, sqlite)
+    assert {w.id for w in warnings} == {DATA_NOT_PRIVATE}
+    assert [(w.msg.split()[0], w.hint) for w in warnings] == [
+        (str(data), f"chmod 700 {data}"),
+        (str(database), f"chmod 600 {database}"),
+    ]
+    assert "(mode 755)" in warnings[0].msg
+
+
+def test_a_server_database_is_not_a_file_to_check(tmp_path):
+    data = config.private_dir(tmp_path / "data")
+    postgres = {"ENGINE": "django.db.backends.postgresql", "NAME": "tether"}
+    assert open_data_warnings(data, postgres) == []
