@@ -23,6 +23,17 @@ def envbool(name: str, default: str) -> bool:
     return value in ("True", "1")
 
 
+def envint(name: str, default: str, minimum: int = 0) -> int:
+    value = os.environ.get(name, default)
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
 def _secret_key(data_dir: Path) -> str:
     """TETHER_SECRET_KEY, else a key generated once and kept in the data dir."""
     if os.environ.get("TETHER_SECRET_KEY"):
@@ -74,6 +85,8 @@ LOGIN_REDIRECT_URL = "caseload"
 LOGOUT_REDIRECT_URL = "login"
 
 MIDDLEWARE = [
+    # First, so every response has the header, redirects and static files too.
+    "tether.core.headers.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +97,9 @@ MIDDLEWARE = [
     # On a clinic tablet in kiosk mode, only the questionnaires are reachable.
     "tether.portal.kiosk_lock.KioskLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session ends TETHER_SESSION_MAX_HOURS after sign-in (after the
+    # messages, to say so on the sign-in page).
+    "tether.accounts.session_lifetime.AbsoluteSessionLifetime",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -195,9 +211,40 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# And however busy, a sign-in lasts at most this long (accounts/session_lifetime.py).
+TETHER_SESSION_MAX_HOURS = envint("TETHER_SESSION_MAX_HOURS", "12", minimum=1)
+
+# HTTPS (docs/operations.md §HTTPS): TETHER_HTTPS=1 where people reach Tether
+# at an https:// address, directly or through the trusted proxy.
+HTTPS = envbool("TETHER_HTTPS", "False")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = (
+    envint("TETHER_HSTS_SECONDS", str(365 * 24 * 3600), minimum=1) if HTTPS else 0
+)
+# Whether every subdomain is HTTPS too, and whether to ask browsers to ship the
+# name in their preload list, is the site's decision, not Tether's: off unless
+# set, and Django's reminders of them (W005, W021) silenced.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("TETHER_HSTS_INCLUDE_SUBDOMAINS", "False")
+SECURE_HSTS_PRELOAD = envbool("TETHER_HSTS_PRELOAD", "False")
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+
+# The reverse proxy in front of Tether (docs/operations.md §Behind a proxy):
+# the header it puts the client's address in (e.g. X-Forwarded-For, or
+# X-Real-IP), and how many proxies add to it. Unset, the address is the
+# connection's own (REMOTE_ADDR) and forwarded headers are ignored.
+TETHER_TRUSTED_PROXY_HEADER = os.environ.get("TETHER_TRUSTED_PROXY_HEADER", "")
+TETHER_TRUSTED_PROXY_COUNT = envint("TETHER_TRUSTED_PROXY_COUNT", "1", minimum=1)
+if TETHER_TRUSTED_PROXY_HEADER:
+    # The proxy says whether the browser's request was https (it must set the
+    # header itself, replacing any the browser sent).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Repeated sign-in failures lock the account and address out (django-axes).
 AXES_FAILURE_LIMIT = int(os.environ.get("TETHER_LOGIN_FAILURE_LIMIT", "5"))
+# The client's address behind the trusted proxy, not the proxy's own.
+AXES_CLIENT_IP_CALLABLE = "tether.core.proxy.client_ip"
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
