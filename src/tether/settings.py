@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -241,16 +242,23 @@ if TETHER_TRUSTED_PROXY_HEADER:
     # header itself, replacing any the browser sent).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Repeated sign-in failures lock the account and address out (django-axes).
-AXES_FAILURE_LIMIT = int(os.environ.get("TETHER_LOGIN_FAILURE_LIMIT", "5"))
+# Repeated failed passwords and codes make the account wait before each further
+# try, 1 minute at first, doubling to 15 (accounts/lockout.py; docs/security.md
+# §Sign-in lockout). By username alone, from any address, so an attacker cannot
+# dodge it by changing address nor lock anyone out for long.
+AXES_FAILURE_LIMIT = envint("TETHER_LOGIN_FAILURE_LIMIT", "5", minimum=1)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "tether.accounts.lockout.GrowingWaitHandler"
+AXES_COOLOFF_TIME = timedelta(hours=24)  # how long failures are remembered
+# A try refused during a wait is not counted: it would extend the wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A password alone clears nothing; a verified second factor does (views.py).
+AXES_RESET_ON_SUCCESS = False
 # The client's address behind the trusted proxy, not the proxy's own.
 AXES_CLIENT_IP_CALLABLE = "tether.core.proxy.client_ip"
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# A plain page saying the account is paused and what to do (accounts app).
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# A plain page saying how long to wait and what else to do.
+AXES_LOCKOUT_CALLABLE = "tether.accounts.lockout.lockout_response"
 # A mistyped one-time or backup code is kept out of the failure log.
 AXES_SENSITIVE_PARAMETERS = ["code"]
 
