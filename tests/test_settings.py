@@ -45,7 +45,7 @@ def test_check_deploy_finds_no_security_problem_with_https_on(tmp_path):
     done = tether(tmp_path, HTTPS_BEHIND_PROXY, "check", "--deploy")
     assert done.returncode == 0, done.stderr
     assert "security." not in done.stdout + done.stderr
-    assert "no issues (2 silenced)" in done.stdout
+    assert "no issues (3 silenced)" in done.stdout
 
 
 def test_without_https_check_deploy_names_what_is_missing(tmp_path):
