@@ -217,12 +217,14 @@ TETHER_SESSION_MAX_HOURS = envint("TETHER_SESSION_MAX_HOURS", "12", minimum=1)
 
 # HTTPS (docs/operations.md §HTTPS): TETHER_HTTPS=1 where people reach Tether
 # at an https:// address, directly or through the trusted proxy.
-HTTPS = envbool("TETHER_HTTPS", "False")
-SECURE_SSL_REDIRECT = HTTPS
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
+TETHER_HTTPS = envbool("TETHER_HTTPS", "False")
+SECURE_SSL_REDIRECT = TETHER_HTTPS
+SESSION_COOKIE_SECURE = TETHER_HTTPS
+CSRF_COOKIE_SECURE = TETHER_HTTPS
 SECURE_HSTS_SECONDS = (
-    envint("TETHER_HSTS_SECONDS", str(365 * 24 * 3600), minimum=1) if HTTPS else 0
+    envint("TETHER_HSTS_SECONDS", str(365 * 24 * 3600), minimum=1)
+    if TETHER_HTTPS
+    else 0
 )
 # Whether every subdomain is HTTPS too, and whether to ask browsers to ship the
 # name in their preload list, is the site's decision, not Tether's: off unless
@@ -237,7 +239,7 @@ SILENCED_SYSTEM_CHECKS = [
     "axes.W006",
 ]
 
-# The reverse proxy in front of Tether (docs/operations.md §Behind a proxy):
+# The reverse proxy in front of Tether (docs/operations.md §Behind a reverse proxy):
 # the header it puts the client's address in (e.g. X-Forwarded-For, or
 # X-Real-IP), and how many proxies add to it. Unset, the address is the
 # connection's own (REMOTE_ADDR) and forwarded headers are ignored.
