@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tests.shared_data import data_file
 
-from tether.cli import main
+from tether.cli import _parser, default_workers, main, serve_command
 
 VETERANS = "pcl5_items_veterans.csv"
 """PCL-5 items of 221 veterans (Armour et al. 2017): published data, not in the
@@ -227,3 +227,66 @@ def test_the_installed_console_script_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert [row["total"] for row in rows_of(result.stdout)] == ["20", "40", "0"]
+
+
+# --- tether serve ----------------------------------------------------------------
+
+
+def serve_options(*args):
+    return _parser().parse_args(["serve", *args])
+
+
+def test_serve_defaults_to_one_worker_per_cpu_and_one_more_with_two_threads():
+    assert [default_workers(cpus) for cpus in (1, 2, 4, 7, 16)] == [2, 3, 5, 8, 8]
+    options = serve_options()
+    assert (options.bind, options.workers, options.threads) == (
+        "127.0.0.1:8000",
+        default_workers(),
+        2,
+    )
+
+
+def test_serve_builds_the_gunicorn_command_with_workers_and_threads():
+    options = serve_options(
+        "--bind", "0.0.0.0:9000", "--workers", "3", "--threads", "4"
+    )
+    assert serve_command(options) == [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "tether.wsgi",
+        "--bind",
+        "0.0.0.0:9000",
+        "--workers",
+        "3",
+        "--threads",
+        "4",
+    ]
+
+
+def test_serve_checks_then_runs_that_command(monkeypatch, capsys):
+    ran = []
+    monkeypatch.setattr("tether.cli._django", lambda args: ran.append(args) or 0)
+    monkeypatch.setattr("os.execvp", lambda program, args: ran.append(args))
+    assert main(["serve", "--workers", "2", "--threads", "1"]) == 0
+    checked, command = ran
+    assert checked == ["check", "--fail-level", "ERROR"]
+    assert command[command.index("--workers") + 1] == "2"
+    assert command[command.index("--threads") + 1] == "1"
+    assert "with 2 workers of 1 thread" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--workers", "0", "argument --workers: must be at least 1, not 0"),
+        ("--threads", "two", "argument --threads: must be a whole number, not 'two'"),
+    ],
+)
+def test_serve_refuses_a_worker_or_thread_count_that_is_not_a_positive_number(
+    capsys, option, value, message
+):
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", option, value])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err

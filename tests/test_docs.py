@@ -25,8 +25,10 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 SIGNALS_DOC = (ROOT / "docs" / "signals.md").read_text(encoding="utf-8")
 CATALOGUE = SRC / "signals" / "catalogue.yaml"
 
-ENVIRONMENT_READERS = {"get", "getenv", "envbool"}
-"""`os.environ.get(NAME)`, `os.getenv(NAME)` and settings.py's `envbool(NAME)`;
+SETTINGS_READERS = {"envbool", "envint"}
+ENVIRONMENT_READERS = {"get", "getenv", *SETTINGS_READERS}
+"""`os.environ.get(NAME)`, `os.getenv(NAME)` and settings.py's `envbool(NAME)`
+and `envint(NAME)`;
 `os.environ[NAME]` is found as a subscript. `setdefault` sets a default for
 Django itself and reads nothing of the user's."""
 
@@ -52,7 +54,7 @@ def environment_reads(folder: Path) -> dict[str, str]:
                     is_environ(function.value) or called == "getenv"
                 )
                 if called in ENVIRONMENT_READERS and (
-                    from_environ or called == "envbool"
+                    from_environ or called in SETTINGS_READERS
                 ):
                     name = node.args[0]
             elif (

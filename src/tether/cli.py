@@ -29,6 +29,9 @@ INPUT_ERROR = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The database, the secret key and what the server and worker write are
+    # this user's alone (docs/operations.md §Files); gunicorn inherits it.
+    config.keep_files_private()
     args = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     if args and args[0] not in parser.commands and not args[0].startswith("-"):
@@ -132,8 +135,26 @@ def _parser() -> _Parser:
         "--batch", action="store_true", help="run what is queued, then stop"
     )
     worker.set_defaults(run=_worker)
-    serve = sub.add_parser("serve", help="serve Tether (gunicorn)")
+    serve = sub.add_parser(
+        "serve",
+        help="serve Tether (gunicorn)",
+        description="Serve Tether with gunicorn: WORKERS processes of THREADS "
+        "threads each (docs/operations.md §Serving).",
+    )
     serve.add_argument("--bind", default="127.0.0.1:8000")
+    serve.add_argument(
+        "--workers",
+        type=_at_least_one,
+        default=default_workers(),
+        help="worker processes (default: one per CPU and one more, at most "
+        f"{MOST_DEFAULT_WORKERS}; here %(default)s)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=_at_least_one,
+        default=DEFAULT_THREADS,
+        help="threads per worker (default: %(default)s)",
+    )
     serve.set_defaults(run=_serve)
     parser.commands = set(sub.choices)
     return parser
@@ -319,15 +340,72 @@ def _worker(options: argparse.Namespace) -> int:
     return run_worker(batch=options.batch)
 
 
+MOST_DEFAULT_WORKERS = 8
+DEFAULT_THREADS = 2
+"""A worker takes a second request while one waits (on SQLite's write lock,
+the disk, a slow client), for a few MB rather than a process's ~230 MB."""
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on (its affinity, e.g. in a container
+    pinned to some cores), else all of them."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def default_workers(cpus: int | None = None) -> int:
+    """One worker per CPU and one more, with DEFAULT_THREADS threads each,
+    rather than gunicorn's (2 × CPUs) + 1: Tether's requests spend their time
+    computing in Python (about 0.3 s of CPU for a clinician's page with its
+    charts, as bench/serve.py measured), so processes beyond the CPUs add
+    memory (about 230 MB each) and no throughput, and SQLite writes one at a
+    time however many there are (docs/operations.md §Serving)."""
+    return min((cpus or cpu_count()) + 1, MOST_DEFAULT_WORKERS)
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number, not {text!r}"
+        ) from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def serve_command(options: argparse.Namespace) -> list[str]:
+    """The gunicorn command `tether serve` runs. With more than one thread
+    gunicorn uses its threaded worker (gthread) by itself."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "tether.wsgi",
+        "--bind",
+        options.bind,
+        "--workers",
+        str(options.workers),
+        "--threads",
+        str(options.threads),
+    ]
+
+
 def _serve(options: argparse.Namespace) -> int:
     # Refuse to start on a configuration problem (e.g. no TETHER_BASE_URL)
     # with its message, before gunicorn hides it in a worker's traceback.
     if _django(["check", "--fail-level", "ERROR"]) != 0:
         return 2
-    os.execvp(
-        sys.executable,
-        [sys.executable, "-m", "gunicorn", "tether.wsgi", "--bind", options.bind],
+    command = serve_command(options)
+    print(
+        f"tether: serving on {options.bind} with {options.workers} workers "
+        f"of {options.threads} thread{'s' if options.threads > 1 else ''}",
+        file=sys.stderr,
+        flush=True,
     )
+    os.execvp(command[0], command)
     return 0  # pragma: no cover  (exec does not return)
 
 

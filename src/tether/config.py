@@ -1,9 +1,17 @@
-"""Where Tether keeps its data; read from the environment, no Django needed."""
+"""Where Tether keeps its data, and keeping it private; read from the
+environment, no Django needed."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+PRIVATE_UMASK = 0o077
+"""What Tether creates has no group or other permission bits: the database
+holds clinical records, the data directory the secret key."""
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 
 def data_dir() -> Path:
@@ -13,3 +21,39 @@ def data_dir() -> Path:
         return Path(configured).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "tether"
+
+
+def keep_files_private() -> None:
+    """Every file and folder this process creates from now on is its user's
+    alone (the `tether` command and the WSGI application call it at start)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def private_dir(path: Path) -> Path:
+    """`path`, created 700 if it is missing; an existing folder keeps its mode
+    (the start-up check warns if others can read it)."""
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """`path`, created empty and 600 if it is missing. SQLite accepts an empty
+    file as an empty database, and gives its -wal and -shm files the mode of
+    the database file, whatever the umask."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE)
+    os.close(descriptor)
+    return path
+
+
+def open_to_others(paths: list[Path]) -> list[tuple[Path, int]]:
+    """(path, mode) of each existing path that its group or other users may
+    read, write or enter."""
+    found = []
+    for path in paths:
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            found.append((path, mode))
+    return found

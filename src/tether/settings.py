@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,20 +24,32 @@ def envbool(name: str, default: str) -> bool:
     return value in ("True", "1")
 
 
+def envint(name: str, default: str, minimum: int = 0) -> int:
+    value = os.environ.get(name, default)
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
 def _secret_key(data_dir: Path) -> str:
     """TETHER_SECRET_KEY, else a key generated once and kept in the data dir."""
     if os.environ.get("TETHER_SECRET_KEY"):
         return os.environ["TETHER_SECRET_KEY"]
     path = data_dir / "secret-key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
+        config.private_file(path).write_text(
+            secrets.token_urlsafe(50), encoding="utf-8"
+        )
     return path.read_text(encoding="utf-8").strip()
 
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = config.data_dir()
+# Created 700, its database and secret key 600 (docs/operations.md §Files).
+DATA_DIR = config.private_dir(config.data_dir())
 DEMO = envbool("TETHER_DEMO", "False")
 DEBUG = envbool("TETHER_DEBUG", "False")
 SECRET_KEY = _secret_key(DATA_DIR)
@@ -73,6 +86,8 @@ LOGIN_REDIRECT_URL = "caseload"
 LOGOUT_REDIRECT_URL = "login"
 
 MIDDLEWARE = [
+    # First, so every response has the header, redirects and static files too.
+    "tether.core.headers.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Every page Django renders is no-store: on a shared device Back must ask
@@ -86,6 +101,9 @@ MIDDLEWARE = [
     # On a clinic tablet in kiosk mode, only the questionnaires are reachable.
     "tether.portal.kiosk_lock.KioskLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session ends TETHER_SESSION_MAX_HOURS after sign-in (after the
+    # messages, to say so on the sign-in page).
+    "tether.accounts.session_lifetime.AbsoluteSessionLifetime",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -127,10 +145,11 @@ def _database() -> dict[str, object]:
             database["OPTIONS"] = {"pool": True}
         return dict(database)
     name = "demo.sqlite3" if DEMO else "tether.sqlite3"
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / name,
+        # Created 600 before SQLite opens it, so its -wal and -shm files are
+        # 600 too, whatever the umask of the process.
+        "NAME": config.private_file(DATA_DIR / name),
         # WAL and a 30 s busy timeout avoid "database is locked" with several
         # workers; IMMEDIATE takes the write lock at BEGIN (docs/architecture.md
         # §Dependencies).
@@ -196,15 +215,61 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# And however busy, a sign-in lasts at most this long (accounts/session_lifetime.py).
+TETHER_SESSION_MAX_HOURS = envint("TETHER_SESSION_MAX_HOURS", "12", minimum=1)
 
-# Repeated sign-in failures lock the account and address out (django-axes).
-AXES_FAILURE_LIMIT = int(os.environ.get("TETHER_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# HTTPS (docs/operations.md §HTTPS): TETHER_HTTPS=1 where people reach Tether
+# at an https:// address, directly or through the trusted proxy.
+TETHER_HTTPS = envbool("TETHER_HTTPS", "False")
+SECURE_SSL_REDIRECT = TETHER_HTTPS
+SESSION_COOKIE_SECURE = TETHER_HTTPS
+CSRF_COOKIE_SECURE = TETHER_HTTPS
+SECURE_HSTS_SECONDS = (
+    envint("TETHER_HSTS_SECONDS", str(365 * 24 * 3600), minimum=1)
+    if TETHER_HTTPS
+    else 0
+)
+# Whether every subdomain is HTTPS too, and whether to ask browsers to ship the
+# name in their preload list, is the site's decision, not Tether's: off unless
+# set, and Django's reminders of them (W005, W021) silenced.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("TETHER_HSTS_INCLUDE_SUBDOMAINS", "False")
+SECURE_HSTS_PRELOAD = envbool("TETHER_HSTS_PRELOAD", "False")
+SILENCED_SYSTEM_CHECKS = [
+    "security.W005",
+    "security.W021",
+    # django-axes asks for the address among the lockout parameters; Tether
+    # counts by account on purpose (docs/security.md §Sign-in lockout).
+    "axes.W006",
+]
+
+# The reverse proxy in front of Tether (docs/operations.md §Behind a reverse proxy):
+# the header it puts the client's address in (e.g. X-Forwarded-For, or
+# X-Real-IP), and how many proxies add to it. Unset, the address is the
+# connection's own (REMOTE_ADDR) and forwarded headers are ignored.
+TETHER_TRUSTED_PROXY_HEADER = os.environ.get("TETHER_TRUSTED_PROXY_HEADER", "")
+TETHER_TRUSTED_PROXY_COUNT = envint("TETHER_TRUSTED_PROXY_COUNT", "1", minimum=1)
+if TETHER_TRUSTED_PROXY_HEADER:
+    # The proxy says whether the browser's request was https (it must set the
+    # header itself, replacing any the browser sent).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Repeated failed passwords and codes make the account wait before each further
+# try, 1 minute at first, doubling to 15 (accounts/lockout.py; docs/security.md
+# §Sign-in lockout). By username alone, from any address, so an attacker cannot
+# dodge it by changing address nor lock anyone out for long.
+AXES_FAILURE_LIMIT = envint("TETHER_LOGIN_FAILURE_LIMIT", "5", minimum=1)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "tether.accounts.lockout.GrowingWaitHandler"
+AXES_COOLOFF_TIME = timedelta(hours=24)  # how long failures are remembered
+# A try refused during a wait is not counted: it would extend the wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A password alone clears nothing; a verified second factor does (views.py).
+AXES_RESET_ON_SUCCESS = False
+# The client's address behind the trusted proxy, not the proxy's own.
+AXES_CLIENT_IP_CALLABLE = "tether.core.proxy.client_ip"
 AXES_VERBOSE = False
-# A plain page saying the account is paused and what to do (accounts app).
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# A plain page saying how long to wait and what else to do.
+AXES_LOCKOUT_CALLABLE = "tether.accounts.lockout.lockout_response"
 # A mistyped one-time or backup code, and the name typed at sign-in (a
 # person's name or email address), are kept out of the failure log.
 AXES_SENSITIVE_PARAMETERS = ["code", "username"]

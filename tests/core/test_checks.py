@@ -1,16 +1,21 @@
-"""A production server refuses to start without knowing its public address;
-`tether check --deploy` warns while messages go to the console."""
+"""Start-up checks: a production server refuses to start without knowing its
+public address, and warns when other users can read its data; `tether check
+--deploy` warns while messages go to the console."""
 
 import subprocess
 import sys
 
 from django.core.management import call_command
 
+from tether import config
 from tether.core.checks import (
     BASE_URL_MISSING,
+    DATA_NOT_PRIVATE,
     MESSAGES_TO_CONSOLE,
     base_url_is_set,
+    data_is_private,
     messages_are_delivered,
+    open_data_warnings,
 )
 
 
@@ -76,3 +81,35 @@ def test_tether_check_deploy_names_the_console_backends(settings, capsys):
     call_command("check", "--deploy", "--fail-level", "CRITICAL")
     printed = capsys.readouterr().err
     assert printed.count(f"({MESSAGES_TO_CONSOLE})") == 2
+
+
+# --- the data directory and the database are private -------------------------
+
+
+def test_private_data_passes_the_check(settings, tmp_path):
+    settings.DATA_DIR = config.private_dir(tmp_path / "data")
+    config.private_file(settings.DATA_DIR / "secret-key")
+    assert [w for w in data_is_private() if str(tmp_path) in w.msg] == []
+
+
+def test_a_data_dir_and_database_others_can_read_are_each_named(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o755)
+    database = data / "tether.sqlite3"
+    database.write_text("")
+    database.chmod(0o644)
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": database}
+    warnings = open_data_warnings(data, sqlite)
+    assert {w.id for w in warnings} == {DATA_NOT_PRIVATE}
+    assert [(w.msg.split()[0], w.hint) for w in warnings] == [
+        (str(data), f"chmod 700 {data}"),
+        (str(database), f"chmod 600 {database}"),
+    ]
+    assert "(mode 755)" in warnings[0].msg
+
+
+def test_a_server_database_is_not_a_file_to_check(tmp_path):
+    data = config.private_dir(tmp_path / "data")
+    postgres = {"ENGINE": "django.db.backends.postgresql", "NAME": "tether"}
+    assert open_data_warnings(data, postgres) == []

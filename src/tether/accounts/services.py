@@ -107,6 +107,14 @@ def reset_second_factor(admin: User, user: User) -> int:
     return len(devices)
 
 
+def forget_failed_sign_ins(user: User) -> None:
+    """`user` has passed the second factor: their failed passwords and codes,
+    from any address, no longer count toward a wait (accounts/lockout.py). A
+    password alone clears nothing, or whoever has it could guess codes
+    without end."""
+    axes_reset(username=user.get_username())
+
+
 def clear_failed_sign_ins(admin: User, user: User) -> int:
     cleared = axes_reset(username=user.get_username())
     record(admin, "unlock", "user", user.pk, detail={"attempts": cleared})

@@ -107,6 +107,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         user = form.get_user()
         auth.login(request, user)
         record(user, "sign-in", "user", user.pk, detail={"step": "password"})
+        if _is_demo_pass(request):  # no second factor to wait for
+            services.forget_failed_sign_ins(user)
         return redirect(_after_password(request, user))
     if data is not None:
         _record_failed_sign_in(request)
@@ -230,6 +232,7 @@ def _finish_enrolment(request: HttpRequest, device: TOTPDevice) -> list[str]:
 
 def _verified(request: HttpRequest, device: Device) -> None:
     otp_login(request, device)
+    services.forget_failed_sign_ins(request.user)  # type: ignore[arg-type]
     # A new session key for the raised privilege, as `auth.login` does.
     request.session.cycle_key()
 

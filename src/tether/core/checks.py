@@ -3,13 +3,17 @@ worker and `tether serve` run them)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, register
+from django.core.checks import Warning as CheckWarning
 from django.core.mail.backends.console import EmailBackend as DjangoConsoleEmail
 from django.utils.module_loading import import_string
 
+from tether import config
 from tether.portal.sms import ConsoleSMSBackend
 
 BASE_URL_MISSING = "tether.E001"
@@ -47,7 +51,7 @@ def messages_are_delivered(
         ("TETHER_SMS_BACKEND", settings.TETHER_SMS_BACKEND, ConsoleSMSBackend),
     ]
     return [
-        Warning(
+        CheckWarning(
             f"{name} is a console backend ({path}): messages are printed to "
             "the server's output, not delivered.",
             hint=f"Set {name} to a backend that delivers them (docs/security.md "
@@ -65,3 +69,33 @@ def _is_subclass(path: str, base: type) -> bool:
     except ImportError:  # the backend itself says so when first used
         return False
     return isinstance(backend, type) and issubclass(backend, base)
+
+
+DATA_NOT_PRIVATE = "tether.W002"
+
+
+@register()
+def data_is_private(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The data directory, the SQLite database with its -wal and -shm files,
+    and the secret key: no other user of the machine may read them. Tether
+    creates them so; an older install, a copy or a restored backup may not
+    be."""
+    if os.name != "posix":
+        return []
+    return open_data_warnings(settings.DATA_DIR, settings.DATABASES["default"])
+
+
+def open_data_warnings(data_dir: Path, database: dict[str, Any]) -> list[CheckMessage]:
+    paths = [data_dir, data_dir / "secret-key"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = str(database["NAME"])
+        paths += [Path(name), Path(f"{name}-wal"), Path(f"{name}-shm")]
+    return [
+        CheckWarning(
+            f"{path} can be read or changed by other users of this machine "
+            f"(mode {mode:03o}); it holds clinical records or the secret key.",
+            hint=f"chmod {'700' if path.is_dir() else '600'} {path}",
+            id=DATA_NOT_PRIVATE,
+        )
+        for path, mode in config.open_to_others(paths)
+    ]

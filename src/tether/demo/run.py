@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tether import config
+
 DEMO_DATABASE = "demo.sqlite3"
 
 
@@ -90,3 +92,4 @@ def _delete_demo_database(name: Path) -> None:
     """Remove the previous demo database (and its WAL files): every start is fresh."""
     for path in (name, Path(f"{name}-wal"), Path(f"{name}-shm")):
         path.unlink(missing_ok=True)
+    config.private_file(name)
