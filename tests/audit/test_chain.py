@@ -162,3 +162,13 @@ def test_writers_at_once_never_fork_a_chain(ames, baker, cole):
         numbers = list(events_of(organization).values_list("sequence", flat=True))
         assert numbers == list(range(1, writers * EACH + 1))
     assert breaks() == []
+
+
+@pytest.mark.parametrize("address", ["203.0.113.7", "2001:db8::7"])
+def test_events_with_an_address_and_browser_verify(sign_in, ames, address, settings):
+    """The hash covers the address as the database gives it back (PostgreSQL
+    keeps it as inet)."""
+    settings.TETHER_TRUSTED_PROXY_HEADER = ""
+    sign_in(ames).get("/cases/", REMOTE_ADDR=address, HTTP_USER_AGENT="Firefox ü")
+    assert AuditEvent.objects.filter(ip_address=address).exists()
+    assert breaks() == []

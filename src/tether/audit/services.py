@@ -44,6 +44,7 @@ def record(
         object_id=str(object_id),
         case_id=case if case is not None else _case_of(object_type, object_id, detail),
         detail=detail,
+        at=timezone.now(),
         ip_address=origin.ip_address,
         user_agent=origin.user_agent,
         chain=chain.chain_for(organization.pk if organization else None),
