@@ -31,7 +31,7 @@ def test_events_written_before_chains_are_chained_in_id_order_and_verify():
     User = apps.get_model("accounts", "User")
     Case = apps.get_model("care", "Case")
     Session = apps.get_model("care", "Session")
-    OldEvent = apps.get_model("audit", "AuditEvent")
+    old_event = apps.get_model("audit", "AuditEvent").objects.create
     north = Organization.objects.create(name="North", slug="north")
     south = Organization.objects.create(name="South", slug="south")
     ames = User.objects.create(username="ames", organization=north)
@@ -40,11 +40,11 @@ def test_events_written_before_chains_are_chained_in_id_order_and_verify():
         organization=north, case=case, number=1, date=dt.date(2026, 1, 5)
     )
     written = [
-        OldEvent.objects.create(organization=north, user=ames, action="read", object_type="case", object_id=str(case.pk)),
-        OldEvent.objects.create(organization=south, action="read", object_type="caseload"),
-        OldEvent.objects.create(organization=north, user=ames, action="update", object_type="session", object_id=str(session.pk)),
-        OldEvent.objects.create(action="sign-in-failed", object_type="user", detail={"username": "x"}),
-        OldEvent.objects.create(organization=north, user=ames, action="create", object_type="member", object_id="99", detail={"case": case.pk}),
+        old_event(organization=north, user=ames, action="read", object_type="case", object_id=str(case.pk)),
+        old_event(organization=south, action="read", object_type="caseload"),
+        old_event(organization=north, user=ames, action="update", object_type="session", object_id=str(session.pk)),
+        old_event(action="sign-in-failed", object_type="user", detail={"username": "x"}),
+        old_event(organization=north, user=ames, action="create", object_type="member", object_id="99", detail={"case": case.pk}),
     ]  # fmt: skip
     try:
         migrate(AFTER)
