@@ -97,6 +97,7 @@ DETAILS: dict[str, Promise] = {
     "events": _("events"),
     "before": _("before"),
     "rows": _("rows"),
+    "page": _("page"),
 }
 """The details shown, and their names; the others hold internal ids."""
 

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import admin_views, plan_views, views
+from . import admin_views, audit_views, plan_views, views
 
 urlpatterns = [
     path("cases/", views.caseload, name="caseload"),
     path("cases/new/", views.case_create, name="case-create"),
     path("cases/assignments/", admin_views.case_assignments, name="case-assignments"),
     path("clinic/settings/", admin_views.clinic_settings, name="clinic-settings"),
+    path("clinic/audit/", audit_views.audit_log, name="audit-log"),
+    path("clinic/audit/export/", audit_views.audit_log_csv, name="audit-log-export"),
     path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
     path("cases/<int:case_id>/close/", views.case_close, name="case-close"),
     path(
