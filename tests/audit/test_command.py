@@ -34,7 +34,7 @@ def trail(ames, cole):
 def test_verify_passes_an_intact_trail(trail, capsys):
     assert tether("audit", "verify") == 0
     out = capsys.readouterr().out
-    assert "the chain of Northside Clinic: intact through sequence 4" in out
+    assert "The chain of Northside Clinic: intact through sequence 4" in out
     assert "The audit trail is intact (2 chains)." in out
 
 

@@ -129,8 +129,8 @@ class Break:
 
 def chain_name(chain: AuditChain) -> str:
     if chain.organization is None:
-        return "the chain of events with no organization"
-    return f"the chain of {chain.organization.name}"
+        return "The chain of events with no organization"
+    return f"The chain of {chain.organization.name}"
 
 
 def verify_chain(chain: AuditChain) -> list[Break]:
@@ -145,7 +145,7 @@ def verify_chain(chain: AuditChain) -> list[Break]:
             )
         sequence = event.sequence or 0
         if sequence > last.sequence + 1:
-            breaks.append(_deleted(chain, event, last))
+            breaks.append(_deleted(event, last))
         elif sequence <= last.sequence:
             breaks.append(
                 Break(event.pk, f"inserted: out of order after row {last.row}")
@@ -176,39 +176,40 @@ class _Link:
     hash: str
 
 
-def _deleted(chain: AuditChain, event: AuditEvent, last: _Link) -> Break:
+def _deleted(event: AuditEvent, last: _Link) -> Break:
     """The rows missing before `event`: the last of them is the one it
     names as its previous row."""
     first, final = last.sequence + 1, (event.sequence or 0) - 1
     after = f"row {last.row}" if last.row is not None else "the start"
-    where = f"between {after} and row {event.pk} in {chain_name(chain)}"
+    where = f"between {after} and row {event.pk}"
     if first == final:
-        return Break(event.previous_event_id, f"deleted: sequence {first} {where}")
+        return Break(event.previous_event_id, f"deleted: sequence {first}, {where}")
     return Break(
         event.previous_event_id,
-        f"deleted, with the rows before it: sequences {first} to {final} {where}",
+        f"deleted, with the rows before it: sequences {first} to {final}, {where}",
     )
 
 
 def _head_breaks(chain: AuditChain, last: _Link) -> list[Break]:
     """The newest row against what the chain's head recorded."""
     if chain.sequence > last.sequence:
-        after = f"after row {last.row}" if last.row is not None else "at the start"
+        after = f"after row {last.row}" if last.row is not None else "from the start"
+        first = last.sequence + 1
+        which = (
+            f"sequence {first}"
+            if first == chain.sequence
+            else f"with the rows before it, sequences {first} to {chain.sequence}"
+        )
         return [
-            Break(
-                chain.head_event_id,
-                f"deleted, the newest of sequences {last.sequence + 1} to "
-                f"{chain.sequence} {after} in {chain_name(chain)}",
-            )
+            Break(chain.head_event_id, f"deleted, the newest row: {which}, {after}")
         ]
     if chain.sequence < last.sequence:
-        return [Break(last.row, f"inserted: beyond the head of {chain_name(chain)}")]
+        return [
+            Break(last.row, "inserted: beyond the newest row the chain's head recorded")
+        ]
     if (last.row, last.hash) != (chain.head_event_id, chain.head_hash):
         return [
-            Break(
-                last.row,
-                f"rewritten: not the newest row the head of {chain_name(chain)} recorded",
-            )
+            Break(last.row, "rewritten: not the newest row the chain's head recorded")
         ]
     return []
 

@@ -40,14 +40,15 @@ class Command(BaseCommand):
         for head, breaks in results.items():
             for found in breaks:
                 broken += 1
-                self.stderr.write(f"{found} ({chain.chain_name(head)})")
+                self.stderr.write(f"{chain.chain_name(head)}, {found}")
             if not breaks:
                 self.stdout.write(
                     f"{chain.chain_name(head)}: intact through sequence "
                     f"{head.sequence}, head hash {head.head_hash or '-'}"
                 )
         if broken:
-            raise CommandError(f"The audit trail is broken in {broken} places.")
+            places = "1 place" if broken == 1 else f"{broken} places"
+            raise CommandError(f"The audit trail is broken in {places}, named above.")
         self.stdout.write(f"The audit trail is intact ({len(results)} chains).")
 
     def _prune(self) -> None:
