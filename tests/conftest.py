@@ -12,6 +12,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.accounts.models import Organization, Role, User
+from tether.audit import services as audit
 from tether.care import recompute, services
 
 HERE = Path(__file__).resolve().parent
@@ -38,7 +39,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def tasks_run_at_once(request, settings, monkeypatch):
-    """Background tasks run at once where they are queued. A test whose
+    """Background tasks, and the chaining of audit events, run at once where
+    they are queued. A test whose
     transactions commit (the live server, the concurrency tests) queues them
     after commit as Tether does; in the others the test's transaction never
     commits, so work queued for after commit runs at once
@@ -48,6 +50,7 @@ def tasks_run_at_once(request, settings, monkeypatch):
     }
     if not commits(request):
         monkeypatch.setattr(recompute, "after_commit", lambda work: work())
+        monkeypatch.setattr(audit, "after_commit", lambda work: work())
 
 
 def commits(request) -> bool:

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The address and browser of each request, for the audit events it records.
+    "tether.audit.origin.RequestOrigin",
     "django_otp.middleware.OTPMiddleware",
     # On a clinic tablet in kiosk mode, only the questionnaires are reachable.
     "tether.portal.kiosk_lock.KioskLockMiddleware",
@@ -290,6 +292,25 @@ TETHER_BASE_URL = os.environ.get("TETHER_BASE_URL", "")
 https://tether.example.org. Unset, links take the address of the request that
 shows them (the demo, development); a production server (neither debug nor
 demo) refuses to start without it (core/checks.py)."""
+TETHER_TRUSTED_PROXY_HEADER = os.environ.get("TETHER_TRUSTED_PROXY_HEADER", "")
+"""Behind a reverse proxy: the header in which it passes on the client's
+address, e.g. X-Forwarded-For (core/addresses.py reads its last entry, the one
+the proxy added). Unset, the address of the connection counts."""
+
+
+def _audit_retention_years() -> int:
+    value = os.environ.get("TETHER_AUDIT_RETENTION_YEARS", "6")
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(
+            f"TETHER_AUDIT_RETENTION_YEARS must be a whole number of years, at least 1, not {value!r}"
+        )
+    return int(value)
+
+
+TETHER_AUDIT_RETENTION_YEARS = _audit_retention_years()
+"""How long audit events are kept before `tether audit prune` deletes them:
+six years by default, as HIPAA asks of its required documentation (45 CFR
+164.316(b)(2)(i); docs/security.md §Audit trail)."""
 TETHER_SMS_BACKEND = os.environ.get(
     "TETHER_SMS_BACKEND", "tether.portal.sms.ConsoleSMSBackend"
 )

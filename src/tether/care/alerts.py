@@ -98,7 +98,14 @@ def _reopen(signal: Signal, why: str) -> None:
     )
     add_note(signal, why)
     signal.save(update_fields=["status", "note"])
-    record(None, "reopen", "signal", signal.pk, organization=signal.organization)
+    record(
+        None,
+        "reopen",
+        "signal",
+        signal.pk,
+        organization=signal.organization,
+        case=signal.case_id,
+    )
 
 
 Key = tuple[str, str, str, int]
@@ -285,7 +292,14 @@ def _resolve(row: Signal, why: str) -> None:
     row.status = Signal.Status.RESOLVED
     add_note(row, f"Resolved automatically: {why}.")
     row.save(update_fields=["status", "note"])
-    record(None, "resolve", "signal", row.pk, organization=row.organization)
+    record(
+        None,
+        "resolve",
+        "signal",
+        row.pk,
+        organization=row.organization,
+        case=row.case_id,
+    )
 
 
 def _risen(row: Signal, evidence: Mapping[str, Any]) -> bool:

@@ -96,6 +96,7 @@ def store_response(
             response.pk,
             organization=case.organization,
             detail={"instrument": definition.key, "source": source, **(detail or {})},
+            case=case.pk,
         )
         request_recompute(case.pk)
     return Stored(response, scored.risk)
@@ -322,6 +323,7 @@ def mark_incomplete(
                 response.pk,
                 organization=response.organization,
                 detail={"instrument": response.instrument, "reason": reason},
+                case=response.session.case_id,
             )
             cases.add(response.session.case_id)
         for case in Case.objects.select_for_update().filter(pk__in=cases):
@@ -440,6 +442,7 @@ def start_response(
         response.pk,
         organization=organization,
         detail={"instrument": definition.key, **detail},
+        case=response.session.case_id,
     )
     return response
 

@@ -298,6 +298,7 @@ def set_subsystem(
             "subsystem",
             subsystem.pk,
             detail={"members": [m.pk for m in members]},
+            case=case.pk,
         )
     return subsystem
 
@@ -363,7 +364,7 @@ def set_attendance(user: User, session_id: int, attended: Iterable[int]) -> Sess
     session = get_session_for(user, session_id, write=True)
     with transaction.atomic():
         session.attended.set(session.case.members.filter(pk__in=list(attended)))
-        record(user, "update", "session", session.pk)
+        record(user, "update", "session", session.pk, case=session.case_id)
     return session
 
 
@@ -432,6 +433,7 @@ def _acknowledge(user: User, signal: Signal, note: str, resolve: bool) -> None:
         "signal",
         signal.pk,
         organization=signal.organization,
+        case=signal.case_id,
     )
 
 

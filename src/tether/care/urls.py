@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views, plan_views, views
+from . import admin_views, audit_views, plan_views, views
 
 urlpatterns = [
     path("cases/", views.caseload, name="caseload"),
@@ -18,6 +18,8 @@ urlpatterns = [
         admin_views.clinic_plan_remove,
         name="clinic-plan-remove",
     ),
+    path("clinic/audit/", audit_views.audit_log, name="audit-log"),
+    path("clinic/audit/export/", audit_views.audit_log_csv, name="audit-log-export"),
     path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
     path("cases/<int:case_id>/close/", views.case_close, name="case-close"),
     path(

@@ -88,6 +88,7 @@ def issue_invitation(
                 "channel": channel,
                 "expires_at": invitation.expires_at.isoformat(),
             },
+            case=case.pk,
         )
     return invitation, token
 
@@ -293,6 +294,7 @@ def close_link(
             invitation.pk,
             organization=invitation.organization,
             detail=detail,
+            case=invitation.session.case_id,
         )
 
 
@@ -388,6 +390,7 @@ def choose_language(invitation: Invitation, language: str) -> None:
             invitation.pk,
             organization=invitation.organization,
             detail={"language": language},
+            case=invitation.session.case_id,
         )
     invitation.language = language
 

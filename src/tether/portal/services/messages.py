@@ -164,6 +164,7 @@ def send_invitation(
             invitation.pk,
             organization=invitation.organization,
             detail={"via": via},
+            case=invitation.session.case_id,
         )
 
 

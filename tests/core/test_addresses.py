@@ -1,0 +1,48 @@
+"""The client's address: the connection's, or the one the trusted proxy
+passes on when Tether runs behind one."""
+
+from django.test import RequestFactory
+
+from tether.core.addresses import client_ip
+
+
+def request(**meta):
+    return RequestFactory().get("/", **meta)
+
+
+def test_without_a_proxy_the_address_of_the_connection_counts(settings):
+    settings.TETHER_TRUSTED_PROXY_HEADER = ""
+    forged = request(REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert client_ip(forged) == "203.0.113.7"
+
+
+def test_behind_a_proxy_its_header_counts_and_only_the_entry_it_added(settings):
+    settings.TETHER_TRUSTED_PROXY_HEADER = "X-Forwarded-For"
+    proxied = request(
+        REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7"
+    )
+    assert client_ip(proxied) == "203.0.113.7"
+
+
+def test_the_header_may_be_named_as_django_keeps_it(settings):
+    settings.TETHER_TRUSTED_PROXY_HEADER = "HTTP_X_REAL_IP"
+    assert client_ip(request(REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP="203.0.113.9")) == (
+        "203.0.113.9"
+    )
+
+
+def test_a_missing_or_garbled_header_falls_back_to_the_connection(settings):
+    settings.TETHER_TRUSTED_PROXY_HEADER = "X-Forwarded-For"
+    assert client_ip(request(REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
+    garbled = request(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not an address")
+    assert client_ip(garbled) == "10.0.0.2"
+
+
+def test_an_ipv6_address_is_written_in_its_one_short_form(settings):
+    settings.TETHER_TRUSTED_PROXY_HEADER = ""
+    assert client_ip(request(REMOTE_ADDR="2001:DB8:0:0:0:0:0:1")) == "2001:db8::1"
+
+
+def test_no_address_at_all_is_none(settings):
+    settings.TETHER_TRUSTED_PROXY_HEADER = ""
+    assert client_ip(request(REMOTE_ADDR="")) is None
