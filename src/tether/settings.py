@@ -268,7 +268,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A password alone clears nothing; a verified second factor does (views.py).
 AXES_RESET_ON_SUCCESS = False
 # The client's address behind the trusted proxy, not the proxy's own.
-AXES_CLIENT_IP_CALLABLE = "tether.core.proxy.client_ip"
+AXES_CLIENT_IP_CALLABLE = "tether.core.addresses.client_ip"
 AXES_VERBOSE = False
 # A plain page saying how long to wait and what else to do.
 AXES_LOCKOUT_CALLABLE = "tether.accounts.lockout.lockout_response"

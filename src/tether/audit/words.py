@@ -28,6 +28,7 @@ ACTIONS: dict[str, Promise] = {
     "acknowledge": _("Acknowledged"),
     "resolve": _("Resolved"),
     "reopen": _("Reopened"),
+    "confirm": _("Confirmed"),
     "alert-email": _("Emailed the risk alert"),
     "issue": _("Created a link"),
     "send": _("Sent a link"),

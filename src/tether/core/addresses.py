@@ -1,5 +1,7 @@
 """Where a request came from: the one way Tether reads a client's address, for
-the audit trail and anything else that records it."""
+the sign-in lockout (django-axes' AXES_CLIENT_IP_CALLABLE), the audit trail
+and anything else that records it, behind the reverse proxy the site trusts
+(TETHER_TRUSTED_PROXY_HEADER, TETHER_TRUSTED_PROXY_COUNT; docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -10,21 +12,25 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address of the client: from the header the trusted reverse proxy
-    sets (`TETHER_TRUSTED_PROXY_HEADER`, e.g. `X-Forwarded-For`) when Tether
-    runs behind one, else the address of the connection (REMOTE_ADDR). None
-    when neither holds an address.
-
-    From a list such as X-Forwarded-For only the last entry counts: the one the
-    trusted proxy added. The entries before it came from the client, which may
-    write anything there."""
+    """The client's address: with a trusted proxy, the address the outermost
+    trusted proxy received the request from, read from the right of its
+    header, since each proxy appends the address it was connected from and
+    whatever the browser itself sent stands further left; without one, or
+    when the header is missing or unreadable, the connection's address
+    (REMOTE_ADDR). In its one written form (IPv6 compressed); None when
+    neither holds an address."""
+    connection = _address(request.META.get("REMOTE_ADDR", ""))
     header = getattr(settings, "TETHER_TRUSTED_PROXY_HEADER", "")
-    if header:
-        forwarded = request.META.get(_meta_key(header), "")
-        address = _address(forwarded.split(",")[-1])
-        if address is not None:
-            return address
-    return _address(request.META.get("REMOTE_ADDR", ""))
+    if not header:
+        return connection
+    forwarded = request.META.get(_meta_key(header), "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if not hops:
+        return connection
+    # Fewer hops than proxies: the request passed fewer of them, and the
+    # leftmost hop was still added by one of them.
+    count = getattr(settings, "TETHER_TRUSTED_PROXY_COUNT", 1)
+    return _address(hops[-min(count, len(hops))]) or connection
 
 
 def _meta_key(header: str) -> str:
