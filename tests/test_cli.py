@@ -114,6 +114,29 @@ def test_bad_cells_are_all_listed_by_row_and_column_and_nothing_is_written(
     ]
 
 
+def test_infinity_in_any_spelling_is_a_bad_cell_while_na_and_nan_are_not_answered(
+    tmp_path, capsys
+):
+    path = write_csv(
+        tmp_path / "phq.csv",
+        PHQ_HEADER,
+        [
+            ["a", "inf", "-inf", "Infinity", "1e999", "-1E999", *"0000"],
+            ["b", "NA", "NaN", "nan", "", *"00000"],
+        ],
+    )
+    code, out, err = run(capsys, "score", "phq-9", str(path), "--id-column", "person")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "tether: 5 bad cells; nothing was scored:",
+        "row 2, column 1: value 'inf' not in {0, 1, 2, 3}",
+        "row 2, column 2: value '-inf' not in {0, 1, 2, 3}",
+        "row 2, column 3: value 'Infinity' not in {0, 1, 2, 3}",
+        "row 2, column 4: value '1e999' not in {0, 1, 2, 3}",
+        "row 2, column 5: value '-1E999' not in {0, 1, 2, 3}",
+    ]
+
+
 def test_a_long_list_of_bad_cells_is_cut_with_a_count(tmp_path, capsys):
     path = write_csv(
         tmp_path / "phq.csv", PHQ_HEADER, [[str(n), *"999999999"] for n in range(10)]
