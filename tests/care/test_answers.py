@@ -28,7 +28,16 @@ def test_typed_text_becomes_a_number_blank_is_no_answer(typed, read):
     assert as_number(typed) == read
 
 
-NON_FINITE_TEXT = ["nan", "NaN", " -nan ", "inf", "-inf", "+Infinity", "1e999", "-1e999"]
+NON_FINITE_TEXT = [
+    "nan",
+    "NaN",
+    " -nan ",
+    "inf",
+    "-inf",
+    "+Infinity",
+    "1e999",
+    "-1e999",
+]
 
 
 @pytest.mark.parametrize("typed", NON_FINITE_TEXT)

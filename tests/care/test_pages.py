@@ -226,8 +226,14 @@ def test_nan_or_infinity_on_paper_is_refused_like_any_bad_answer_and_nothing_is_
         ({"total_total": "nan"}, "Please enter a total from 0 to 27."),
         ({"total_total": "Infinity"}, "Please enter a total from 0 to 27."),
         ({"total_total": "-1e999"}, "Please enter a total from 0 to 27."),
-        ({"total_total": "12", "item_9": "nan"}, "Please choose an answer from 0 to 3."),
-        ({"total_total": "12", "item_9": "inf"}, "Please choose an answer from 0 to 3."),
+        (
+            {"total_total": "12", "item_9": "nan"},
+            "Please choose an answer from 0 to 3.",
+        ),
+        (
+            {"total_total": "12", "item_9": "inf"},
+            "Please choose an answer from 0 to 3.",
+        ),
     ],
 )
 def test_nan_or_infinity_among_paper_totals_is_refused_and_nothing_is_saved(
