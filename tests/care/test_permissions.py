@@ -71,6 +71,9 @@ READS = [
     ("/accounts/users/", [403, 403, 403, 200, 200, 200, 403, 302]),
     ("/accounts/users/{user}/", [403, 403, 403, 200, 200, 200, 403, 302]),
     ("/clinic/settings/", [403, 403, 403, 200, 200, 200, 403, 302]),
+    # Only a session past the password without an authenticator enters a code
+    # (tests/accounts/test_sign_in.py); everyone here has one, or no session.
+    ("/accounts/enrolment-code/", [302, 302, 302, 302, 302, 302, 302, 302]),
 ]
 
 WRITES = [
@@ -95,6 +98,12 @@ WRITES = [
         {},
         [302, 404, 403, 404, 302, 404, 404, 302],
     ),
+    (
+        "/accounts/users/{user}/reset-2fa/",
+        {},
+        [403, 403, 403, 200, 200, 200, 403, 302],
+    ),
+    ("/accounts/enrolment-code/", {"code": "x"}, [302] * 8),
 ]
 
 
