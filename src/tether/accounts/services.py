@@ -286,15 +286,7 @@ def redeem_enrolment_code(user: User, typed: str) -> EnrolmentCode:
             .filter(user=user, code_hash=enrolment_digest(typed))
             .first()
         )
-        reason = (
-            EnrolmentCodeRefused.WRONG
-            if code is None
-            else EnrolmentCodeRefused.USED
-            if code.used_at is not None
-            else EnrolmentCodeRefused.EXPIRED
-            if code.expires_at <= now
-            else ""
-        )
+        reason = _refusal(code, now)
         if code is not None and not reason:
             code.used_at = now
             code.save(update_fields=["used_at"])
@@ -302,3 +294,14 @@ def redeem_enrolment_code(user: User, typed: str) -> EnrolmentCode:
             return code
     record(user, "enrolment-code-refused", "user", user.pk, detail={"reason": reason})
     raise EnrolmentCodeRefused(reason)
+
+
+def _refusal(code: EnrolmentCode | None, now: dt.datetime) -> str:
+    """Why `code` does not let its holder enrol now, or "" when it does."""
+    if code is None:
+        return EnrolmentCodeRefused.WRONG
+    if code.used_at is not None:
+        return EnrolmentCodeRefused.USED
+    if code.expires_at <= now:
+        return EnrolmentCodeRefused.EXPIRED
+    return ""
