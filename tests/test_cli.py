@@ -114,6 +114,29 @@ def test_bad_cells_are_all_listed_by_row_and_column_and_nothing_is_written(
     ]
 
 
+def test_infinity_in_any_spelling_is_a_bad_cell_while_na_and_nan_are_not_answered(
+    tmp_path, capsys
+):
+    path = write_csv(
+        tmp_path / "phq.csv",
+        PHQ_HEADER,
+        [
+            ["a", "inf", "-inf", "Infinity", "1e999", "-1E999", *"0000"],
+            ["b", "NA", "NaN", "nan", "", *"00000"],
+        ],
+    )
+    code, out, err = run(capsys, "score", "phq-9", str(path), "--id-column", "person")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "tether: 5 bad cells; nothing was scored:",
+        "row 2, column 1: value 'inf' not in {0, 1, 2, 3}",
+        "row 2, column 2: value '-inf' not in {0, 1, 2, 3}",
+        "row 2, column 3: value 'Infinity' not in {0, 1, 2, 3}",
+        "row 2, column 4: value '1e999' not in {0, 1, 2, 3}",
+        "row 2, column 5: value '-1E999' not in {0, 1, 2, 3}",
+    ]
+
+
 def test_a_long_list_of_bad_cells_is_cut_with_a_count(tmp_path, capsys):
     path = write_csv(
         tmp_path / "phq.csv", PHQ_HEADER, [[str(n), *"999999999"] for n in range(10)]
@@ -171,6 +194,99 @@ def test_an_unknown_instrument_lists_the_known_ones(tmp_path, capsys):
     assert code == 2
     assert "unknown instrument 'pcl-6'; known instruments:" in err
     assert "pcl-5@past-week" in err
+
+
+PHQ_LINE = "person," + ",".join(PHQ_HEADER[1:])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "phq.csv: is empty"),
+        (f"{PHQ_LINE}\n", "phq.csv: has a header but no rows below it"),
+        (
+            f"{PHQ_LINE}\na,0,1,2,3,0,1,2,3,0,3\n",
+            "row 2: 11 values, but the header names only 10 columns (A to J): "
+            "column K has a value but no name",
+        ),
+        (
+            f"{PHQ_LINE}\na,0,1,2,3,0,1,2,3,0\nb,0,1,2,3,0,1,2\n",
+            "row 3: 8 values for the header's 10 columns: "
+            "column I ('8') and any after it are missing",
+        ),
+        (
+            f"{PHQ_LINE},9\na,0,1,2,3,0,1,2,3,0,3\n",
+            "row 1: the column name '9' is used more than once (columns J, K)",
+        ),
+        (
+            "person;1;2;3;4;5;6;7;8;9\na;0;1;2;3;0;1;2;3;0\n",
+            "phq.csv: row 1: the columns are separated by semicolons; "
+            "save the file with commas (CSV UTF-8)",
+        ),
+        (
+            "person,1,2,3\na,0,1,2\n",
+            "no --item-columns given and the header does not name every item",
+        ),
+    ],
+    ids=[
+        "empty",
+        "header only",
+        "more values than the header",
+        "fewer values than the header",
+        "an item column named twice",
+        "semicolons",
+        "item columns missing",
+    ],
+)
+def test_an_awkward_file_is_refused_with_its_row_and_column_and_exit_2(
+    tmp_path, capsys, text, message
+):
+    path = tmp_path / "phq.csv"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "score", "phq-9", str(path))
+    assert (code, out) == (2, "")
+    assert err.startswith("tether: ")
+    assert message in err.replace(str(tmp_path) + "/", "")
+    assert "Traceback" not in err
+
+
+def test_a_file_in_another_encoding_asks_for_csv_utf8(tmp_path, capsys):
+    path = tmp_path / "phq.csv"
+    path.write_bytes(f"{PHQ_LINE}\nJosé,0,1,2,3,0,1,2,3,0\n".encode("latin-1"))
+    code, out, err = run(capsys, "score", "phq-9", str(path), "--id-column", "person")
+    assert (code, out) == (2, "")
+    assert err == f"tether: {path}: is not UTF-8 text; save it as CSV UTF-8\n"
+
+
+def test_a_byte_order_mark_and_blank_lines_are_taken_and_rows_keep_their_numbers(
+    tmp_path, capsys
+):
+    path = tmp_path / "phq.csv"
+    path.write_text(
+        f"\ufeff{PHQ_LINE}\r\n\r\na,0,1,2,3,0,1,2,3,0\r\n,,,,,,,,,\r\nb,3,3,3,3,3,3,3,3,3\r\n\r\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "score", "phq-9", str(path))
+    assert (code, err) == (0, "")
+    assert [(row["id"], row["total"]) for row in rows_of(out)] == [
+        ("3", "12"),
+        ("5", "27"),
+    ]
+    path.write_text(
+        f"{PHQ_LINE}\n\na,0,1,2,3,0,1,2,3,0\n\nb,3,3,3,3,3,3,3,3,7\n", encoding="utf-8"
+    )
+    code, _, err = run(capsys, "score", "phq-9", str(path))
+    assert code == 2
+    assert "row 5, column 9: value '7' not in {0, 1, 2, 3}" in err
+
+
+def test_an_item_column_given_twice_is_refused(tmp_path, capsys):
+    path = write_csv(tmp_path / "phq.csv", PHQ_HEADER, [["a", *"012301230"]])
+    code, out, err = run(
+        capsys, "score", "phq-9", str(path), "--item-columns", "1,2,3,4,5,6,7,8,8"
+    )
+    assert (code, out) == (2, "")
+    assert err == "tether: --item-columns gives column '8' twice\n"
 
 
 def test_instruments_list_names_every_instrument_and_its_text_status(capsys):

@@ -110,3 +110,72 @@ def test_a_missing_column_is_named(tmp_path, capsys):
     path.write_text("case_id,member_id\nC1,M1\n", encoding="utf-8")
     assert main(["signals", str(path)]) == 2
     assert "missing column: member_role" in capsys.readouterr().err
+
+
+HEADER = "case_id,member_id,member_role,respondent,session,instrument,scale,score"
+ROW = "C1,M1,caregiver,member,1,tac,self,3"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "scores.csv: is empty"),
+        (f"{HEADER}\n", "scores.csv: has a header but no rows below it"),
+        (f"{HEADER}\n\n\n", "scores.csv: has a header but no rows below it"),
+        (
+            f"{HEADER}\n{ROW}\n{ROW},4\n",
+            "row 3: 9 values, but the header names only 8 columns (A to H): "
+            "column I has a value but no name",
+        ),
+        (
+            f"{HEADER}\n{ROW}\nC1,M1,caregiver\n",
+            "row 3: 3 values for the header's 8 columns: "
+            "column D ('respondent') and any after it are missing",
+        ),
+        (
+            f"{HEADER},score\n{ROW},4\n",
+            "row 1: the column name 'score' is used more than once (columns H, I)",
+        ),
+        ("case_id,member_id\nC1,M1\n", "missing column: member_role"),
+    ],
+    ids=[
+        "empty",
+        "header only",
+        "header and blank lines",
+        "more values than the header",
+        "fewer values than the header",
+        "a column named twice",
+        "a required column missing",
+    ],
+)
+def test_an_awkward_score_file_is_refused_with_exit_2_and_no_traceback(
+    tmp_path, capsys, text, message
+):
+    path = tmp_path / "scores.csv"
+    path.write_text(text, encoding="utf-8")
+    assert main(["signals", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("tether: ")
+    assert message in captured.err.replace(str(tmp_path) + "/", "")
+
+
+def test_a_byte_order_mark_and_blank_lines_keep_the_rows_spreadsheet_numbers(
+    tmp_path, capsys
+):
+    path = tmp_path / "scores.csv"
+    path.write_text(
+        f"\ufeff{HEADER}\r\n{ROW}\r\n\r\n,,,,,,,\r\n"
+        "C1,M1,caregiver,member,2,tac,self,9\r\n",
+        encoding="utf-8",
+    )
+    assert main(["signals", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        "tether: row 5: score 9 is outside 0–4 for tac@1.1 self\n"
+    )
+    path.write_text(
+        f"\ufeff{HEADER}\r\n{ROW}\r\n\r\nC1,M1,caregiver,member,2,tac,self,2\r\n",
+        encoding="utf-8",
+    )
+    assert main(["signals", str(path), "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith("case_id,subject,session,")

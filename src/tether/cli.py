@@ -4,7 +4,6 @@ commands with Tether's settings for everything else (`tether migrate`, …)."""
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import os
 import sys
@@ -12,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tether import config
+from tether.csvfiles import CsvFileError, read_csv_file
 from tether.instruments import (
     DefinitionError,
     TextPackError,
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         TableError,
         AnswerError,
         ScoreTableError,
+        CsvFileError,
     ) as error:
         print(f"tether: {error}", file=sys.stderr)
         return INPUT_ERROR
@@ -267,21 +268,16 @@ def _add_text(options: argparse.Namespace) -> int:
 
 def _score(options: argparse.Namespace) -> int:
     definition = _library().get(options.id)
-    try:
-        with options.input.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as error:
-        raise TableError([f"{options.input}: cannot be read: {error}"]) from error
-    if not rows:
-        raise TableError([f"{options.input}: is empty"])
+    table = read_csv_file(options.input)
     output = score_rows(
-        definition, rows[0], rows[1:], options.item_columns, options.id_column
+        definition,
+        table.header,
+        table.rows(),
+        options.item_columns,
+        options.id_column,
+        table.row_numbers,
     )
-    import defusedcsv.csv as safe_csv  # spreadsheet-safe output (formula injection)
-
-    buffer = io.StringIO()
-    safe_csv.writer(buffer, lineterminator="\n").writerows(output)
-    sys.stdout.write(buffer.getvalue())
+    _write_csv(output)
     return 0
 
 

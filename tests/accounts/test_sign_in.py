@@ -27,9 +27,10 @@ from django_tasks_db.models import DBTaskResult
 from tests.visible import visible_text
 
 import tether.urls
+from tether.accounts import services as accounts
 from tether.accounts.decorators import clinical_view
-from tether.accounts.models import Role, User
-from tether.accounts.views import WRONG_CODE
+from tether.accounts.models import EnrolmentCode, Role, User
+from tether.accounts.views import WRONG_CODE, WRONG_ENROLMENT_CODE
 from tether.audit.models import AuditEvent
 from tether.care import services
 
@@ -85,6 +86,16 @@ def sign_in(client, username="ames", password=PASSWORD, next_url=""):
 def enter_code(client, code, next_url=""):
     url = reverse("otp-verify") + (f"?next={next_url}" if next_url else "")
     return client.post(url, {"code": code})
+
+
+def enter_enrolment_code(client, code, next_url=""):
+    url = reverse("enrolment-code") + (f"?next={next_url}" if next_url else "")
+    return client.post(url, {"code": code})
+
+
+def handed_over(user, admin=None):
+    """The enrolment code an administrator would read out to `user`."""
+    return accounts.issue_enrolment_code(admin, user).code
 
 
 def sign_in_verified(client, user):
@@ -176,13 +187,17 @@ def test_a_clinical_page_sends_a_stranger_to_sign_in(client, db):
     assert response.url.startswith(reverse("login"))
 
 
-# --- first sign-in: enrolment -----------------------------------------------
+# --- first sign-in: enrolment code, then the authenticator -------------------
 
 
-def test_first_sign_in_sets_up_an_authenticator_and_shows_backup_codes_once(
+def test_first_sign_in_takes_the_enrolment_code_then_sets_up_an_authenticator(
     client, ames
 ):
+    code = handed_over(ames)
     response = sign_in(client)
+    assert response.url == reverse("enrolment-code")
+    assert "enrolment code" in client.get(response.url).text
+    response = enter_enrolment_code(client, code.lower().replace("-", " "))
     assert response.url == reverse("setup-2fa")
     page = client.get(reverse("setup-2fa"))
     assert "<svg" in page.text
@@ -198,15 +213,116 @@ def test_first_sign_in_sets_up_an_authenticator_and_shows_backup_codes_once(
     device.refresh_from_db()
     assert device.confirmed
     assert StaticToken.objects.filter(device__user=ames).count() == 10
-    # Signed in with the new device; the codes are not shown again.
+    # Signed in with the new device; the codes are not shown again, and the
+    # enrolment code is spent.
     assert client.get(reverse("caseload")).status_code == 200
     again = client.get(reverse("setup-2fa"))
     assert again.status_code == 302
-    assert "2fa-setup" in actions(ames)
+    assert not EnrolmentCode.objects.filter(user=ames).exists()
+    assert actions(ames) == [
+        "enrolment-code-issued",
+        "sign-in",
+        "enrolment-code-used",
+        "2fa-setup",
+    ]
 
 
-def test_enrolment_refuses_a_wrong_code(client, ames):
+def test_a_password_alone_cannot_reach_the_authenticator_set_up(client, ames):
+    handed_over(ames)
+    sign_in(client, next_url="/test-caseload/")
+    url = reverse("setup-2fa") + "?next=/test-caseload/"
+    for response in (client.get(url), client.post(url, {"code": "123456"})):
+        assert response.status_code == 302
+        assert response.url == reverse("enrolment-code") + "?next=%2Ftest-caseload%2F"
+    assert not TOTPDevice.objects.filter(user=ames).exists()
+    assert client.get(reverse("caseload")).status_code == 302
+
+
+def test_another_persons_enrolment_code_does_not_open_the_set_up(client, ames, baker):
+    code = handed_over(baker)
     sign_in(client)
+    response = enter_enrolment_code(client, code)
+    assert response.status_code == 200
+    assert str(WRONG_ENROLMENT_CODE) in visible_text(response)
+    assert client.get(reverse("setup-2fa")).url == reverse("enrolment-code")
+    assert EnrolmentCode.objects.get(user=baker).used_at is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("expired", "That enrolment code has expired."),
+        ("used", "That enrolment code was already used."),
+        ("replaced", "That enrolment code did not match."),
+    ],
+)
+def test_an_expired_used_or_replaced_enrolment_code_is_refused(
+    client, ames, change, message
+):
+    code = handed_over(ames)
+    if change == "expired":
+        with time_machine.travel(
+            dt.datetime.now(tz=dt.UTC) + accounts.ENROLMENT_CODE_LIFETIME, tick=False
+        ):
+            sign_in(client)
+            response = enter_enrolment_code(client, code)
+    else:
+        if change == "used":
+            other = Client()
+            sign_in(other)
+            assert enter_enrolment_code(other, code).url == reverse("setup-2fa")
+        else:
+            handed_over(ames)
+        sign_in(client)
+        response = enter_enrolment_code(client, code)
+    assert response.status_code == 200
+    assert message in response.text
+    assert client.get(reverse("setup-2fa")).url == reverse("enrolment-code")
+    assert AuditEvent.objects.filter(action="enrolment-code-refused").count() == 1
+
+
+def test_the_enrolment_code_opens_the_set_up_for_half_an_hour(client, ames):
+    code = handed_over(ames)
+    start = dt.datetime.now(tz=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        sign_in(client)
+        enter_enrolment_code(client, code)
+        traveller.shift(dt.timedelta(minutes=29))
+        assert client.get(reverse("setup-2fa")).status_code == 200
+        traveller.shift(dt.timedelta(minutes=2))
+        assert client.get(reverse("setup-2fa")).url == reverse("enrolment-code")
+
+
+def test_wrong_enrolment_codes_count_toward_the_lockout(client, ames):
+    handed_over(ames)
+    sign_in(client)
+    for _ in range(4):
+        response = enter_enrolment_code(client, "AAAA-BBBB-CCCC-DDDD")
+        assert str(WRONG_ENROLMENT_CODE) in visible_text(response)
+    response = enter_enrolment_code(client, "AAAA-BBBB-CCCC-DDDD")
+    assert response.status_code == 429
+    assert "locked for a while" in response.text
+    assert "_auth_user_id" not in client.session
+    assert sign_in(client).status_code == 429
+    refused = AuditEvent.objects.filter(action="enrolment-code-refused")
+    assert [event.detail for event in refused] == [{"reason": "wrong"}] * 5
+
+
+def test_a_locked_account_cannot_try_an_enrolment_code(client, ames):
+    code = handed_over(ames)
+    sign_in(client)
+    for _ in range(4):
+        sign_in(Client(), password="wrong")
+    # The fifth failure, a wrong password elsewhere, locks the account.
+    assert sign_in(Client(), password="wrong").status_code == 429
+    response = enter_enrolment_code(client, code)
+    assert response.status_code == 429
+    assert EnrolmentCode.objects.get(user=ames).used_at is None
+
+
+def test_enrolment_refuses_a_wrong_authenticator_code(client, ames):
+    sign_in(client)
+    enter_enrolment_code(client, handed_over(ames))
     client.get(reverse("setup-2fa"))
     device = TOTPDevice.objects.get(user=ames, confirmed=False)
     response = client.post(reverse("setup-2fa"), {"code": wrong_code(device)})
@@ -217,9 +333,11 @@ def test_enrolment_refuses_a_wrong_code(client, ames):
 
 def test_a_password_alone_cannot_add_a_second_authenticator(client, ames, ames_app):
     sign_in(client)
-    response = client.get(reverse("setup-2fa"))
-    assert response.status_code == 302
-    assert response.url == reverse("otp-verify")
+    for url in (reverse("setup-2fa"), reverse("enrolment-code")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url in (reverse("otp-verify"), reverse("setup-2fa"))
+    assert client.get(reverse("setup-2fa")).url == reverse("otp-verify")
     assert TOTPDevice.objects.filter(user=ames).count() == 1
 
 
@@ -227,11 +345,13 @@ def test_reloading_the_setup_page_keeps_the_secret_another_session_starts_anew(
     client, ames
 ):
     sign_in(client)
+    enter_enrolment_code(client, handed_over(ames))
     first = client.get(reverse("setup-2fa")).context["secret"]
     assert client.get(reverse("setup-2fa")).context["secret"] == first
 
     other = Client()
     sign_in(other)
+    enter_enrolment_code(other, handed_over(ames))
     assert other.get(reverse("setup-2fa")).context["secret"] != first
     assert TOTPDevice.objects.filter(user=ames).count() == 1
 
@@ -302,14 +422,15 @@ def test_a_demo_account_needs_the_second_factor_outside_demo_mode(
     ames.is_demo_account = True
     ames.save()
     response = sign_in(client)
-    assert response.url == reverse("setup-2fa")
+    assert response.url == reverse("enrolment-code")
     assert client.get(reverse("caseload")).status_code == 302
+    assert client.get(reverse("setup-2fa")).url == reverse("enrolment-code")
 
 
 def test_demo_mode_does_not_excuse_an_ordinary_account(client, ames, settings):
     settings.DEMO = True
     response = sign_in(client)
-    assert response.url == reverse("setup-2fa")
+    assert response.url == reverse("enrolment-code")
 
 
 # --- sign-out, CSRF, sessions, hashing --------------------------------------
@@ -524,6 +645,10 @@ def test_an_admin_adds_a_user_who_gets_a_link_by_email(client, ada):
     event = AuditEvent.objects.get(action="create", object_id=baker.pk)
     assert event.user == ada
     assert event.detail == {"roles": ["clinician"], "via": "email"}
+    # The enrolment code is for the administrator to hand over, never emailed.
+    code = response.context["enrolment_code"].code
+    assert code in visible_text(response)
+    assert code not in mail.outbox[0].body
 
 
 def test_an_admin_adds_a_user_with_a_temporary_password(client, ada):
@@ -534,6 +659,11 @@ def test_an_admin_adds_a_user_with_a_temporary_password(client, ada):
     )
     password = response.context["password"]
     assert password in response.text
+    code = response.context["enrolment_code"].code
+    assert code in visible_text(response)
+    sam_client = Client()
+    sign_in(sam_client, "sam", password)
+    assert enter_enrolment_code(sam_client, code).url == reverse("setup-2fa")
     assert User.objects.get(username="sam").check_password(password)
     assert User.objects.get(username="sam").roles == {Role.SUPERVISOR}
     assert mail.outbox == []
@@ -610,19 +740,67 @@ def test_an_admin_cannot_change_their_own_role(client, ada):
     assert ada.roles == {Role.ADMIN}
 
 
-def test_an_admin_resets_a_second_factor(client, ada, ames, ames_app):
+def test_an_admin_resets_a_second_factor_and_sees_the_enrolment_code_once(
+    client, ada, ames, ames_app
+):
     other = Client()
     sign_in_verified(other, ames)
     sign_in_verified(client, ada)
     url = reverse("user-reset-2fa", kwargs={"user_id": ames.pk})
-    assert client.post(url).status_code == 302
+    response = client.post(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    code = response.context["issued"].code
+    assert re.fullmatch(r"([0-9A-HJKMNP-TV-Z]{4}-){3}[0-9A-HJKMNP-TV-Z]{4}", code)
+    text = visible_text(response)
+    assert code in text
+    assert "authenticator and backup codes were removed" in text
     assert not TOTPDevice.objects.filter(user=ames).exists()
     assert not StaticDevice.objects.filter(user=ames).exists()
     event = AuditEvent.objects.get(action="2fa-reset", object_id=ames.pk)
     assert event.user == ada
-    # Ames's open session is no longer verified and is sent to set up anew.
+    issued = AuditEvent.objects.get(action="enrolment-code-issued", object_id=ames.pk)
+    assert issued.user == ada
+    assert code not in str(issued.detail)
+    # The code is not shown again.
+    assert (
+        code not in client.get(reverse("user-detail", kwargs={"user_id": ames.pk})).text
+    )
+    # Ames's open session is no longer verified and is sent to set up anew,
+    # which takes the code.
     assert other.get(reverse("caseload")).url.startswith(reverse("otp-verify"))
     assert other.get(reverse("otp-verify")).url == reverse("setup-2fa")
+    assert other.get(reverse("setup-2fa")).url == reverse("enrolment-code")
+    assert enter_enrolment_code(other, code).url == reverse("setup-2fa")
+
+
+def test_an_admin_gives_a_new_enrolment_code_to_someone_without_an_authenticator(
+    client, ada, ames
+):
+    first = handed_over(ames, ada)
+    sign_in_verified(client, ada)
+    detail = client.get(reverse("user-detail", kwargs={"user_id": ames.pk}))
+    assert "their enrolment code works until" in visible_text(detail)
+    assert "Give a new enrolment code" in visible_text(detail)
+    response = client.post(reverse("user-reset-2fa", kwargs={"user_id": ames.pk}))
+    second = response.context["issued"].code
+    assert second != first
+    assert "authenticator and backup codes were removed" not in visible_text(response)
+    ames_client = Client()
+    sign_in(ames_client)
+    assert str(WRONG_ENROLMENT_CODE) in visible_text(
+        enter_enrolment_code(ames_client, first)
+    )
+    assert enter_enrolment_code(ames_client, second).url == reverse("setup-2fa")
+    detail = client.get(reverse("user-detail", kwargs={"user_id": ames.pk}))
+    assert "no enrolment code is waiting" in visible_text(detail)
+
+
+def test_an_admin_cannot_give_themselves_an_enrolment_code(client, ada):
+    sign_in_verified(client, ada)
+    response = client.post(reverse("user-reset-2fa", kwargs={"user_id": ada.pk}))
+    assert response.status_code == 302
+    assert not EnrolmentCode.objects.exists()
 
 
 def test_an_admin_clears_a_lockout(client, ada, ames, ames_app):

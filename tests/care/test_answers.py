@@ -28,6 +28,44 @@ def test_typed_text_becomes_a_number_blank_is_no_answer(typed, read):
     assert as_number(typed) == read
 
 
+NON_FINITE_TEXT = [
+    "nan",
+    "NaN",
+    " -nan ",
+    "inf",
+    "-inf",
+    "+Infinity",
+    "1e999",
+    "-1e999",
+]
+
+
+@pytest.mark.parametrize("typed", NON_FINITE_TEXT)
+def test_nan_and_infinity_typed_in_any_spelling_stay_text(typed):
+    assert as_number(typed) == typed.strip()
+
+
+@pytest.mark.parametrize("given", [float("nan"), float("inf"), float("-inf")])
+def test_nan_and_infinity_given_as_numbers_become_text(given):
+    assert as_number(given) == str(given)
+
+
+@pytest.mark.parametrize("typed", [*NON_FINITE_TEXT, float("nan"), float("-inf")])
+@pytest.mark.parametrize(
+    ("instrument", "message"),
+    [
+        ("phq-9", "Please choose an answer from 0 to 3."),
+        ("srs", "Please enter a number from 0 to 10, in steps of 0.1."),
+    ],
+)
+def test_nan_and_infinity_are_refused_as_no_number(instrument, message, typed):
+    with pytest.raises(InvalidEntry) as caught:
+        check_answer(library().get(instrument), "1", typed)
+    [problem] = caught.value.problems
+    assert (problem.field, problem.code) == ("item_1", "not-a-number")
+    assert problem.message == message
+
+
 def test_a_checked_answer_is_kept_as_a_whole_number_when_it_is_one():
     assert check_answer(phq9(), "1", "2") == 2
     assert isinstance(check_answer(phq9(), "1", "2"), int)

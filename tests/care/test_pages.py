@@ -199,6 +199,61 @@ def test_a_paper_pcl5_adds_a_point_and_its_alert_appears_on_the_case_page(
     assert "Leo answered 3 on" in html.unescape(page)
 
 
+@pytest.mark.parametrize("typed", ["nan", "NaN", "inf", "-Infinity", "1e999"])
+def test_nan_or_infinity_on_paper_is_refused_like_any_bad_answer_and_nothing_is_saved(
+    sign_in, ames, leo, first_session, typed
+):
+    response = sign_in(ames).post(
+        f"/sessions/{first_session.pk}/enter/",
+        {
+            "instrument": "pcl-5@past-week",
+            "who": f"member:{leo.pk}",
+            "mode": "items",
+            **pcl5_items(i4=typed),
+        },
+    )
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "Please choose an answer from 0 to 4." in page
+    assert "Nothing was saved" in page
+    assert not Response.objects.exists()
+    assert not Score.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"total_total": "nan"}, "Please enter a total from 0 to 27."),
+        ({"total_total": "Infinity"}, "Please enter a total from 0 to 27."),
+        ({"total_total": "-1e999"}, "Please enter a total from 0 to 27."),
+        (
+            {"total_total": "12", "item_9": "nan"},
+            "Please choose an answer from 0 to 3.",
+        ),
+        (
+            {"total_total": "12", "item_9": "inf"},
+            "Please choose an answer from 0 to 3.",
+        ),
+    ],
+)
+def test_nan_or_infinity_among_paper_totals_is_refused_and_nothing_is_saved(
+    sign_in, ames, leo, first_session, fields, message
+):
+    response = sign_in(ames).post(
+        f"/sessions/{first_session.pk}/enter/",
+        {
+            "instrument": "phq-9@1.0",
+            "who": f"member:{leo.pk}",
+            "mode": "totals",
+            **fields,
+        },
+    )
+    assert response.status_code == 200
+    assert message in html.unescape(response.content.decode())
+    assert not Response.objects.exists()
+    assert not Score.objects.exists()
+
+
 def test_a_bad_item_value_is_named_next_to_the_form_and_nothing_is_saved(
     sign_in, ames, leo, first_session
 ):

@@ -75,6 +75,9 @@ READS = [
     ("/cases/{case}/plan/", [200, 404, 200, 404, 200, 404, 404, 302]),
     ("/clinic/audit/", [403, 403, 403, 200, 200, 200, 403, 302]),
     ("/clinic/audit/export/", [403, 403, 403, 200, 200, 200, 403, 302]),
+    # Only a session past the password without an authenticator enters a code
+    # (tests/accounts/test_sign_in.py); everyone here has one, or no session.
+    ("/accounts/enrolment-code/", [302, 302, 302, 302, 302, 302, 302, 302]),
 ]
 
 WRITES = [
@@ -111,6 +114,12 @@ WRITES = [
         [403, 403, 403, 302, 302, 302, 403, 302],
     ),
     ("/clinic/plan/confirm/", {}, [403, 403, 403, 302, 302, 302, 403, 302]),
+    (
+        "/accounts/users/{user}/reset-2fa/",
+        {},
+        [403, 403, 403, 200, 200, 200, 403, 302],
+    ),
+    ("/accounts/enrolment-code/", {"code": "x"}, [302] * 8),
 ]
 
 

@@ -62,6 +62,30 @@ def test_totals_from_paper_are_checked_against_the_scale_range(
     assert Score.objects.get(response=response).value == 30
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "nan", "-Infinity"])
+def test_nan_or_infinity_given_to_the_service_is_refused_and_nothing_is_stored(
+    ames, first_session, leo, value
+):
+    answers = {str(i): 2 for i in range(1, 21)} | {"4": value}
+    with pytest.raises(services.InvalidEntry) as caught:
+        services.enter_paper_response(
+            ames, first_session.pk, "pcl-5", leo.pk, answers=answers
+        )
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        ("item_4", "not-a-number")
+    ]
+    with pytest.raises(services.InvalidEntry) as caught:
+        services.enter_paper_response(
+            ames, first_session.pk, "srs", leo.pk, totals={"total": value}
+        )
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        ("total_total", "not-a-number")
+    ]
+    assert str(caught.value) == "Please enter a total from 0 to 40."
+    assert not Response.objects.exists()
+    assert not Score.objects.exists()
+
+
 def test_a_paper_srs_below_36_raises_a_low_alliance_signal_at_once(
     ames, first_session, leo, rivera
 ):

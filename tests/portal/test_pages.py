@@ -171,6 +171,39 @@ def test_htmx_saves_each_answer_as_it_is_chosen(member, maria_link):
     assert Response.objects.get().answers == {"2": 4}
 
 
+@pytest.mark.parametrize("typed", ["nan", "NaN", "-inf", "Infinity", "1e999"])
+def test_nan_or_infinity_is_refused_when_autosaved_and_nothing_is_kept(
+    member, maria_link, typed
+):
+    _, token = maria_link
+    url = reverse("portal-autosave", args=[token, "tac"])
+    member.post(url, {"item": "2", "item-2": "4"}, headers={"HX-Request": "true"})
+    refused = member.post(
+        url, {"item": "2", "item-2": typed}, headers={"HX-Request": "true"}
+    )
+    assert refused.status_code == 200
+    assert "could not be saved" in refused.content.decode()
+    assert Response.objects.get().answers == {"2": 4}
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "-Infinity", "1e999"])
+def test_nan_or_infinity_sent_with_the_page_is_refused_and_nothing_is_stored(
+    member, maria_link, typed
+):
+    invitation, token = maria_link
+    choose_mode(member, token, "all")
+    answers = dict.fromkeys(TAC_ITEMS, "3") | {"5": typed}
+    response = answer_page(member, token, "tac", answers)
+    assert response.status_code == 200
+    assert "Please choose one of the answers shown" in response.content.decode()
+    kept = Response.objects.get()
+    assert kept.status == Response.Status.IN_PROGRESS
+    assert "5" not in kept.answers
+    assert not kept.scores.exists()
+    invitation.refresh_from_db()
+    assert invitation.completed_at is None
+
+
 def test_the_pages_load_htmx_with_a_nonce_and_no_inline_styles(member, maria_link):
     _, token = maria_link
     choose_mode(member, token, "all")

@@ -102,6 +102,42 @@ def test_values_that_are_not_numbers_are_refused_even_when_they_look_like_one(va
         score(PHQ9, {**phq9(0, 0, 0, 0, 0, 0, 0, 0, 0), "1": value})
 
 
+NON_FINITE = [float("nan"), float("inf"), float("-inf"), np.float64("nan")]
+
+
+@pytest.mark.parametrize("value", NON_FINITE)
+@pytest.mark.parametrize("instrument", ["phq-9", "srs"])
+def test_nan_and_infinity_are_not_numbers_whatever_the_answers_allowed(
+    instrument, value
+):
+    definition = LIBRARY.get(instrument)
+    answers = dict.fromkeys(definition.item_ids, 1) | {"1": value}
+    with pytest.raises(AnswerError) as caught:
+        score(definition, answers)
+    [problem] = caught.value.problems
+    assert (problem.item, problem.code) == ("1", "not-a-number")
+    assert "is not a number" in str(problem)
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+@pytest.mark.parametrize("instrument", ["phq-9", "srs"])
+def test_score_many_refuses_infinity_where_nan_means_not_answered(instrument, value):
+    definition = LIBRARY.get(instrument)
+    matrix = np.ones((2, len(definition.items)))
+    matrix[0, 1] = np.nan
+    k = len(definition.items)
+    assert score_many(definition, matrix).scales["total"].answered.tolist() == [
+        k - 1,
+        k,
+    ]
+    matrix[1, 0] = value
+    with pytest.raises(AnswerError) as caught:
+        score_many(definition, matrix)
+    [problem] = caught.value.problems
+    assert (problem.item, problem.code) == ("1", "not-allowed")
+    assert "row 1:" in problem.reason
+
+
 def test_phq9_item_9_at_one_or_more_triggers_the_risk_flag():
     assert score(PHQ9, phq9(0, 0, 0, 0, 0, 0, 0, 0, 0)).risk == ()
     flags = score(PHQ9, phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)).risk

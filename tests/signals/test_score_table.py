@@ -163,3 +163,25 @@ def test_an_empty_file_is_reported(tmp_path):
     path.write_text("", encoding="utf-8")
     with pytest.raises(ScoreTableError, match="is empty"):
         read_scores(path, LIBRARY)
+
+
+def test_a_table_of_column_names_without_rows_is_refused_not_a_key_error():
+    with pytest.raises(ScoreTableError, match="no score rows"):
+        check_scores(pd.DataFrame(columns=HEADER), LIBRARY)
+
+
+def test_problems_name_the_row_numbers_given():
+    listed = problems(
+        ["C1,M1,caregiver,member,1,tac,self,9", "C1,M1,caregiver,member,2,tac,self,1"]
+    )
+    assert listed == ["row 2: score 9 is outside 0–4 for tac@1.1 self"]
+    rows = [
+        line.split(",")
+        for line in (
+            "C1,M1,caregiver,member,1,tac,self,1",
+            "C1,M1,caregiver,member,2,tac,self,9",
+        )
+    ]
+    with pytest.raises(ScoreTableError) as caught:
+        check_scores(pd.DataFrame(rows, columns=HEADER), LIBRARY, (4, 7))
+    assert caught.value.problems == ["row 7: score 9 is outside 0–4 for tac@1.1 self"]

@@ -50,6 +50,22 @@ class CodeForm(forms.Form):
         return "".join(code.split()).replace("-", "").lower()
 
 
+class EnrolmentCodeForm(forms.Form):
+    """The enrolment code an administrator handed over (16 letters and
+    digits); the service reads it whatever the case, spaces or dashes."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Enrolment code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autofocus": True, "size": 22}
+        ),
+        help_text=gettext_lazy(
+            "16 letters and digits, as your administrator gave them to you."
+        ),
+    )
+
+
 ROLE_CHOICES = [
     (Role.CLINICIAN, _("Clinician: sees and works on the cases assigned to them")),
     (Role.SUPERVISOR, _("Supervisor: reads every case of the clinic, changes none")),

@@ -137,3 +137,33 @@ class User(AbstractUser):
     @property
     def display(self) -> str:
         return self.get_full_name() or self.username
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator hands over (or `tether createadmin`
+    prints) so that a person without an authenticator may attach one: a
+    password alone never can (docs/security.md §Second-factor enrolment).
+    Only the SHA-256 of the code is stored, as for link tokens; a person has
+    at most one, and a new one replaces it."""
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", _("An administrator")
+        COMMAND = "command", _("The createadmin command")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="enrolment_codes"
+    )
+    code_hash = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 (hex) of the code."
+    )
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    via = models.CharField(max_length=10, choices=Via.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it was entered; the session that entered it may then attach an authenticator.",
+    )

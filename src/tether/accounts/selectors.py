@@ -5,23 +5,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.audit.services import record
 
-from .models import User
+from .models import EnrolmentCode, User
+from .services import ENROLMENT_WINDOW
 
 
 def users_for(admin: User) -> QuerySet[User]:
-    """The administrator's organization's users, each with `has_2fa`."""
+    """The administrator's organization's users, each with `has_2fa` and
+    `enrolment_code_until` (when their enrolment code, issued and not yet
+    entered, expires; None without one)."""
     authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-    return User.objects.filter(organization_id=admin.organization_id).annotate(
-        has_2fa=Exists(authenticator)
+    waiting = EnrolmentCode.objects.filter(
+        user=OuterRef("pk"), used_at__isnull=True, expires_at__gt=timezone.now()
     )
+    return User.objects.filter(organization_id=admin.organization_id).annotate(
+        has_2fa=Exists(authenticator),
+        enrolment_code_until=Subquery(waiting.values("expires_at")[:1]),
+    )
+
+
+def may_enrol(user: User, code_id: object) -> bool:
+    """Whether a session that entered enrolment code `code_id` may still
+    attach an authenticator: the code is `user`'s, and was entered within
+    ENROLMENT_WINDOW (finishing the enrolment deletes it)."""
+    if not isinstance(code_id, int):
+        return False
+    return EnrolmentCode.objects.filter(
+        pk=code_id, user=user, used_at__gt=timezone.now() - ENROLMENT_WINDOW
+    ).exists()
 
 
 def get_user_for(admin: User, user_id: int) -> User:

@@ -3,13 +3,17 @@ who may call them (administrators, on other people's accounts)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -17,14 +21,33 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.audit.services import record
 
-from .models import ROLE_FIELDS, Organization, Role, User
+from .models import ROLE_FIELDS, EnrolmentCode, Organization, Role, User
 from .tasks import send_password_reset
 
 
-def create_user(admin: User, user: User, temporary: bool) -> tuple[User, str]:
+@dataclass(frozen=True)
+class IssuedCode:
+    """An enrolment code as it is shown once, and until when it works."""
+
+    code: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """A new account and what is shown once to whoever created it: its
+    temporary password ("" when a link to choose one was emailed) and the
+    enrolment code its holder needs to set up an authenticator."""
+
+    user: User
+    password: str
+    enrolment_code: IssuedCode
+
+
+def create_user(admin: User, user: User, temporary: bool) -> NewAccount:
     """Save a new user of the administrator's organization, with a temporary
     password to show once, or a secret nobody knows until the welcome link
-    replaces it."""
+    replaces it, and an enrolment code to hand over."""
     password = secrets.token_urlsafe(12) if temporary else ""
     with transaction.atomic():
         user.organization = admin.organization
@@ -33,7 +56,36 @@ def create_user(admin: User, user: User, temporary: bool) -> tuple[User, str]:
         via = "temporary-password" if temporary else "email"
         detail = {"roles": sorted(user.roles), "via": via}
         record(admin, "create", "user", user.pk, detail=detail)
-    return user, password
+        code = issue_enrolment_code(admin, user)
+    return NewAccount(user, password, code)
+
+
+def create_first_admin(
+    organization_name: str, username: str, email: str = ""
+) -> NewAccount:
+    """`tether createadmin`: an administrator (and their organization, when
+    it is new), with a temporary password and an enrolment code to print
+    once. ValueError when the username is taken."""
+    slug = slugify(organization_name)
+    if not slug:
+        raise ValueError("the organization needs a name with a letter or digit")
+    if User.objects.filter(username=username).exists():
+        raise ValueError(f"the username {username!r} is taken")
+    password = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        organization, created = Organization.objects.get_or_create(
+            slug=slug, defaults={"name": organization_name}
+        )
+        if created:
+            record(None, "create", "organization", organization.pk, organization)
+        user = User(username=username, email=email, organization=organization)
+        user.roles = {Role.ADMIN}
+        user.set_password(password)
+        user.save()
+        detail = {"roles": ["admin"], "via": "createadmin"}
+        record(None, "create", "user", user.pk, organization, detail)
+        code = issue_enrolment_code(None, user)
+    return NewAccount(user, password, code)
 
 
 def change_roles(admin: User, user: User, roles: Iterable[str]) -> bool:
@@ -97,14 +149,17 @@ def request_password_reset(email: str, language: str, site_url: str) -> None:
     send_password_reset.enqueue(email, language, site_url)
 
 
-def reset_second_factor(admin: User, user: User) -> int:
-    """Delete every authenticator and backup code; the user enrols again."""
+def reset_second_factor(admin: User | None, user: User) -> IssuedCode:
+    """Delete every authenticator and backup code; the user enrols again with
+    the enrolment code returned (shown once to the administrator). `admin` is
+    None for `tether createadmin --new-code`."""
     with transaction.atomic():
         devices = list(devices_for_user(user, confirmed=None))
         for device in devices:
             device.delete()
-        record(admin, "2fa-reset", "user", user.pk, detail={"devices": len(devices)})
-    return len(devices)
+        detail = {"devices": len(devices)}
+        record(admin, "2fa-reset", "user", user.pk, user.organization, detail)
+        return issue_enrolment_code(admin, user)
 
 
 def forget_failed_sign_ins(user: User) -> None:
@@ -147,13 +202,15 @@ def start_enrolment(user: User) -> TOTPDevice:
 
 def finish_enrolment(user: User, device: TOTPDevice) -> list[str]:
     """Confirm the authenticator and issue a fresh set of backup codes (any
-    earlier ones stop working); returns the codes, shown once."""
+    earlier ones stop working); returns the codes, shown once. The enrolment
+    code that allowed it is spent."""
     codes: set[str] = set()
     while len(codes) < BACKUP_CODE_COUNT:
         codes.add(StaticToken.random_token())
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        EnrolmentCode.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         backup = StaticDevice.objects.create(user=user, name="Backup codes")
         StaticToken.objects.bulk_create(
@@ -177,3 +234,90 @@ def match_code(user: User, code: str) -> tuple[Device | None, bool]:
             if device.verify_token(code):
                 return device, True
     return None, True
+
+
+# ---- enrolment codes ------------------------------------------------------------
+
+ENROLMENT_CODE_LIFETIME = dt.timedelta(days=3)
+"""How long a code stays valid once issued: time to hand it over."""
+ENROLMENT_WINDOW = dt.timedelta(minutes=30)
+"""How long after entering the code the session may attach an authenticator."""
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base32: no I, L, O or U to misread, 5 bits a character."""
+_CODE_LENGTH = 16  # 80 bits
+_READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+class EnrolmentCodeRefused(Exception):
+    """A code that does not let this person enrol; `reason` says why."""
+
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    USED = "used"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def enrolment_digest(code: str) -> str:
+    """The SHA-256 (hex) of a code as typed: case, spaces and dashes do not
+    matter, and I, L and O read as 1, 1 and 0."""
+    plain = re.sub(r"[\s-]", "", code).upper().translate(_READ_AS)
+    return hashlib.sha256(plain.encode("utf-8")).hexdigest()
+
+
+def issue_enrolment_code(issuer: User | None, user: User) -> IssuedCode:
+    """A new enrolment code for `user`, replacing any earlier one; returned to
+    be shown once, never stored, logged or audited. `issuer` is the
+    administrator, or None for `tether createadmin`."""
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    expires = timezone.now() + ENROLMENT_CODE_LIFETIME
+    via = EnrolmentCode.Via.COMMAND if issuer is None else EnrolmentCode.Via.ADMIN
+    with transaction.atomic():
+        EnrolmentCode.objects.filter(user=user).delete()
+        EnrolmentCode.objects.create(
+            user=user,
+            code_hash=enrolment_digest(code),
+            issued_by=issuer,
+            via=via,
+            expires_at=expires,
+        )
+        detail = {"via": via, "expires": expires.isoformat()}
+        record(
+            issuer, "enrolment-code-issued", "user", user.pk, user.organization, detail
+        )
+    shown = "-".join(code[i : i + 4] for i in range(0, _CODE_LENGTH, 4))
+    return IssuedCode(shown, expires)
+
+
+def redeem_enrolment_code(user: User, typed: str) -> EnrolmentCode:
+    """Spend `user`'s enrolment code: the session that entered it may attach
+    an authenticator for ENROLMENT_WINDOW. EnrolmentCodeRefused when it is not
+    theirs, was used or has expired; every attempt is audited."""
+    now = timezone.now()
+    with transaction.atomic():
+        code = (
+            EnrolmentCode.objects.select_for_update()
+            .filter(user=user, code_hash=enrolment_digest(typed))
+            .first()
+        )
+        reason = _refusal(code, now)
+        if code is not None and not reason:
+            code.used_at = now
+            code.save(update_fields=["used_at"])
+            record(user, "enrolment-code-used", "user", user.pk)
+            return code
+    record(user, "enrolment-code-refused", "user", user.pk, detail={"reason": reason})
+    raise EnrolmentCodeRefused(reason)
+
+
+def _refusal(code: EnrolmentCode | None, now: dt.datetime) -> str:
+    """Why `code` does not let its holder enrol now, or "" when it does."""
+    if code is None:
+        return EnrolmentCodeRefused.WRONG
+    if code.used_at is not None:
+        return EnrolmentCodeRefused.USED
+    if code.expires_at <= now:
+        return EnrolmentCodeRefused.EXPIRED
+    return ""

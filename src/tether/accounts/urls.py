@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("login/", views.sign_in, name="login"),
     path("logout/", views.sign_out, name="logout"),
+    path("enrolment-code/", views.enrolment_code, name="enrolment-code"),
     path("setup-2fa/", views.setup_2fa, name="setup-2fa"),
     path("verify/", views.verify, name="otp-verify"),
     path("password-reset/", views.PasswordReset.as_view(), name="password-reset"),

@@ -2,7 +2,10 @@
 the administrator's user pages (docs/architecture.md §Apps, §Privacy).
 
 A password alone gives a signed-in but unverified session: `clinical_view`
-sends it on to the second factor, which is set up on first sign-in.
+sends it on to the second factor. A person without an authenticator (first
+sign-in, or after an administrator's reset) sets one up only after entering the
+enrolment code an administrator handed over, so a stolen password cannot
+attach the thief's own (docs/security.md §Second-factor enrolment).
 """
 
 from __future__ import annotations
@@ -46,9 +49,9 @@ from tether.audit.services import record
 
 from . import services
 from .decorators import admin_view, second_factor_done
-from .forms import CodeForm, RolesForm, SignInForm, UserCreateForm
+from .forms import CodeForm, EnrolmentCodeForm, RolesForm, SignInForm, UserCreateForm
 from .models import User
-from .selectors import get_user_for, users_for
+from .selectors import get_user_for, may_enrol, users_for
 
 WRONG_CODE = gettext_lazy(
     "That code did not match. Check the time on your phone, or use a backup code."
@@ -59,7 +62,21 @@ WRONG_NEW_CODE = gettext_lazy(
 TOO_MANY_CODES = gettext_lazy(
     "Too many wrong codes in a row. Wait a minute, then try again."
 )
+WRONG_ENROLMENT_CODE = gettext_lazy(
+    "That enrolment code did not match. Check it, or ask your clinic's administrator for a new one."
+)
+ENROLMENT_CODE_REFUSED = {
+    services.EnrolmentCodeRefused.WRONG: WRONG_ENROLMENT_CODE,
+    services.EnrolmentCodeRefused.EXPIRED: gettext_lazy(
+        "That enrolment code has expired. Ask your clinic's administrator for a new one."
+    ),
+    services.EnrolmentCodeRefused.USED: gettext_lazy(
+        "That enrolment code was already used. Ask your clinic's administrator for a new one."
+    ),
+}
 ENROLMENT_KEY = "tether_enrolment_device"
+ENROLMENT_CODE_KEY = "tether_enrolment_code"
+"""The enrolment code this session entered, which lets it attach an authenticator."""
 
 # --- where to go next -------------------------------------------------------
 
@@ -120,7 +137,7 @@ def _after_password(request: HttpRequest, user: User) -> str:
     if _is_demo_pass(request):
         return _next_or_home(request)
     if not _has_authenticator(user):
-        return _keeping_next(request, "setup-2fa")
+        return _keeping_next(request, "enrolment-code")
     return _keeping_next(request, "otp-verify")
 
 
@@ -148,6 +165,52 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
+# --- second factor: the enrolment code ----------------------------------------
+
+
+@login_required
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrolment_code(request: HttpRequest) -> HttpResponse:
+    """The step before setting up an authenticator: the code an administrator
+    handed over. Wrong codes count toward the lockout like wrong passwords."""
+    user = request.user
+    if _is_demo_pass(request) or _has_authenticator(user) or _may_enrol(request):
+        return redirect(_keeping_next(request, "setup-2fa"))
+    credentials = {"username": user.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        auth.logout(request)
+        return get_lockout_response(request, None, credentials)
+    form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid() and _redeemed(request, form):
+        return redirect(_keeping_next(request, "setup-2fa"))
+    if getattr(request, "axes_locked_out", False):
+        auth.logout(request)
+        return get_lockout_response(request, None, credentials)
+    context = {"form": form, "next": _safe_next(request)}
+    return render(request, "accounts/enrolment_code.html", context)
+
+
+def _redeemed(request: HttpRequest, form: EnrolmentCodeForm) -> bool:
+    """Spend the code entered, letting this session set up an authenticator;
+    else name the problem on the form and count a failed attempt."""
+    try:
+        code = services.redeem_enrolment_code(request.user, form.cleaned_data["code"])  # type: ignore[arg-type]
+    except services.EnrolmentCodeRefused as refused:
+        form.add_error("code", ENROLMENT_CODE_REFUSED[refused.reason])
+        _count_failed_attempt(request, request.user)
+        return False
+    request.session[ENROLMENT_CODE_KEY] = code.pk
+    request.session.cycle_key()  # a new session key for the raised privilege
+    return True
+
+
+def _may_enrol(request: HttpRequest) -> bool:
+    code_id = request.session.get(ENROLMENT_CODE_KEY)
+    return may_enrol(request.user, code_id)  # type: ignore[arg-type]
+
+
 # --- second factor: set up --------------------------------------------------
 
 
@@ -164,6 +227,8 @@ def setup_2fa(request: HttpRequest) -> HttpResponse:
         if second_factor_done(request):
             return redirect(_next_or_home(request))
         return redirect(_keeping_next(request, "otp-verify"))
+    if not _may_enrol(request):
+        return redirect(_keeping_next(request, "enrolment-code"))
     device = _enrolment_device(request)
     if request.method == "GET":
         device = device or _new_enrolment_device(request)
@@ -227,6 +292,7 @@ def _finish_enrolment(request: HttpRequest, device: TOTPDevice) -> list[str]:
     codes = services.finish_enrolment(request.user, device)  # type: ignore[arg-type]
     _verified(request, device)
     request.session.pop(ENROLMENT_KEY, None)
+    request.session.pop(ENROLMENT_CODE_KEY, None)
     return sorted(codes)
 
 
@@ -263,21 +329,22 @@ def verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_or_home(request))
         form.add_error("code", WRONG_CODE if allowed else TOO_MANY_CODES)
         if allowed:  # a wrong code, not a refusal to try
-            _count_failed_code(request, user)
-            if getattr(request, "axes_locked_out", False):
+            locked = _count_failed_attempt(request, user)
+            record(user, "2fa-failed", "user", user.pk, detail={"locked": locked})
+            if locked:
                 auth.logout(request)
                 return get_lockout_response(request, None, credentials)
     context = {"form": form, "next": _safe_next(request)}
     return render(request, "accounts/verify.html", context)
 
 
-def _count_failed_code(request: HttpRequest, user: Any) -> None:
-    """A wrong code counts toward the django-axes lockout like a wrong password."""
+def _count_failed_attempt(request: HttpRequest, user: Any) -> bool:
+    """A wrong authenticator or enrolment code counts toward the django-axes
+    lockout like a wrong password; True when it locked the account."""
     user_login_failed.send(
         sender=__name__, credentials={"username": user.get_username()}, request=request
     )
-    locked = bool(getattr(request, "axes_locked_out", False))
-    record(user, "2fa-failed", "user", user.pk, detail={"locked": locked})
+    return bool(getattr(request, "axes_locked_out", False))
 
 
 # --- password reset by email --------------------------------------------------
@@ -332,12 +399,14 @@ def user_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "accounts/user_form.html", {"form": form})
     temporary = form.cleaned_data["password_choice"] == "temporary"
-    user, password = services.create_user(
-        request.user, form.save(commit=False), temporary
-    )
+    account = services.create_user(request.user, form.save(commit=False), temporary)
     if not temporary:
-        _send_welcome(request, user)
-    context = {"new_user": user, "password": password}
+        _send_welcome(request, account.user)
+    context = {
+        "new_user": account.user,
+        "password": account.password,
+        "enrolment_code": account.enrolment_code,
+    }
     return render(request, "accounts/user_created.html", context)
 
 
@@ -411,14 +480,14 @@ def user_role(request: HttpRequest, user: User) -> HttpResponse:
 
 
 @_not_on_yourself
+@never_cache
 def user_reset_2fa(request: HttpRequest, user: User) -> HttpResponse:
-    services.reset_second_factor(request.user, user)
-    messages.success(
-        request,
-        _("%(name)s will set up a new authenticator at their next sign-in.")
-        % {"name": user.display},
-    )
-    return redirect("user-detail", user_id=user.pk)
+    """Remove the person's authenticator and backup codes, if any, and show
+    once the enrolment code they need to set up a new one."""
+    had_2fa = user.has_2fa  # type: ignore[attr-defined]
+    code = services.reset_second_factor(request.user, user)  # type: ignore[arg-type]
+    context = {"person": user, "issued": code, "had_2fa": had_2fa}
+    return render(request, "accounts/enrolment_code_issued.html", context)
 
 
 @_not_on_yourself

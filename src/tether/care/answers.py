@@ -9,6 +9,8 @@ an answer from 0 to 3", never the engine's "value 5 not in {0, 1, 2, 3}"."""
 
 from __future__ import annotations
 
+import math
+
 from django.utils.translation import gettext_lazy
 
 from tether.instruments import Definition
@@ -29,17 +31,23 @@ NUMBER_STEPS = gettext_lazy(
 
 
 def as_number(value: object) -> object:
-    """Form fields arrive as text: blank text is no answer (None), a number
-    becomes a float, and other text stays text, so the engine names it as
-    not a number. Anything else is returned as it is."""
+    """The one rule that reads an answer: blank text is no answer (None), text
+    that reads as a finite number becomes a float, and anything else is left
+    as it is, so the engine names it as not a number. NaN and infinity, however
+    written ("nan", "-inf", "Infinity", "1e999") or passed, are no answer
+    anyone can give and would not survive being stored as JSON: they are
+    turned into text, and so refused like any other text."""
     if isinstance(value, str):
         text = value.strip()
         if not text:
             return None
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             return text
+        return number if math.isfinite(number) else text
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     return value
 
 

@@ -18,6 +18,7 @@ Rules, all from the definition (docs/instrument-format.md):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -129,7 +130,8 @@ def _allowed_mask(definition: Definition, matrix: FloatArray) -> BoolArray:
     r = definition.value_range
     if r is not None:
         steps = (matrix - r.minimum) / r.step
-        on_grid = np.abs(steps - np.round(steps)) < 1e-6
+        with np.errstate(invalid="ignore"):  # infinity is off the grid
+            on_grid = np.abs(steps - np.round(steps)) < 1e-6
         return (matrix >= r.minimum) & (matrix <= r.maximum) & on_grid
     values = np.array([option.value for option in definition.options])
     return np.isin(matrix, values)
@@ -137,7 +139,8 @@ def _allowed_mask(definition: Definition, matrix: FloatArray) -> BoolArray:
 
 def score(definition: Definition, answers: Mapping[str, object]) -> ScoreResult:
     """Score one response: `answers` maps item id to a number, or None when not
-    answered. Raises AnswerError naming every bad item and the allowed values."""
+    answered. Raises AnswerError naming every bad item and the allowed values;
+    NaN and infinity are not numbers here (an unanswered item is None)."""
     row = _answer_row(definition, answers)
     table = score_many(definition, row[np.newaxis, :])
     return _row_result(definition, table, 0)
@@ -157,7 +160,12 @@ def _answer_row(definition: Definition, answers: Mapping[str, object]) -> FloatA
         value = answers.get(item)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        # NaN would read as "not answered" and infinity is no answer at all.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             problems.append(
                 AnswerProblem(
                     item,
@@ -185,7 +193,8 @@ def _answer_row(definition: Definition, answers: Mapping[str, object]) -> FloatA
 
 def score_many(definition: Definition, matrix: npt.ArrayLike) -> ScoreTable:
     """Score an N×k matrix of stored answers (items in definition order, NaN for
-    missing). Raises AnswerError if any present value is not allowed."""
+    missing). Raises AnswerError if any present value is not allowed, which
+    infinity never is."""
     answers = np.asarray(matrix, dtype=np.float64)
     if answers.ndim != 2 or answers.shape[1] != len(definition.items):
         raise ValueError(

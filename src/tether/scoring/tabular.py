@@ -2,7 +2,8 @@
 
 Pure: takes the header and rows as strings, returns rows as strings or raises
 TableError listing every bad cell as `row N, column C: value V not in {…}`.
-Row numbers count the header as row 1, as a spreadsheet shows them.
+Row numbers count the header as row 1, as a spreadsheet shows them; a reader
+that skips blank lines passes each row's own number.
 """
 
 from __future__ import annotations
@@ -57,6 +58,20 @@ def select_item_columns(
             raise TableError(
                 [f"column {name!r} is not in the file" for name in missing]
             )
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise TableError(
+                [f"--item-columns gives column {name!r} twice" for name in twice]
+            )
+    # One answer must come from one column: a name used twice is ambiguous.
+    ambiguous = sorted({name for name in names if header.count(name) > 1})
+    if ambiguous:
+        raise TableError(
+            [
+                f"column {name!r} is named more than once in the file"
+                for name in ambiguous
+            ]
+        )
     if len(names) != len(definition.items):
         raise TableError(
             [
@@ -68,9 +83,14 @@ def select_item_columns(
 
 
 def parse_answers(
-    definition: Definition, rows: Sequence[Sequence[str]], columns: ItemColumns
+    definition: Definition,
+    rows: Sequence[Sequence[str]],
+    columns: ItemColumns,
+    row_numbers: Sequence[int] | None = None,
 ) -> np.ndarray:
-    """The N×k answer matrix; raises TableError listing every bad cell."""
+    """The N×k answer matrix; raises TableError listing every bad cell by its
+    row number (by default the header's row 1 is followed by rows 2, 3, …)."""
+    numbers = _row_numbers(rows, row_numbers)
     matrix = np.full((len(rows), len(columns.indices)), np.nan)
     bad: set[tuple[int, int]] = set()
     for r, row in enumerate(rows):
@@ -91,7 +111,7 @@ def parse_answers(
     if bad:
         allowed = definition.describe_allowed()
         problems = [
-            f"row {r + 2}, column {columns.names[c]}: "
+            f"row {numbers[r]}, column {columns.names[c]}: "
             f"value {_cell(rows[r], columns.indices[c])!r} not in {allowed}"
             for r, c in sorted(bad)[:MAX_REPORTED]
         ]
@@ -99,6 +119,16 @@ def parse_answers(
             problems.append(f"… and {len(bad) - MAX_REPORTED} more bad cells")
         raise TableError([f"{len(bad)} bad cells; nothing was scored:", *problems])
     return matrix
+
+
+def _row_numbers(
+    rows: Sequence[Sequence[str]], row_numbers: Sequence[int] | None
+) -> Sequence[int]:
+    if row_numbers is None:
+        return range(2, len(rows) + 2)
+    if len(row_numbers) != len(rows):
+        raise ValueError(f"{len(rows)} rows but {len(row_numbers)} row numbers")
+    return row_numbers
 
 
 def _cell(row: Sequence[str], index: int) -> str:
@@ -144,16 +174,23 @@ def score_rows(
     rows: Sequence[Sequence[str]],
     item_columns: str | None = None,
     id_column: str | None = None,
+    row_numbers: Sequence[int] | None = None,
 ) -> list[list[str]]:
-    """Header plus one output row per input row, or TableError."""
+    """Header plus one output row per input row, or TableError. Without an id
+    column a row is named by its row number."""
     columns = select_item_columns(definition, header, item_columns)
-    ids = _ids(header, rows, id_column)
-    table = score_many(definition, parse_answers(definition, rows, columns))
+    numbers = _row_numbers(rows, row_numbers)
+    ids = _ids(header, rows, id_column, numbers)
+    matrix = parse_answers(definition, rows, columns, numbers)
+    table = score_many(definition, matrix)
     return [output_header(definition, table), *output_rows(definition, table, ids)]
 
 
 def _ids(
-    header: Sequence[str], rows: Sequence[Sequence[str]], id_column: str | None
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    id_column: str | None,
+    numbers: Sequence[int],
 ) -> list[str]:
     if id_column is not None:
         if id_column not in header:
@@ -163,7 +200,7 @@ def _ids(
     if header and header[0] == "":
         # An unnamed first column is the row-name column R and pandas write.
         return [row[0] for row in rows]
-    return [str(number) for number in range(2, len(rows) + 2)]
+    return [str(number) for number in numbers]
 
 
 def _number(value: float) -> str:

@@ -5,11 +5,13 @@ Every problem names its row as a spreadsheet shows it (the header is row 1).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from tether.csvfiles import CsvFileError, read_csv_file
 from tether.instruments import Library, UnknownInstrument
 from tether.longformat import OPTIONAL, REQUIRED
 
@@ -42,18 +44,20 @@ class ScoreTableError(ValueError):
 
 
 def read_scores(path: Path, library: Library) -> pd.DataFrame:
-    """Read a long-format CSV file and check it (see check_scores)."""
+    """Read a long-format CSV file (tether.csvfiles: the command line's one
+    reader) and check it (see check_scores)."""
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise ScoreTableError([f"{path}: cannot be read: {error}"]) from error
-    except pd.errors.EmptyDataError as error:
-        raise ScoreTableError([f"{path}: is empty"]) from error
-    return check_scores(raw, library)
+        table = read_csv_file(path)
+    except CsvFileError as error:
+        raise ScoreTableError(error.problems) from error
+    return check_scores(table.frame, library, table.row_numbers)
 
 
-def check_scores(raw: pd.DataFrame, library: Library) -> pd.DataFrame:
-    """The typed score table, or ScoreTableError listing every bad row.
+def check_scores(
+    raw: pd.DataFrame, library: Library, row_numbers: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """The typed score table, or ScoreTableError listing every bad row by its
+    number in `row_numbers` (by default 2, 3, …: the header is row 1).
 
     Adds: `instrument` as id@version, `instrument_id`, `role` (the instrument's
     role), `low` and `high` (the scale's range), and fills `case_kind`,
@@ -62,10 +66,13 @@ def check_scores(raw: pd.DataFrame, library: Library) -> pd.DataFrame:
     missing = [column for column in REQUIRED if column not in raw.columns]
     if missing:
         raise ScoreTableError([f"missing column: {column}" for column in missing])
+    if raw.empty:
+        raise ScoreTableError(["there are no score rows, only the column names"])
     frame = raw[[c for c in (*REQUIRED, *OPTIONAL) if c in raw.columns]].copy()
     for column in frame.columns:
         frame[column] = frame[column].astype(str).str.strip()
-    rows = pd.Series(np.arange(len(frame)) + 2, index=frame.index)
+    numbers = np.arange(len(frame)) + 2 if row_numbers is None else row_numbers
+    rows = pd.Series(numbers, index=frame.index)
     problems: list[tuple[int, str]] = []
 
     def flag(mask: pd.Series, message: str, column: str | None = None) -> None:
