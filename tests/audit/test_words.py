@@ -6,7 +6,14 @@ import ast
 from pathlib import Path
 
 import tether
-from tether.audit.words import ACTIONS, RECORDS, detail_words
+from tether.audit.words import (
+    ACTIONS,
+    BY_A_MEMBER,
+    BY_TETHER,
+    RECORDS,
+    detail_words,
+    nobody_words,
+)
 
 SOURCE = Path(tether.__file__).resolve().parent
 
@@ -53,3 +60,11 @@ def test_every_kind_of_record_has_words():
 def test_details_show_words_and_counts_but_no_ids():
     detail = {"instrument": "srs", "locked": True, "case": 7, "clinicians": [3, 4]}
     assert detail_words(detail) == "instrument: srs; locked out: yes"
+
+
+def test_an_action_without_a_signed_in_user_says_who_did_it():
+    assert nobody_words("submit") == "A family member (link or kiosk)"
+    assert nobody_words("resolve") == "Tether, automatically"
+    assert nobody_words("sign-in-failed") == "No one signed in"
+    assert set(ACTIONS) >= BY_A_MEMBER
+    assert set(ACTIONS) >= BY_TETHER

@@ -45,6 +45,9 @@ ACTIONS: dict[str, Promise] = {
     "2fa-verify": _("Entered the second factor"),
     "2fa-failed": _("Entered a wrong second-factor code"),
     "2fa-reset": _("Reset the second factor"),
+    "enrolment-code-issued": _("Gave an enrolment code"),
+    "enrolment-code-used": _("Set up an authenticator with an enrolment code"),
+    "enrolment-code-refused": _("Entered a wrong enrolment code"),
     "unlock": _("Cleared failed sign-ins"),
     "deactivate": _("Deactivated"),
     "reactivate": _("Reactivated"),
@@ -103,6 +106,25 @@ DETAILS: dict[str, Promise] = {
 """The details shown, and their names; the others hold internal ids."""
 
 YES, NO = _("yes"), _("no")
+
+
+BY_A_MEMBER = frozenset({"start", "submit", "choose-language"})
+"""Actions recorded without a signed-in user because a family member did them,
+on their own link or at the kiosk."""
+BY_TETHER = frozenset(
+    {"resolve", "reopen", "incomplete", "alert-email", "password-reset-sent", "prune"}
+)
+"""Actions recorded without a signed-in user because Tether did them (the
+background worker's recompute, its emails, `tether audit prune`)."""
+
+
+def nobody_words(action: str) -> str:
+    """Who did an action recorded without a signed-in user, in words."""
+    if action in BY_A_MEMBER:
+        return str(_("A family member (link or kiosk)"))
+    if action in BY_TETHER:
+        return str(_("Tether, automatically"))
+    return str(_("No one signed in"))
 
 
 def action_words(action: str) -> str:

@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 from tether.accounts.models import User
 from tether.audit.models import AuditEvent
 from tether.audit.services import record
-from tether.audit.words import action_words, detail_words, record_words
+from tether.audit.words import (
+    action_words,
+    detail_words,
+    nobody_words,
+    record_words,
+)
 
 from .models import Case
 
@@ -136,7 +141,7 @@ def _row(event: AuditEvent, cases: dict[int, str], people: dict[str, str]) -> Au
     return AuditRow(
         at=event.at,
         sequence=event.sequence,
-        who=event.user.display if event.user else _("No one signed in"),
+        who=event.user.display if event.user else nobody_words(event.action),
         action=action_words(event.action),
         about=about,
         case=case,
