@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
@@ -167,3 +168,43 @@ class EnrolmentCode(models.Model):
         blank=True,
         help_text="When it was entered; the session that entered it may then attach an authenticator.",
     )
+
+
+class ApiToken(models.Model):
+    """A personal API token: the bearer acts as its user, with the user's
+    permissions narrowed to the token's scope (docs/api.md §Tokens). Only the
+    SHA-256 of the secret is stored — the secret is random and long, so a
+    slow password hash buys nothing — and the secret is shown once."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        READ_WRITE = "read-write", _("Read and write")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(
+        max_length=80, help_text="What the token is for, in its owner's words."
+    )
+    prefix = models.CharField(
+        max_length=16, help_text="The secret's first characters, to recognise it."
+    )
+    digest = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 (hex) of the secret."
+    )
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"API token {self.prefix}… ({self.name})"
+
+    @property
+    def may_write(self) -> bool:
+        return self.scope == self.Scope.READ_WRITE
+
+    def is_usable(self, now: dt.datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.audit.services import record
 
-from .models import ROLE_FIELDS, EnrolmentCode, Organization, Role, User
+from .models import ROLE_FIELDS, ApiToken, EnrolmentCode, Organization, Role, User
 from .tasks import send_password_reset
 
 
@@ -182,6 +182,9 @@ def set_active(admin: User, user: User, active: bool) -> None:
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
+        if not active:
+            # Reactivating someone never brings their old tokens back.
+            revoke_api_tokens_of(user)
         record(admin, "reactivate" if active else "deactivate", "user", user.pk)
 
 
@@ -321,3 +324,97 @@ def _refusal(code: EnrolmentCode | None, now: dt.datetime) -> str:
     if code.expires_at <= now:
         return EnrolmentCodeRefused.EXPIRED
     return ""
+
+
+# ---- personal API tokens -------------------------------------------------------
+
+API_TOKEN_PREFIX = "tether_"
+"""Every secret starts so, which secret scanners and people recognise."""
+API_TOKEN_DAYS = (7, 30, 90, 365)
+"""The lifetimes a person may choose; a token never lives longer than a year."""
+LAST_USED_EVERY = dt.timedelta(minutes=5)
+"""How stale `last_used_at` may be: writing it on every request would make
+every read a write (and, on SQLite, take the database's one writer)."""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new API token and its secret, shown once."""
+
+    token: ApiToken
+    secret: str
+
+
+def api_token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str, scope: str, days: int) -> IssuedToken:
+    """A personal token for `user` (who is signed in with their second factor:
+    the view checks). Refuses an empty name, an unknown scope or lifetime."""
+    name = name.strip()
+    if not name or len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise ValueError("name")
+    if scope not in ApiToken.Scope.values or days not in API_TOKEN_DAYS:
+        raise ValueError("scope or days")
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=secret[: len(API_TOKEN_PREFIX) + 6],
+            digest=api_token_digest(secret),
+            scope=scope,
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        record(
+            user, "create", "api-token", token.pk, detail={"scope": scope, "days": days}
+        )
+    return IssuedToken(token, secret)
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken | None:
+    """Revoke one of `user`'s own tokens; None if they have no such token."""
+    with transaction.atomic():
+        token = (
+            ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
+        )
+        if token is None:
+            return None
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            record(user, "revoke", "api-token", token.pk)
+    return token
+
+
+def revoke_api_tokens_of(user: User) -> int:
+    """Revoke every token of a user who is deactivated or loses their roles."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def token_in_use(secret: str) -> ApiToken | None:
+    """The usable token with this secret (not revoked, not expired, its user
+    active and in an organization), noting when it was last used; None for
+    any other secret."""
+    if not secret.startswith(API_TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__organization")
+        .filter(digest=api_token_digest(secret))
+        .first()
+    )
+    now = timezone.now()
+    if (
+        token is None
+        or not token.is_usable(now)
+        or not token.user.is_active
+        or token.user.organization_id is None
+    ):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
