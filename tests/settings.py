@@ -15,3 +15,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # As a production install sets it; tests of request-built links override it.
 TETHER_BASE_URL = "http://127.0.0.1:8000"
+
+# Each test's tokens are new, but the contract tests call often: a rate they
+# never reach unless a test sets a lower one.
+TETHER_API_RATE = "100000/min"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api-throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}

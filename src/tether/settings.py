@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "tether.accounts",
     "tether.care",
     "tether.portal",
+    "tether.api",
+    # Its docs page then uses the bundled Swagger UI, not a CDN (ecosystem §A.6).
+    "ninja",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -219,6 +222,19 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # And however busy, a sign-in lasts at most this long (accounts/session_lifetime.py).
 TETHER_SESSION_MAX_HOURS = envint("TETHER_SESSION_MAX_HOURS", "12", minimum=1)
+
+# The JSON API (docs/api.md): requests per personal token, counted in a cache
+# every server process shares (a folder in the data directory).
+TETHER_API_RATE = os.environ.get("TETHER_API_RATE", "600/min")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api-throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "api-throttle"),
+    },
+}
+# A questionnaire's answers are a few kilobytes: a body over this is refused (413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # HTTPS (docs/operations.md §HTTPS): TETHER_HTTPS=1 where people reach Tether
 # at an https:// address, directly or through the trusted proxy.

@@ -84,7 +84,15 @@ def store_response(
             created = False
         else:
             response, created = _entered(
-                session, member, respondent, definition, answers, totals, actor, now
+                session,
+                member,
+                respondent,
+                definition,
+                answers,
+                totals,
+                actor,
+                now,
+                source,
             )
         save_scores(response, scored.scores, scored.rules, risk=scored.risk)
         if definition.risk_items:
@@ -115,8 +123,11 @@ def _entered(
     totals: Mapping[str, object] | None,
     actor: User | None,
     now: dt.datetime,
+    source: str,
 ) -> tuple[Response, bool]:
-    # Unsent answers from a link are kept, as incomplete, beside the paper.
+    from_paper = source == "paper"
+    # Unsent answers from a link are kept, as incomplete, beside the paper
+    # (or the questionnaire another app sent whole).
     mark_incomplete(
         Response.objects.filter(
             session=session,
@@ -125,7 +136,7 @@ def _entered(
             instrument=definition.key,
             status=Response.Status.IN_PROGRESS,
         ).select_for_update(),
-        reason="entered from paper",
+        reason="entered from paper" if from_paper else f"sent from {source}",
         user=actor,
     )
     return Response.objects.exclude(status=Response.Status.INCOMPLETE).update_or_create(
@@ -137,7 +148,7 @@ def _entered(
             "organization": session.organization,
             "answers": dict(answers or {}),
             "totals": dict(totals or {}),
-            "status": Response.Status.PAPER,
+            "status": Response.Status.PAPER if from_paper else Response.Status.COMPLETE,
             "entered_by": actor,
             "submitted_at": now,
         },

@@ -29,7 +29,7 @@ from .caseload import (
 )
 from .errors import Code, InvalidEntry, Problem
 from .frames import library
-from .models import Case, Member, Session, Signal
+from .models import SENT, Case, Member, Response, Score, Session, Signal
 
 
 def cases_for(user: User) -> QuerySet[Case]:
@@ -311,3 +311,67 @@ def clinic_config(user: User) -> SignalConfig:
     return SignalConfig.from_mapping(
         (organization.signal_settings if organization else None) or {}
     )
+
+
+# ---- lists for the API (each read audited, as the pages' are) --------------------
+
+
+def members_of(user: User, case_id: int) -> QuerySet[Member]:
+    return get_case_for(user, case_id).members.all()
+
+
+def sessions_of(user: User, case_id: int) -> QuerySet[Session]:
+    return get_case_for(user, case_id).sessions.prefetch_related("attended")
+
+
+def responses_of_session(user: User, session_id: int) -> QuerySet[Response]:
+    session = get_session_for(user, session_id)
+    return session.responses.prefetch_related("scores")
+
+
+def get_response_for(user: User, response_id: int) -> Response:
+    """The response, if its case is reachable by `user` (404 otherwise, audited)."""
+    response = (
+        Response.objects.filter(pk=response_id, organization_id=user.organization_id)
+        .select_related("session")
+        .first()
+    )
+    if response is None:
+        record(user, "denied", "response", response_id)
+        raise Http404("No such response.")
+    get_case_for(user, response.session.case_id)
+    return response
+
+
+def scores_of_case(user: User, case_id: int) -> QuerySet[Score]:
+    """Every stored score of the case's sent responses."""
+    case = get_case_for(user, case_id)
+    return Score.objects.filter(
+        response__session__case=case, response__status__in=SENT
+    ).select_related("response", "response__session")
+
+
+def signals_for(
+    user: User,
+    case_id: int | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    kind: str | None = None,
+) -> QuerySet[Signal]:
+    """The alerts of the cases `user` may read, filtered; the read is audited
+    with its filters."""
+    if case_id is not None:
+        signals = get_case_for(user, case_id).signals.all()
+    else:
+        signals = Signal.objects.filter(case__in=cases_for(user))
+    filters = {"status": status, "severity": severity, "kind": kind}
+    signals = signals.filter(**{k: v for k, v in filters.items() if v is not None})
+    record(
+        user,
+        "read",
+        "signals",
+        "",
+        organization=user.organization,
+        detail={"case": case_id, **{k: v for k, v in filters.items() if v}},
+    )
+    return signals

@@ -19,6 +19,7 @@ from tether.signals.alliance import SUBSYSTEMS, subsystem_of
 from .alerts import add_note, recompute_case_signals, refit_organization
 from .errors import TOO_LONG, Code, InvalidEntry, Problem, Text
 from .models import (
+    SENT,
     AgeBand,
     Case,
     CaseKind,
@@ -32,7 +33,7 @@ from .models import (
 )
 from .plan import MEMBER_ROLES, THERAPIST, clinic_plan, plans_for
 from .recompute import catch_up_overdue
-from .responses import store_response
+from .responses import Stored, store_response
 from .selectors import (
     can_create_case,
     definition_named,
@@ -400,6 +401,69 @@ def enter_paper_response(
         totals=totals,
         actor=user,
     ).response
+
+
+def submit_response(
+    user: User,
+    session_id: int,
+    instrument: str,
+    member_id: int | None,
+    respondent: str,
+    answers: Mapping[str, object],
+    source: str,
+) -> Stored:
+    """A questionnaire sent whole from another app (the API), scored and stored
+    as a link's is (responses.store_response: one transaction, the risk alert
+    at once, the recompute after commit). Like a link, it is answered once:
+    a person's second sending for the same session is refused, never written
+    over (ALREADY_ANSWERED)."""
+    session = get_session_for(user, session_id, write=True)
+    definition = definition_named(instrument)
+    if respondent not in definition.respondents:
+        raise InvalidEntry(
+            [
+                Problem(
+                    "respondent",
+                    Code.NOT_A_CHOICE,
+                    gettext_lazy("%(instrument)s is not answered by this respondent."),
+                    {"instrument": definition.short_title},
+                )
+            ]
+        )
+    member = None
+    if member_id is not None:
+        member = session.case.members.filter(pk=member_id, active=True).first()
+        if member is None:
+            raise InvalidEntry([NOT_IN_CASE])
+    elif respondent == Response.Respondent.MEMBER:
+        raise InvalidEntry(
+            [Problem("member", Code.REQUIRED, gettext_lazy("Choose who answered."))]
+        )
+    answered = Response.objects.filter(
+        session=session,
+        respondent=respondent,
+        member=member,
+        instrument=definition.key,
+        status__in=SENT,
+    )
+    if answered.exists():
+        raise InvalidEntry([ALREADY_ANSWERED])
+    return store_response(
+        session=session,
+        member=member,
+        respondent=respondent,
+        definition=definition,
+        source=source,
+        answers=answers,
+        actor=user,
+    )
+
+
+ALREADY_ANSWERED = Problem(
+    "",
+    Code.ALREADY_ANSWERED,
+    gettext_lazy("This person already answered this questionnaire for this session."),
+)
 
 
 NOT_IN_CASE = Problem(

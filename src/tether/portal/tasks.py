@@ -24,10 +24,11 @@ RETRY_AFTER = dt.timedelta(minutes=2)
 
 
 @task()
-def email_risk_alert(invitation_id: int, case_id: int, attempt: int = 1) -> int:
+def email_risk_alert(invitation_id: int | None, case_id: int, attempt: int = 1) -> int:
     """Tell the case's clinicians that a questionnaire needs them today; on
     failure try again later (where the backend can defer), and after the
-    last attempt let the link's next risk answer try again."""
+    last attempt let the link's next risk answer try again (no link: a
+    questionnaire sent whole through the API)."""
     from .services import alert_clinicians
 
     try:

@@ -3,7 +3,7 @@ and closing links (`invitations`), a member's answers (`answers`), and the
 email and text messages Tether sends (`messages`). Callers import from here;
 each name lives in one module."""
 
-from .answers import SubmitResult, save_answer, submit
+from .answers import SubmitResult, save_answer, submit, submit_from_app
 from .invitations import (
     LINK_STATES,
     MAX_EXPIRY,
@@ -69,4 +69,5 @@ __all__ = [
     "settle_expired_links",
     "start_kiosk_turn",
     "submit",
+    "submit_from_app",
 ]

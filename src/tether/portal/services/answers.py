@@ -3,6 +3,7 @@ in-progress response; `submit` hands them to care's store_response, which
 scores and stores them and queues the case's recompute after commit."""
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from tether.accounts.models import User
 from tether.care.alerts import reopen_risk_alert
 from tether.care.answers import check_answer
 from tether.care.errors import Code, InvalidEntry, Problem
@@ -21,6 +23,7 @@ from tether.care.responses import (
     store_response,
 )
 from tether.care.selectors import definition_named
+from tether.care.services import submit_response
 from tether.instruments import Definition
 
 from .. import tasks
@@ -217,3 +220,25 @@ def _complete_if_done(invitation: Invitation, now: dt.datetime) -> None:
     if done >= set(invitation.instruments):
         invitation.completed_at = now
         invitation.save(update_fields=["completed_at"])
+
+
+def submit_from_app(
+    user: User,
+    session_id: int,
+    instrument: str,
+    member_id: int | None,
+    respondent: str,
+    answers: Mapping[str, object],
+) -> SubmitResult:
+    """A questionnaire another app collected and sends whole (the API): stored
+    through the same store_response as a link's, answered once like a link,
+    and a risk answer tells the case's clinicians as a link's does."""
+    stored = submit_response(
+        user, session_id, instrument, member_id, respondent, answers, source="api"
+    )
+    if stored.risk:
+        case_id = stored.response.session.case_id
+        transaction.on_commit(
+            partial(tasks.email_risk_alert.enqueue, None, case_id), robust=True
+        )
+    return SubmitResult(stored.response, stored.risk)
