@@ -12,7 +12,7 @@ from tether.signals import SEVERITIES
 from .auth import READ, WRITE
 from .errors import READS, WRITES
 from .pagination import paged
-from .schemas import AcknowledgeIn, ResolveIn, SignalOut
+from .schemas import AcknowledgeIn, PathId, ResolveIn, SignalOut
 
 router = Router(tags=["alerts"])
 
@@ -34,7 +34,7 @@ def list_signals(request: HttpRequest, filters: Query[SignalFilter]) -> Any:
 
 
 @router.get("/signals/{signal_id}", response={200: SignalOut, **READS}, auth=READ)
-def get_signal(request: HttpRequest, signal_id: int) -> Any:
+def get_signal(request: HttpRequest, signal_id: PathId) -> Any:
     return selectors.get_signal_for(request.user, signal_id)
 
 
@@ -43,7 +43,7 @@ def get_signal(request: HttpRequest, signal_id: int) -> Any:
     response={200: SignalOut, **WRITES},
     auth=WRITE,
 )
-def acknowledge(request: HttpRequest, signal_id: int, payload: AcknowledgeIn) -> Any:
+def acknowledge(request: HttpRequest, signal_id: PathId, payload: AcknowledgeIn) -> Any:
     """You have seen the alert (with a note if you like)."""
     return services.acknowledge_signal(request.user, signal_id, payload.note)
 
@@ -51,7 +51,7 @@ def acknowledge(request: HttpRequest, signal_id: int, payload: AcknowledgeIn) ->
 @router.post(
     "/signals/{signal_id}/resolve", response={200: SignalOut, **WRITES}, auth=WRITE
 )
-def resolve(request: HttpRequest, signal_id: int, payload: ResolveIn) -> Any:
+def resolve(request: HttpRequest, signal_id: PathId, payload: ResolveIn) -> Any:
     """The alert is dealt with; the note says how."""
     return services.acknowledge_signal(
         request.user, signal_id, payload.note, resolve=True

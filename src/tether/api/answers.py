@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, create_model
+from pydantic import BeforeValidator, ConfigDict, Field, create_model, model_validator
 
+from tether.care.plan import answered_by
 from tether.instruments import Definition, Item
 
-from .schemas import Input
+from .schemas import Id, Input
 
 
 def _answer_type(definition: Definition) -> Any:
@@ -27,8 +28,16 @@ def _answer_type(definition: Definition) -> Any:
         ]
     else:
         values = sorted({_plain(option.value) for option in definition.options})
-        value = Literal[tuple(values)]
+        # A Literal alone takes `false` for 0 and `true` for 1 (False == 0 in
+        # Python), even in strict mode: the trap of ecosystem §A.6.
+        value = Annotated[Literal[tuple(values)], BeforeValidator(_not_a_boolean)]
     return value | None if definition.allow_skip else value
+
+
+def _not_a_boolean(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("true or false is not an answer; send the answer's value")
+    return value
 
 
 def _plain(value: float) -> int | float:
@@ -54,23 +63,39 @@ def answers_model(definition: Definition) -> type[Input]:
         for index, item in enumerate(definition.items)
     }
     name = "".join(part.capitalize() for part in _name_parts(definition.key))
-    model = create_model(f"{name}Answers", __base__=Input, **fields)
-    model.model_config["populate_by_name"] = False
-    return model
+    return create_model(
+        f"{name}Answers",
+        __base__=SomeAnswers if definition.allow_skip else Input,
+        **fields,
+    )
+
+
+class SomeAnswers(Input):
+    """Answers to an instrument whose every item may be skipped: at least one
+    item, answered or skipped ("prefer not to answer", null), as a link needs
+    one before it can be sent."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    @model_validator(mode="after")
+    def _some(self) -> SomeAnswers:
+        if not self.model_fields_set:
+            raise ValueError("answer or skip at least one item")
+        return self
 
 
 def submission_model(definition: Definition) -> type[Input]:
     name = "".join(part.capitalize() for part in _name_parts(definition.key))
-    respondents = tuple(definition.respondents)
+    respondents = answered_by(definition)
     return create_model(
         f"{name}Submission",
         __base__=Input,
         instrument=(Literal[definition.key], ...),
         respondent=(Literal[respondents], respondents[0]),
         member=(
-            int | None,
+            Id if respondents == ("member",) else Id | None,
             Field(
-                None,
+                ... if respondents == ("member",) else None,
                 description="Who answered; for a therapist's rating, the member "
                 "rated (null: the whole family).",
             ),

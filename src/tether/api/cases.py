@@ -3,7 +3,7 @@
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router, Schema, Status
 
 from tether.care import selectors, services
 
@@ -18,6 +18,7 @@ from .schemas import (
     Me,
     MemberIn,
     MemberOut,
+    PathId,
     SessionIn,
     SessionOut,
 )
@@ -65,7 +66,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
 @router.post("/cases", response={201: CaseOut, **WRITES}, auth=WRITE)
 def create_case(
     request: HttpRequest, payload: CaseIn, key: str | None = idempotency_key()
-) -> tuple[int, Any]:
+) -> Status[Any]:
     """Open a case with you as its clinician."""
 
     def write() -> Any:
@@ -77,7 +78,7 @@ def create_case(
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, **READS}, auth=READ)
-def get_case(request: HttpRequest, case_id: int) -> Any:
+def get_case(request: HttpRequest, case_id: PathId) -> Any:
     return selectors.get_case_for(request.user, case_id)
 
 
@@ -85,7 +86,7 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
     "/cases/{case_id}/members", response={200: list[MemberOut], **READS}, auth=READ
 )
 @paged()
-def list_members(request: HttpRequest, case_id: int) -> Any:
+def list_members(request: HttpRequest, case_id: PathId) -> Any:
     return selectors.members_of(request.user, case_id)
 
 
@@ -94,10 +95,10 @@ def list_members(request: HttpRequest, case_id: int) -> Any:
 )
 def add_member(
     request: HttpRequest,
-    case_id: int,
+    case_id: PathId,
     payload: MemberIn,
     key: str | None = idempotency_key(),
-) -> tuple[int, Any]:
+) -> Status[Any]:
     """Add a member; they join the subsystem their role places them in."""
 
     def write() -> Any:
@@ -117,7 +118,7 @@ def add_member(
     "/cases/{case_id}/sessions", response={200: list[SessionOut], **READS}, auth=READ
 )
 @paged()
-def list_sessions(request: HttpRequest, case_id: int) -> Any:
+def list_sessions(request: HttpRequest, case_id: PathId) -> Any:
     return selectors.sessions_of(request.user, case_id)
 
 
@@ -126,10 +127,10 @@ def list_sessions(request: HttpRequest, case_id: int) -> Any:
 )
 def start_session(
     request: HttpRequest,
-    case_id: int,
+    case_id: PathId,
     payload: SessionIn,
     key: str | None = idempotency_key(),
-) -> tuple[int, Any]:
+) -> Status[Any]:
     """Start the case's next session (today unless a date is given), with who
     attended (ids of the case's members; others are ignored)."""
 
@@ -147,7 +148,7 @@ def start_session(
     auth=READ,
     tags=["sessions"],
 )
-def get_session(request: HttpRequest, session_id: int) -> Any:
+def get_session(request: HttpRequest, session_id: PathId) -> Any:
     return selectors.get_session_for(request.user, session_id)
 
 
@@ -157,6 +158,8 @@ def get_session(request: HttpRequest, session_id: int) -> Any:
     auth=WRITE,
     tags=["sessions"],
 )
-def set_attendance(request: HttpRequest, session_id: int, payload: AttendanceIn) -> Any:
+def set_attendance(
+    request: HttpRequest, session_id: PathId, payload: AttendanceIn
+) -> Any:
     """Who attended: the whole list, replacing the one stored."""
     return services.set_attendance(request.user, session_id, payload.attended)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from tether.care.errors import InvalidEntry
+from tether.care.errors import Code, InvalidEntry
 
 
 class Problem(Schema):
@@ -37,6 +37,23 @@ class Conflict(Exception):
         super().__init__(message)
         self.message = message
 
+
+NOT_FOUND = {Code.NOT_IN_CASE}
+"""A member named in the body that is not one of the case's: as for a case
+of another organization, a 404 says nothing of whether it exists elsewhere."""
+CONFLICTS = {
+    Code.NOT_SENDABLE,
+    Code.ALREADY_ANSWERED,
+    Code.ALREADY_SENT,
+    Code.OPEN_LINK,
+    Code.LINK_CLOSED,
+    Code.CASE_CLOSED,
+}
+"""Problems with what is stored, not with the request: a well-formed request
+that what is stored refuses — an answer already sent, an open link, a closed
+case, a questionnaire that cannot go to this person (their age band, their
+language, no licensed text loaded). Sending it again cannot help until that
+changes (409); 422 is for a request wrong whatever is stored."""
 
 READS: dict[int, Any] = {
     400: Error,
@@ -62,6 +79,11 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(InvalidEntry)
     def invalid_entry(request: HttpRequest, error: InvalidEntry) -> HttpResponse:
+        status = (
+            404
+            if error.codes & NOT_FOUND
+            else (409 if error.codes & CONFLICTS else 422)
+        )
         problems = [
             {
                 "field": _body_field(p.field),
@@ -70,9 +92,12 @@ def install(api: NinjaAPI) -> None:
             }
             for p in error.problems
         ]
-        return answer(
-            request, 422, gettext("The request could not be saved as it is."), problems
-        )
+        detail = {
+            404: gettext("A record the request names is not one you can reach."),
+            409: gettext("The request is at odds with what is stored."),
+            422: gettext("The request could not be saved as it is."),
+        }[status]
+        return answer(request, status, detail, problems)
 
     @api.exception_handler(ValidationError)
     def not_valid(request: HttpRequest, error: ValidationError) -> HttpResponse:
@@ -127,6 +152,10 @@ def _body_field(field: str) -> str:
 
 
 def _pydantic_problem(error: dict[str, Any]) -> dict[str, str]:
+    if "loc" not in error and len(error) == 1:
+        # Ninja's own checks say {name: message}.
+        ((name, message),) = error.items()
+        return {"field": str(name), "code": "invalid", "message": str(message)}
     location = [str(part) for part in error.get("loc", ())]
     if (
         location[:1] == ["body"]

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext
-from ninja import Schema
+from ninja import Schema, Status
 
 from .errors import Conflict
 from .models import IdempotentRequest
@@ -33,11 +33,12 @@ def once(
     status: int,
     write: Callable[[], Any],
     shown_as: type[Schema],
-) -> tuple[int, Any]:
+) -> Status[Any] | JsonResponse:
     """`write()`'s record, shown as `shown_as`, with `status`; with a key seen
-    before, the answer it got then."""
+    before, the answer it got then. A keyed answer is sent as it is kept, so
+    the first and any later one are the same bytes."""
     if not key:
-        return status, write()
+        return Status(status, write())
     fingerprint = _fingerprint(request)
     with transaction.atomic():
         try:
@@ -58,9 +59,9 @@ def once(
                         "This Idempotency-Key was already used for a different request."
                     )
                 ) from None
-            return earlier.status, earlier.body
+            return JsonResponse(earlier.body, status=earlier.status, safe=False)
         body = shown_as.from_orm(write()).model_dump(mode="json")
         kept.status = status
         kept.body = body
         kept.save(update_fields=["status", "body"])
-    return status, body
+    return JsonResponse(body, status=status, safe=False)

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from tether.portal import selectors
 from tether.portal.services import issue_invitation, link_url, revoke_invitation
@@ -14,7 +14,7 @@ from .cases import idempotency_key
 from .errors import READS, WRITES
 from .idempotency import once
 from .pagination import paged
-from .schemas import InvitationIn, InvitationOut, IssuedInvitation
+from .schemas import InvitationIn, InvitationOut, IssuedInvitation, PathId
 
 router = Router(tags=["links"])
 
@@ -25,7 +25,7 @@ router = Router(tags=["links"])
     auth=READ,
 )
 @paged()
-def list_invitations(request: HttpRequest, session_id: int) -> Any:
+def list_invitations(request: HttpRequest, session_id: PathId) -> Any:
     return selectors.invitations_of(request.user, session_id)
 
 
@@ -36,10 +36,10 @@ def list_invitations(request: HttpRequest, session_id: int) -> Any:
 )
 def issue(
     request: HttpRequest,
-    session_id: int,
+    session_id: PathId,
     payload: InvitationIn,
     key: str | None = idempotency_key(),
-) -> tuple[int, Any]:
+) -> Status[Any]:
     """A single-use link for one member (or, with no member, the therapist).
     The answer holds the link's secret and address this once: Tether keeps
     only a hash of it. Sent again with the same Idempotency-Key, the answer
@@ -66,6 +66,6 @@ def issue(
     response={200: InvitationOut, **WRITES},
     auth=WRITE,
 )
-def revoke(request: HttpRequest, invitation_id: int) -> Any:
+def revoke(request: HttpRequest, invitation_id: PathId) -> Any:
     """Close a link that has not been answered; revoking it again changes nothing."""
     return revoke_invitation(request.user, invitation_id)

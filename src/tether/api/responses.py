@@ -4,7 +4,7 @@ their scores."""
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from tether.care import selectors
 from tether.care.frames import library
@@ -16,7 +16,7 @@ from .cases import idempotency_key
 from .errors import READS, WRITES
 from .idempotency import once
 from .pagination import paged
-from .schemas import ResponseOut, ScoreOut
+from .schemas import PathId, ResponseOut, ScoreOut
 
 router = Router(tags=["responses"])
 
@@ -30,10 +30,10 @@ Submission = submission_union([d for d in library() if d.superseded_by is None])
 )
 def submit(
     request: HttpRequest,
-    session_id: int,
+    session_id: PathId,
     payload: Submission,  # type: ignore[valid-type]
     key: str | None = idempotency_key(),
-) -> tuple[int, Any]:
+) -> Status[Any]:
     """Send one questionnaire a person answered in another app. It is scored
     and stored exactly as one sent from a link: a risk answer raises its alert
     at once and tells the case's clinicians, and the case's other alerts are
@@ -60,12 +60,12 @@ def submit(
     auth=READ,
 )
 @paged()
-def list_responses(request: HttpRequest, session_id: int) -> Any:
+def list_responses(request: HttpRequest, session_id: PathId) -> Any:
     return selectors.responses_of_session(request.user, session_id)
 
 
 @router.get("/responses/{response_id}", response={200: ResponseOut, **READS}, auth=READ)
-def get_response(request: HttpRequest, response_id: int) -> Any:
+def get_response(request: HttpRequest, response_id: PathId) -> Any:
     return selectors.get_response_for(request.user, response_id)
 
 
@@ -73,7 +73,7 @@ def get_response(request: HttpRequest, response_id: int) -> Any:
     "/cases/{case_id}/scores", response={200: list[ScoreOut], **READS}, auth=READ
 )
 @paged()
-def list_scores(request: HttpRequest, case_id: int) -> Any:
+def list_scores(request: HttpRequest, case_id: PathId) -> Any:
     """Every scale score of the case's sent questionnaires, one row each (the
     long format of docs/long-format.md)."""
     return selectors.scores_of_case(request.user, case_id)

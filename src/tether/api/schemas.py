@@ -8,10 +8,26 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.utils import timezone
-from ninja import Field, Schema
-from pydantic import ConfigDict, StringConstraints
+from ninja import Field, Path, Schema
+from pydantic import BeforeValidator, ConfigDict, StringConstraints
 
+from tether.care.frames import library
 from tether.care.models import AgeBand, CaseKind, MemberRole
+
+LARGEST_ID = 2**63 - 1
+"""The largest id SQLite and PostgreSQL (bigint) store: a larger one names
+nothing and is refused as input, never sent to the database."""
+
+
+def _whole_number(value: object) -> object:
+    """JSON Schema counts 3.0 as an integer; a true/false or text never is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=LARGEST_ID), BeforeValidator(_whole_number)]
+PathId = Annotated[int, Path(ge=1, le=LARGEST_ID)]
 
 LooseDate = Annotated[dt.date, Field(strict=False)]
 """A date: JSON has no date type, so an ISO text (2026-12-08) is read as one."""
@@ -19,6 +35,14 @@ Words = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$")]
 """Text with something in it besides spaces, and no NUL character (which
 PostgreSQL cannot store)."""
 OptionalWords = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+
+
+SendableKey = Literal[  # type: ignore[misc]
+    tuple(d.key for d in library() if d.has_text and d.superseded_by is None)
+]
+"""An instrument that can go out as a link at all (its text is loaded, it is
+the current version), as id@version; whether it suits the person is the
+service's to say (a 409 naming why)."""
 
 
 class Input(Schema):
@@ -94,11 +118,11 @@ class MemberOut(Schema):
 
 class SessionIn(Input):
     date: LooseDate | None = None
-    attended: list[int] = Field(default_factory=list, max_length=50)
+    attended: list[Id] = Field(default_factory=list, max_length=50)
 
 
 class AttendanceIn(Input):
-    attended: list[int] = Field(max_length=50)
+    attended: list[Id] = Field(max_length=50)
 
 
 class SessionOut(Schema):
@@ -121,11 +145,13 @@ class SessionOut(Schema):
 
 
 class InvitationIn(Input):
-    member: int | None = Field(
+    member: Id | None = Field(
         description="Who answers; null for the therapist's own questionnaires."
     )
-    instruments: list[str] = Field(min_length=1, max_length=20)
-    expires_in_hours: int = Field(72, ge=1, le=24 * 14)
+    instruments: list[SendableKey] = Field(min_length=1, max_length=20)
+    expires_in_hours: Annotated[
+        int, Field(ge=1, le=24 * 30), BeforeValidator(_whole_number)
+    ] = 72
     language: Literal["en", "es"] | None = None
 
 

@@ -118,6 +118,18 @@ def monthly_sessions(sessions: Iterable[tuple[int, dt.date]]) -> set[int]:
     return chosen
 
 
+def answered_by(definition: Definition) -> tuple[str, ...]:
+    """Who may answer it, as a response records it (Response.Respondent): a
+    member, unless it is a therapist form only; the therapist, where it is a
+    therapist form. The paper form asks the same (forms.py)."""
+    kinds = []
+    if definition.respondents != (THERAPIST,):
+        kinds.append("member")
+    if THERAPIST in definition.respondents:
+        kinds.append(THERAPIST)
+    return tuple(kinds)
+
+
 def unsendable(
     definition: Definition, member: Member | None, language: str
 ) -> Problem | None:

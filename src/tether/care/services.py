@@ -31,7 +31,7 @@ from .models import (
     Signal,
     Subsystem,
 )
-from .plan import MEMBER_ROLES, THERAPIST, clinic_plan, plans_for
+from .plan import MEMBER_ROLES, THERAPIST, answered_by, clinic_plan, plans_for
 from .recompute import catch_up_overdue
 from .responses import Stored, store_response
 from .selectors import (
@@ -419,7 +419,7 @@ def submit_response(
     over (ALREADY_ANSWERED)."""
     session = get_session_for(user, session_id, write=True)
     definition = definition_named(instrument)
-    if respondent not in definition.respondents:
+    if respondent not in answered_by(definition):
         raise InvalidEntry(
             [
                 Problem(
