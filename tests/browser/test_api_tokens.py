@@ -1,10 +1,10 @@
 """A person's API tokens in a real browser (Debian's chromium), at desktop and
-phone size: from the link in the header, they make a token, see its secret
-once with a working copy button (after a first try without a name, refused
-with a message), find only its first characters after
-leaving the page, and revoke it after the confirming sentence. axe-core finds
-no violation at all (minor ones included) on the page before and after, and neither
-the header nor the page scrolls sideways.
+phone size: from the link in the header, after a first try without a name
+(refused with a message), they make a token, see its secret once with a
+working copy button, find only its first characters after leaving the page,
+and revoke it after the confirming sentence. axe-core finds no violation at
+all (minor ones included) at each step, and neither the header nor the page
+scrolls sideways.
 
 The person holds every role and a long name: the widest header there is."""
 
