@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import CrisisRegion, Organization, Role, User
+from . import services
+from .models import ApiToken, CrisisRegion, Organization, Role, User
 
 WRONG_PASSWORD = gettext_lazy(
     "That username and password did not match. Check them and try again."
@@ -158,3 +159,65 @@ class ClinicSettingsForm(forms.Form):
             "crisis_contacts": organization.crisis_contacts,
             "plan_reviewed": organization.measure_plan_reviewed_at is not None,
         }
+
+
+def lifetime_words(days: int) -> str:
+    """A token's lifetime as people say it: "7 days", "1 year"."""
+    if days == 365:
+        return gettext("1 year")
+    return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: a name, what it may do, how long it works.
+    The service checks the same again and its problems land on these fields
+    (`put_problems`)."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        # No max_length here: a browser would cut a pasted name silently; the
+        # service refuses a long one with a message instead.
+        strip=True,
+        error_messages={"required": services.NAME_NEEDED},
+        help_text=_("What or who will use it, e.g. “Clinic reports script”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 40}),
+    )
+    scope = forms.ChoiceField(
+        label=_("What it may do"),
+        choices=[
+            (ApiToken.Scope.READ, _("Read only: see what you can see")),
+            (
+                ApiToken.Scope.READ_WRITE,
+                _("Read and write: also change what you can change, e.g. send answers"),
+            ),
+        ],
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": services.SCOPE_UNKNOWN,
+            "invalid_choice": services.SCOPE_UNKNOWN,
+        },
+    )
+    days = forms.TypedChoiceField(
+        label=_("Works for"),
+        choices=[(d, d) for d in services.API_TOKEN_DAYS],  # words: __init__
+        coerce=int,
+        initial=90,
+        help_text=_("After that it stops working; make a new one then."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = ", ".join(str(d) for d in services.API_TOKEN_DAYS)
+        unknown = str(services.DAYS_UNKNOWN) % {"days": offered}
+        days: forms.TypedChoiceField = self.fields["days"]  # type: ignore[assignment]
+        days.choices = [(d, lifetime_words(d)) for d in services.API_TOKEN_DAYS]
+        days.error_messages |= {
+            "required": unknown,
+            "invalid_choice": unknown,
+        }
+
+    def put_problems(self, problems: dict[str, str]) -> None:
+        """The service's problems, each on the field it names."""
+        for field, message in problems.items():
+            self.add_error(field if field in self.fields else None, message)

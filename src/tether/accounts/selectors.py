@@ -1,5 +1,6 @@
 """Permission-checked reads of accounts: an administrator reaches the users of
-their own organization only; the first-run checklist of a new clinic."""
+their own organization only; a person's own API tokens; the first-run
+checklist of a new clinic."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tether.audit.services import record
 
-from .models import EnrolmentCode, User
+from .models import ApiToken, EnrolmentCode, User
 from .services import ENROLMENT_WINDOW
 
 
@@ -50,6 +52,42 @@ def get_user_for(admin: User, user_id: int) -> User:
         record(admin, "denied", "user", user_id)
         raise Http404("No such user.")
     return user
+
+
+TOKEN_STATUS = {
+    "active": gettext_lazy("active"),
+    "expired": gettext_lazy("expired"),
+    "revoked": gettext_lazy("revoked"),
+}
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """One of a person's API tokens as their token page lists it."""
+
+    token: ApiToken
+    status: str
+    """"active", "expired" or "revoked" (revoked wins over expired)."""
+
+    @property
+    def status_label(self) -> str:
+        return str(TOKEN_STATUS[self.status])
+
+
+def api_tokens_of(user: User) -> list[TokenRow]:
+    """The person's own API tokens, newest first, with their status; nobody
+    else's (an administrator sees only their own too)."""
+    now = timezone.now()
+    rows = []
+    for token in ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"):
+        if token.revoked_at is not None:
+            status = "revoked"
+        elif token.expires_at <= now:
+            status = "expired"
+        else:
+            status = "active"
+        rows.append(TokenRow(token, status))
+    return rows
 
 
 @dataclass(frozen=True)

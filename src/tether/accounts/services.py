@@ -14,6 +14,7 @@ from axes.utils import reset as axes_reset
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -182,10 +183,14 @@ def set_active(admin: User, user: User, active: bool) -> None:
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
-        if not active:
+        if active:
+            record(admin, "reactivate", "user", user.pk)
+        else:
             # Reactivating someone never brings their old tokens back.
-            revoke_api_tokens_of(user)
-        record(admin, "reactivate" if active else "deactivate", "user", user.pk)
+            revoked = revoke_api_tokens_of(user)
+            record(
+                admin, "deactivate", "user", user.pk, detail={"revoked_tokens": revoked}
+            )
 
 
 # ---- second factor ------------------------------------------------------------
@@ -345,23 +350,64 @@ class IssuedToken:
     secret: str
 
 
+NAME_NEEDED = gettext_lazy("Give the token a name, to tell it apart later.")
+NAME_TOO_LONG = gettext_lazy(
+    "This name is %(length)s characters long; keep it to %(limit)s characters at most."
+)
+SCOPE_UNKNOWN = gettext_lazy(
+    "Choose what the token may do: read only, or read and write."
+)
+DAYS_UNKNOWN = gettext_lazy("Choose one of the lifetimes offered: %(days)s days.")
+
+
+class ApiTokenRefused(ValueError):
+    """Input a token cannot be made from. `problems` maps each form field
+    ("name", "scope", "days") to what was wrong with it, in words, in the
+    language active when it was raised (the request's)."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+
+
 def api_token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def api_token_problems(name: str, scope: object, days: object) -> dict[str, str]:
+    """What is wrong with a token's name, scope and lifetime, field by field
+    (nothing: an empty dict)."""
+    problems: dict[str, str] = {}
+    limit = ApiToken._meta.get_field("name").max_length
+    if not name.strip():
+        problems["name"] = str(NAME_NEEDED)
+    elif limit is not None and len(name.strip()) > limit:
+        problems["name"] = str(NAME_TOO_LONG) % {
+            "length": len(name.strip()),
+            "limit": limit,
+        }
+    if scope not in ApiToken.Scope.values:
+        problems["scope"] = str(SCOPE_UNKNOWN)
+    if isinstance(days, bool) or days not in API_TOKEN_DAYS:
+        offered = ", ".join(str(d) for d in API_TOKEN_DAYS)
+        problems["days"] = str(DAYS_UNKNOWN) % {"days": offered}
+    return problems
+
+
 def create_api_token(user: User, name: str, scope: str, days: int) -> IssuedToken:
     """A personal token for `user` (who is signed in with their second factor:
-    the view checks). Refuses an empty name, an unknown scope or lifetime."""
-    name = name.strip()
-    if not name or len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
-        raise ValueError("name")
-    if scope not in ApiToken.Scope.values or days not in API_TOKEN_DAYS:
-        raise ValueError("scope or days")
+    the view checks). An empty or too long name, an unknown scope or a
+    lifetime not offered raise `ApiTokenRefused` naming each field, and
+    nothing is written. The audit event holds the scope and lifetime, never
+    the name (people's words) nor anything of the secret."""
+    problems = api_token_problems(name, scope, days)
+    if problems:
+        raise ApiTokenRefused(problems)
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user,
-            name=name,
+            name=name.strip(),
             prefix=secret[: len(API_TOKEN_PREFIX) + 6],
             digest=api_token_digest(secret),
             scope=scope,
@@ -374,12 +420,14 @@ def create_api_token(user: User, name: str, scope: str, days: int) -> IssuedToke
 
 
 def revoke_api_token(user: User, token_id: int) -> ApiToken | None:
-    """Revoke one of `user`'s own tokens; None if they have no such token."""
+    """Revoke one of `user`'s own tokens; None, and a `denied` audit event,
+    if they have no such token (someone else's included: nothing changes)."""
     with transaction.atomic():
         token = (
             ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
         )
         if token is None:
+            record(user, "denied", "api-token", token_id)
             return None
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
@@ -389,7 +437,8 @@ def revoke_api_token(user: User, token_id: int) -> ApiToken | None:
 
 
 def revoke_api_tokens_of(user: User) -> int:
-    """Revoke every token of a user who is deactivated or loses their roles."""
+    """Revoke every token not yet revoked of a user who is deactivated; how many (the
+    caller's audit event says so)."""
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import token_views, views
 
 urlpatterns = [
     path("login/", views.sign_in, name="login"),
@@ -37,4 +37,10 @@ urlpatterns = [
     ),
     path("users/<int:user_id>/unlock/", views.user_unlock, name="user-unlock"),
     path("users/<int:user_id>/active/", views.user_active, name="user-active"),
+    path("tokens/", token_views.api_tokens, name="api-tokens"),
+    path(
+        "tokens/<int:token_id>/revoke/",
+        token_views.api_token_revoke,
+        name="api-token-revoke",
+    ),
 ]

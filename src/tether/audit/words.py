@@ -32,7 +32,8 @@ ACTIONS: dict[str, Promise] = {
     "alert-email": _("Emailed the risk alert"),
     "issue": _("Created a link"),
     "send": _("Sent a link"),
-    "revoke": _("Closed a link"),
+    # A questionnaire link or an API token: the record's kind says which.
+    "revoke": _("Revoked"),
     "choose-language": _("Chose a language"),
     "kiosk-start": _("Started kiosk mode"),
     "kiosk-exit": _("Left kiosk mode"),
@@ -73,6 +74,7 @@ RECORDS: dict[str, Promise] = {
     "case-assignments": _("Case assignments"),
     "demo-clinic": _("Demo clinic"),
     "audit-log": _("Audit log"),
+    "api-token": _("Personal API token"),
 }
 """Every kind of record an event is about, in words."""
 
@@ -98,6 +100,9 @@ DETAILS: dict[str, Promise] = {
     "locked": _("locked out"),
     "username": _("user name typed"),
     "revoked_links": _("links closed"),
+    "revoked_tokens": _("API tokens revoked"),
+    "scope": _("scope"),
+    "days": _("days valid"),
     "events": _("events"),
     "before": _("before"),
     "rows": _("rows"),
