@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tether.instruments import Definition, Item, Option, Scale
+from tether.instruments import Definition, Item, Option, Recovery, Scale
 from tether.instruments.model import (
     CASE_KINDS,
     Band,
     ChangeNorms,
     Cutoff,
-    Recovery,
     Text,
     ValueRange,
 )
