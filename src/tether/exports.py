@@ -38,8 +38,9 @@ def export_redcap_dictionary(options: argparse.Namespace) -> int:
             _note(
                 f"{d.key}: no bundled text in {options.language}; written in {d.languages[0]}"
             )
-    _write(options.out, dictionary_csv(dictionary_rows(definitions, options.language)))
-    return 0
+    return _write(
+        options.out, dictionary_csv(dictionary_rows(definitions, options.language))
+    )
 
 
 def import_redcap_dictionary(options: argparse.Namespace) -> int:
@@ -55,7 +56,8 @@ def import_redcap_dictionary(options: argparse.Namespace) -> int:
     for warning in imported.warnings:
         _note(warning)
     text = yaml.safe_dump(imported.data, allow_unicode=True, sort_keys=False, width=100)
-    _write(options.out, text)
+    if _write(options.out, text):
+        return INPUT_ERROR
     if options.out is not None:
         d = imported.definition
         print(
@@ -111,13 +113,19 @@ def _django() -> None:
     django.setup()
 
 
-def _write(out: Path | None, text: str) -> None:
+def _write(out: Path | None, text: str) -> int:
+    """Write to `out` (all or nothing), or to stdout; 0, or INPUT_ERROR with
+    the reason."""
     if out is None:
         sys.stdout.write(text)
-        return
+        return 0
     temporary = out.with_name(f".{out.name}.partial")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, out)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, out)
+    except OSError as error:
+        return _refused(OSError(f"{out}: cannot be written: {error.strerror}"))
+    return 0
 
 
 INPUT_ERROR = 2

@@ -74,8 +74,11 @@ def export_redcap(
     except RecordsError as error:
         raise ExportError(str(error)) from error
     temporary = out.with_name(f".{out.name}.partial")
-    temporary.write_text(records_csv(header, rows), encoding="utf-8")
-    os.replace(temporary, out)
+    try:
+        temporary.write_text(records_csv(header, rows), encoding="utf-8")
+        os.replace(temporary, out)
+    except OSError as error:
+        raise ExportError(f"{out}: cannot be written: {error.strerror}") from error
     forms = sorted({e.definition.key for e in entries})
     with transaction.atomic():
         for organization in chosen:

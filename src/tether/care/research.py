@@ -96,7 +96,10 @@ def export_research(folder: Path, slug: str | None = None) -> ExportSummary:
     rows = research_rows([o.pk for o in chosen], library)
     table = research_table(rows, names)
     definitions = {key: known(library, key) for key in {row.instrument for row in rows}}
-    files = write_export(folder, table, codebook(table, definitions, names.key_id))
+    try:
+        files = write_export(folder, table, codebook(table, definitions, names.key_id))
+    except OSError as error:
+        raise ExportError(f"{folder}: cannot be written: {error.strerror}") from error
     cases_of: dict[int, set[int]] = {}
     for row in rows:
         cases_of.setdefault(row.organization, set()).add(row.case)
