@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tether import config
+from tether import config, exports
 from tether.csvfiles import CsvFileError, read_csv_file
 from tether.instruments import (
     DefinitionError,
@@ -50,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         AnswerError,
         ScoreTableError,
         CsvFileError,
+        exports.DictionaryError,
     ) as error:
         print(f"tether: {error}", file=sys.stderr)
         return INPUT_ERROR
@@ -80,6 +81,26 @@ def _parser() -> _Parser:
     p.add_argument("id")
     p.add_argument("file", type=Path)
     p.set_defaults(run=_add_text)
+    p = isub.add_parser(
+        "export-redcap", help="write instruments as a REDCap data dictionary (CSV)"
+    )
+    p.add_argument("ids", nargs="+", metavar="ID", help="id or id@version")
+    p.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    p.add_argument("--language", default="en", help="label language (default: en)")
+    p.set_defaults(run=exports.export_redcap_dictionary)
+    p = isub.add_parser(
+        "import-redcap",
+        help="turn one form of a REDCap data dictionary into a definition",
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--out", type=Path, help="definition file to write (default: stdout)"
+    )
+    p.add_argument("--form", help="the form to read, where the dictionary has several")
+    p.add_argument(
+        "--id", help="id@version of the new instrument, where the dictionary names none"
+    )
+    p.set_defaults(run=exports.import_redcap_dictionary)
 
     score = sub.add_parser(
         "score",
@@ -124,6 +145,30 @@ def _parser() -> _Parser:
         help="data as noisy as a clinic's: ratings near the ceiling, smaller drops, gaps (docs/simulation.md)",
     )
     simulate.set_defaults(run=_simulate)
+
+    export = sub.add_parser(
+        "export", help="export answers for other systems and research"
+    )
+    esub = export.add_subparsers(metavar="FORMAT", required=True)
+    p = esub.add_parser(
+        "redcap", help="sent questionnaires as a REDCap record file (CSV)"
+    )
+    p.add_argument(
+        "--organization", metavar="SLUG", help="one organization (default: all)"
+    )
+    p.add_argument(
+        "--instrument", nargs="+", metavar="ID", help="id (every version) or id@version"
+    )
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(run=exports.export_redcap_records)
+    p = esub.add_parser(
+        "research", help="a de-identified long table (CSV, Parquet) with its codebook"
+    )
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument(
+        "--organization", metavar="SLUG", help="one organization (default: all)"
+    )
+    p.set_defaults(run=exports.export_research)
 
     demo = sub.add_parser("demo", help="start the demo on a fresh SQLite database")
     demo.add_argument("--port", type=int, default=8000)

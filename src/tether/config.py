@@ -4,6 +4,7 @@ environment, no Django needed."""
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 PRIVATE_UMASK = 0o077
@@ -57,3 +58,40 @@ def open_to_others(paths: list[Path]) -> list[tuple[Path, int]]:
         if mode & 0o077:
             found.append((path, mode))
     return found
+
+
+RESEARCH_SECRET_FILE = "research-secret"
+"""The key of the research export's pseudonyms (docs/research-export.md)."""
+
+
+def research_secret(data_dir: Path) -> bytes:
+    """The deployment's research secret: 32 random bytes kept (as hex) in
+    `research-secret` in the data directory, made 600 on first use. Written
+    to a temporary file and linked into place, so two exports starting at
+    once agree on one secret and none reads a half-written one."""
+    path = private_dir(data_dir) / RESEARCH_SECRET_FILE
+    if not path.exists():
+        temporary = path.with_name(f".{RESEARCH_SECRET_FILE}.{os.getpid()}")
+        descriptor = os.open(
+            temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE
+        )
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            temporary.unlink()
+    text = path.read_text(encoding="ascii").strip()
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        secret = b""
+    if len(secret) < 32:
+        raise ValueError(
+            f"{path}: not a research secret (64 hex digits); restore it from a "
+            "backup, or delete it to start new pseudonyms that will not link to "
+            "earlier exports"
+        )
+    return secret

@@ -75,6 +75,8 @@ RECORDS: dict[str, Promise] = {
     "demo-clinic": _("Demo clinic"),
     "audit-log": _("Audit log"),
     "api-token": _("Personal API token"),
+    "research-export": _("Research export (de-identified)"),
+    "redcap-export": _("REDCap export"),
 }
 """Every kind of record an event is about, in words."""
 
@@ -117,10 +119,19 @@ BY_A_MEMBER = frozenset({"start", "submit", "choose-language"})
 """Actions recorded without a signed-in user because a family member did them,
 on their own link or at the kiosk."""
 BY_TETHER = frozenset(
-    {"resolve", "reopen", "incomplete", "alert-email", "password-reset-sent", "prune"}
+    {
+        "resolve",
+        "reopen",
+        "incomplete",
+        "alert-email",
+        "password-reset-sent",
+        "prune",
+        "export",
+    }
 )
 """Actions recorded without a signed-in user because Tether did them (the
-background worker's recompute, its emails, `tether audit prune`)."""
+background worker's recompute, its emails, `tether audit prune`, the
+exports of `tether export`)."""
 
 
 def nobody_words(action: str) -> str:

@@ -77,7 +77,7 @@ DATA_NOT_PRIVATE = "tether.W002"
 @register()
 def data_is_private(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """The data directory, the SQLite database with its -wal and -shm files,
-    and the secret key: no other user of the machine may read them. Tether
+    the secret key and the research export's secret: no other user of the machine may read them. Tether
     creates them so; an older install, a copy or a restored backup may not
     be."""
     if os.name != "posix":
@@ -86,7 +86,7 @@ def data_is_private(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
 
 
 def open_data_warnings(data_dir: Path, database: dict[str, Any]) -> list[CheckMessage]:
-    paths = [data_dir, data_dir / "secret-key"]
+    paths = [data_dir, data_dir / "secret-key", data_dir / config.RESEARCH_SECRET_FILE]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         name = str(database["NAME"])
         paths += [Path(name), Path(f"{name}-wal"), Path(f"{name}-shm")]

@@ -109,16 +109,19 @@ def bundled_definitions() -> tuple[Definition, ...]:
     return definitions
 
 
-def load_library(data_dir: Path | None = None) -> Library:
+def load_library(data_dir: Path | None = None, text_packs: bool = True) -> Library:
     """Bundled definitions plus, from `data_dir`, site definitions
-    (`instruments/*.yaml`) and licensed text packs (`text-packs/*.yaml`)."""
+    (`instruments/*.yaml`) and licensed text packs (`text-packs/*.yaml`);
+    without the packs for what leaves the site (exports carry only the text
+    an instrument's licence lets Tether bundle)."""
     definitions = list(bundled_definitions())
     if data_dir is not None:
         site = sorted((data_dir / "instruments").glob("*.yaml"))
         site_defs = [load_definition(path) for path in site]
         replaced = {d.key for d in site_defs}
         definitions = [d for d in definitions if d.key not in replaced] + site_defs
-        for path in sorted((data_dir / "text-packs").glob("*.yaml")):
+        packs = sorted((data_dir / "text-packs").glob("*.yaml")) if text_packs else []
+        for path in packs:
             pack = read_pack(path)
             definitions = [
                 apply_pack(d, pack) if pack.matches(d) else d for d in definitions
