@@ -72,6 +72,7 @@ RECORDS: dict[str, Promise] = {
     "caseload": _("Caseload"),
     "case-assignments": _("Case assignments"),
     "demo-clinic": _("Demo clinic"),
+    "score-history": _("Score history (a file imported)"),
     "audit-log": _("Audit log"),
 }
 """Every kind of record an event is about, in words."""
@@ -112,10 +113,19 @@ BY_A_MEMBER = frozenset({"start", "submit", "choose-language"})
 """Actions recorded without a signed-in user because a family member did them,
 on their own link or at the kiosk."""
 BY_TETHER = frozenset(
-    {"resolve", "reopen", "incomplete", "alert-email", "password-reset-sent", "prune"}
+    {
+        "resolve",
+        "reopen",
+        "incomplete",
+        "alert-email",
+        "password-reset-sent",
+        "prune",
+        "import",
+    }
 )
 """Actions recorded without a signed-in user because Tether did them (the
-background worker's recompute, its emails, `tether audit prune`)."""
+background worker's recompute, its emails, `tether audit prune`, `tether
+import scores` and the demo's seeding)."""
 
 
 def nobody_words(action: str) -> str:
