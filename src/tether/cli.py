@@ -335,7 +335,7 @@ def _import_scores(options: argparse.Namespace) -> int:
     django.setup()
     from tether.care.history_import import find_organization, import_history
     from tether.interop.history import HistoryError
-    from tether.interop.history_report import report_lines
+    from tether.interop.history_report import counted, report_lines
 
     started = time.perf_counter()
     try:
@@ -357,7 +357,7 @@ def _import_scores(options: argparse.Namespace) -> int:
     if done.committed:
         print(
             f"Imported into {organization.name} in one transaction ({seconds:.1f} s); "
-            f"the clinic was refitted: {done.open_alerts:,} open alerts."
+            f"the clinic was refitted ({counted(done.open_alerts or 0, 'open alert')})."
         )
     elif not done.report.creates_anything:
         print("Nothing new: everything in the file is already in Tether.")

@@ -39,18 +39,18 @@ def test_the_report_says_what_the_import_fills_in_and_leaves():
             unanswered=3,
             undated_sessions=10,
             today=dt.date(2026, 12, 1),
-            cases_without_clinician=2,
+            cases_without_clinician=1,
             unread_columns=("name", "notes"),
         )
     )
     assert lines[0] == "scores.csv: a wide item file, 1,234 rows"
     assert lines[-5:] == [
         "",
-        "3 of the new responses are questionnaires not answered (empty scores): "
-        "kept as invitations left unanswered, which the disengagement rule counts.",
-        "10 new sessions have no session_date: they are dated 2026-12-01, the day "
-        "of the import.",
-        "2 new cases name no clinician: until an administrator chooses their "
+        "3 new responses not answered (empty scores): kept as invitations left "
+        "unanswered, which the disengagement rule counts.",
+        "10 new sessions without a session_date: dated 2026-12-01, the day of the "
+        "import.",
+        "1 new case without a clinician: until an administrator chooses their "
         "clinicians, only supervisors see them.",
         "Columns not read: name, notes.",
     ]

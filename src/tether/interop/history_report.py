@@ -57,7 +57,7 @@ def report_lines(report: ImportReport) -> list[str]:
     """The report: what is new and what is already in Tether, then what the
     import fills in by itself (dates, clinicians) and which columns it left."""
     kind = "long-format score file" if report.format == LONG else "wide item file"
-    lines = [f"{report.file}: a {kind}, {report.rows:,} rows", ""]
+    lines = [f"{report.file}: a {kind}, {counted(report.rows, 'row')}", ""]
     table = [
         ("", "new", "already in Tether"),
         *(
@@ -82,23 +82,28 @@ def report_lines(report: ImportReport) -> list[str]:
     notes = []
     if report.unanswered:
         notes.append(
-            f"{report.unanswered:,} of the new responses are questionnaires not "
-            "answered (empty scores): kept as invitations left unanswered, which "
-            "the disengagement rule counts."
+            f"{counted(report.unanswered, 'new response')} not answered (empty "
+            "scores): kept as invitations left unanswered, which the "
+            "disengagement rule counts."
         )
     if report.undated_sessions:
         notes.append(
-            f"{report.undated_sessions:,} new sessions have no session_date: they "
-            f"are dated {report.today.isoformat()}, the day of the import."
+            f"{counted(report.undated_sessions, 'new session')} without a "
+            f"session_date: dated {report.today.isoformat()}, the day of the import."
         )
     if report.cases_without_clinician:
         notes.append(
-            f"{report.cases_without_clinician:,} new cases name no clinician: "
-            "until an administrator chooses their clinicians, only supervisors "
-            "see them."
+            f"{counted(report.cases_without_clinician, 'new case')} without a "
+            "clinician: until an administrator chooses their clinicians, only "
+            "supervisors see them."
         )
     if report.unread_columns:
         notes.append("Columns not read: " + ", ".join(report.unread_columns) + ".")
     if notes:
         lines += ["", *notes]
     return lines
+
+
+def counted(count: int, noun: str) -> str:
+    """ "1 row", "1,234 rows"."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
