@@ -248,7 +248,7 @@ def test_a_wide_item_file_is_scored_by_its_instrument(northside, ames, write):
         )
     assert refused.value.problems == [
         "row 2: Q9: phq-9@1.0 of M1 in session 1 of case C7 is already in Tether "
-        "with 1 to item 9, not 0"
+        "with the answer 1 to item 9, not the answer 0"
     ]
 
 

@@ -98,7 +98,8 @@ def import_history(
         plan = _Plan(organization, history, lib)
         return Imported(plan.report(name, today), committed=False)
     with transaction.atomic():
-        # Matched again under the write lock: nothing changes in between.
+        # Matched again inside the transaction that writes (on SQLite, under
+        # its write lock), so what was counted is what is written.
         plan = _Plan(organization, history, lib)
         report = plan.report(name, today)
         if not report.creates_anything:
@@ -288,15 +289,15 @@ class _Plan:
                         self.problem(
                             r.row,
                             column,
-                            f"{whose} with {_words(theirs, 'no answer')} to item "
-                            f"{item}, not {_words(mine, 'none')}",
+                            f"{whose} with {_answer(theirs)} to item {item}, "
+                            f"not {_answer(mine)}",
                         )
                 continue
             for scale, mine in scored.scores.items():
                 theirs = stored.scores.get(scale, _MISSING)
                 if theirs is _MISSING or not _same(mine, theirs):
                     there = (
-                        f"without a {scale} score"
+                        f"without a score for {scale}"
                         if theirs is _MISSING
                         else f"with {scale} {_words(theirs, 'empty')}"
                     )
@@ -530,6 +531,10 @@ def _same(mine: object, theirs: object) -> bool:
         return abs(float(mine) - float(theirs)) < 1e-9  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
+
+
+def _answer(value: object) -> str:
+    return "no answer" if value is None else f"the answer {_words(value, '')}"
 
 
 def _words(value: object, none: str) -> str:
