@@ -169,6 +169,23 @@ def _parser() -> _Parser:
         "--organization", metavar="SLUG", help="one organization (default: all)"
     )
     p.set_defaults(run=exports.export_research)
+    imp = sub.add_parser("import", help="import a clinic's history (docs/importing.md)")
+    imsub = imp.add_subparsers(metavar="WHAT", required=True)
+    p = imsub.add_parser(
+        "scores",
+        help="import a score file as cases, members, sessions and responses",
+        description="Import a long-format score file (docs/long-format.md) or, with "
+        "--instrument, a wide item file into an organization (docs/importing.md). "
+        "A dry run reports what would be created; --commit writes it in one "
+        "transaction and refits the clinic. Bad rows are listed (the header is "
+        "row 1) and nothing is written.",
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument("--organization", required=True, metavar="SLUG")
+    p.add_argument("--commit", action="store_true", help="write (default: dry run)")
+    p.add_argument("--instrument", help="a wide item file's instrument (id@version)")
+    p.add_argument("--item-columns", help="a wide file's item columns, as for score")
+    p.set_defaults(run=_import_scores)
 
     demo = sub.add_parser("demo", help="start the demo on a fresh SQLite database")
     demo.add_argument("--port", type=int, default=8000)
@@ -350,6 +367,46 @@ def _simulate(options: argparse.Namespace) -> int:
     print(
         f"wrote {len(cohort.scores)} score rows to {scores} and {len(cohort.truth)} planted events to {truth}"
     )
+    return 0
+
+
+def _import_scores(options: argparse.Namespace) -> int:
+    import time
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tether.settings")
+    django.setup()
+    from tether.care.history_import import find_organization, import_history
+    from tether.interop.history import HistoryError
+    from tether.interop.history_report import counted, report_lines
+
+    started = time.perf_counter()
+    try:
+        organization = find_organization(options.organization)
+        done = import_history(
+            organization,
+            read_csv_file(options.file),
+            options.file.name,
+            instrument=options.instrument,
+            item_columns=options.item_columns,
+            commit=options.commit,
+        )
+    except HistoryError as error:
+        print(f"tether: {options.file}: nothing was imported:", file=sys.stderr)
+        print("\n".join(error.problems), file=sys.stderr)
+        return INPUT_ERROR
+    print("\n".join(report_lines(done.report)), end="\n\n")
+    seconds = time.perf_counter() - started
+    if done.committed:
+        print(
+            f"Imported into {organization.name} in one transaction ({seconds:.1f} s); "
+            f"the clinic was refitted ({counted(done.open_alerts or 0, 'open alert')})."
+        )
+    elif not done.report.creates_anything:
+        print("Nothing new: everything in the file is already in Tether.")
+    else:
+        print(f"Dry run ({seconds:.1f} s): nothing was written; --commit imports it.")
     return 0
 
 

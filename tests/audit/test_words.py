@@ -65,6 +65,7 @@ def test_details_show_words_and_counts_but_no_ids():
 def test_an_action_without_a_signed_in_user_says_who_did_it():
     assert nobody_words("submit") == "A family member (link or kiosk)"
     assert nobody_words("resolve") == "Tether, automatically"
+    assert nobody_words("import") == "Tether, automatically"  # tether import scores
     assert nobody_words("sign-in-failed") == "No one signed in"
     assert set(ACTIONS) >= BY_A_MEMBER
     assert set(ACTIONS) >= BY_TETHER

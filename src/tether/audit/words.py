@@ -73,6 +73,7 @@ RECORDS: dict[str, Promise] = {
     "caseload": _("Caseload"),
     "case-assignments": _("Case assignments"),
     "demo-clinic": _("Demo clinic"),
+    "score-history": _("Score history (a file imported)"),
     "audit-log": _("Audit log"),
     "api-token": _("Personal API token"),
     "research-export": _("Research export (de-identified)"),
@@ -127,11 +128,12 @@ BY_TETHER = frozenset(
         "password-reset-sent",
         "prune",
         "export",
+        "import",
     }
 )
 """Actions recorded without a signed-in user because Tether did them (the
 background worker's recompute, its emails, `tether audit prune`, the
-exports of `tether export`)."""
+exports of `tether export`, `tether import scores` and the demo's seeding)."""
 
 
 def nobody_words(action: str) -> str:

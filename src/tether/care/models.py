@@ -48,6 +48,15 @@ class Case(models.Model):
         max_length=10, choices=Status.choices, default=Status.OPEN
     )
     trauma_focus = models.CharField(max_length=200, blank=True)
+    external_id = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=(
+            "The case's id in the clinic's own records, from an imported file "
+            "(tether import scores: its case_id), so a re-run finds the case; "
+            "empty for a case created in Tether."
+        ),
+    )
     clinicians = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="cases", blank=True
     )
@@ -65,6 +74,13 @@ class Case(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["organization", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="one_case_per_external_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -82,10 +98,27 @@ class Member(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     active = models.BooleanField(default=True)
+    external_id = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text=(
+            "The member's id in an imported file (its member_id), unique in "
+            "the case, so a re-run finds the member; empty for a member added "
+            "in Tether."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            # Files number members per case (M1, M2, … in every case).
+            models.UniqueConstraint(
+                fields=["case", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="one_member_per_external_id_in_case",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.first_name

@@ -27,7 +27,7 @@ from tether.audit.services import record
 from tether.instruments import Definition
 from tether.scoring import AnswerError, meets_risk_trigger, score
 
-from .alerts import json_safe, raise_risk_signals
+from .alerts import json_safe, raise_risk_signals, raise_risk_signals_of
 from .answers import answer_problems, as_number
 from .errors import Code, InvalidEntry, Problem, item_field, total_field
 from .frames import library
@@ -488,6 +488,11 @@ class ScoredResponse:
     totals: Mapping[str, object] = field(default_factory=dict)
     status: str = Response.Status.COMPLETE
     entered_by: User | None = None
+    prorated: frozenset[str] = frozenset()
+    """The scales scored from fewer items than they have (scores_to_store)."""
+    rule_results: Mapping[str, Any] = field(default_factory=dict)
+    """What the instrument's own scoring rules found, where the answers were
+    scored here (scores_to_store); empty for scores that arrive as totals."""
 
 
 def store_responses(
@@ -518,6 +523,7 @@ def store_responses(
                 entered_by=entry.entered_by,
                 submitted_at=entry.submitted_at if _answered(entry) else None,
                 risk_endorsed=at_trigger(entry.definition, entry.scores),
+                rule_results=json_safe(dict(entry.rule_results)),
             )
             for entry in batch
         )
@@ -527,6 +533,7 @@ def store_responses(
                 response=response,
                 scale=scale,
                 value=value,
+                prorated=scale in entry.prorated,
             )
             for response, entry in zip(responses, batch, strict=True)
             for scale, value in entry.scores.items()
@@ -546,10 +553,12 @@ def store_responses(
                 organization=organization,
                 detail={"case": case_id, "responses": len(ids), "source": source},
             )
-            if case_id in asks_risk:
-                raise_risk_signals(Case.objects.select_for_update().get(pk=case_id))
             if recompute:
                 request_recompute(case_id)
+        # The risk rule once over the batch's cases, not once per case.
+        raise_risk_signals_of(
+            Case.objects.select_for_update().filter(pk__in=asks_risk).order_by("pk")
+        )
     return responses
 
 
