@@ -19,6 +19,7 @@ SDC's calculatedExpression and variable
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -134,6 +135,23 @@ def read_text(
         if isinstance(lang, str) and isinstance(words, str) and words.strip():
             out[lang] = words.strip()
     return MappingProxyType(out)
+
+
+LOINC_CODE = re.compile(r"^\d{1,7}-\d$")
+
+
+def loinc_code(node: Mapping[str, Any]) -> str | None:
+    """The LOINC code among a Questionnaire's or an item's codes: one with
+    LOINC's system, or a LOINC-shaped code with no system (LHC-Forms writes
+    some so)."""
+    for coding in node.get("code", []) or []:
+        if not isinstance(coding, dict):
+            continue
+        code = str(coding.get("code", ""))
+        system = coding.get("system")
+        if system == LOINC or (system is None and LOINC_CODE.match(code)):
+            return code
+    return None
 
 
 def extensions(node: Mapping[str, Any], url: str) -> list[Mapping[str, Any]]:
