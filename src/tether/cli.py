@@ -316,9 +316,11 @@ def _import_questionnaire(options: argparse.Namespace) -> int:
     try:
         imported = import_file(options.file, _library(), options.id)
     except FhirImportError as error:
-        print(*error.warnings, *error.problems, sep="\n", file=sys.stderr)
+        print(*(f"warning: {w}" for w in error.warnings), sep="\n", file=sys.stderr)
+        print(f"tether: {options.file.name} cannot be imported:", file=sys.stderr)
+        print(*(f"  {p}" for p in error.problems), sep="\n", file=sys.stderr)
         return INPUT_ERROR
-    print(*imported.warnings, sep="\n", file=sys.stderr)
+    print(*(f"warning: {w}" for w in imported.warnings), sep="\n", file=sys.stderr)
     _write_text(imported.yaml_text(options.file.name), options.out)
     return 0
 

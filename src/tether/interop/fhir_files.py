@@ -8,8 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tether.instruments.loader import load_definition
-from tether.instruments.model import Definition
+from tether.instruments import Definition, load_definition
 
 from .fhir_import import (
     FhirImportError,

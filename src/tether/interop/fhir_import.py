@@ -33,8 +33,8 @@ from typing import Any
 
 import yaml
 
-from tether.instruments.loader import KEBAB, DefinitionError, parse_definition
-from tether.instruments.model import Definition
+from tether.instruments import Definition, DefinitionError, parse_definition
+from tether.instruments.loader import KEBAB
 
 from .fhir_answers import (
     CHOICE_TYPES,

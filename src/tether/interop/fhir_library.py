@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from tether.instruments.model import CASE_KINDS, Definition, Scale
+from tether.instruments import Definition, Scale
+from tether.instruments.model import CASE_KINDS
 
 from .fhir_answers import Question
 from .fhir_base import number

@@ -29,7 +29,7 @@ import math
 from types import MappingProxyType
 from typing import Any
 
-from tether.instruments.model import Definition, Item, Option, Scale, text_in
+from tether.instruments import Definition, Item, Option, Scale, text_in
 
 from .fhir_base import (
     CALCULATED,
@@ -144,12 +144,25 @@ def _item(d: Definition, item: Item, language: str, bundled: bool) -> dict[str, 
     return out
 
 
+def answer_coding(d: Definition, option: Option) -> dict[str, Any]:
+    """How an answer is coded in the Questionnaire and in every response: its
+    LOINC answer code where it has one, else Tether's code, the stored value."""
+    if option.loinc:
+        return {"system": LOINC, "code": option.loinc}
+    return {"system": answer_system(d.id), "code": code_text(option.value)}
+
+
+def range_type(d: Definition) -> str:
+    """The FHIR type of a range instrument's items: integer where the range
+    and its step are whole numbers, else decimal."""
+    r = d.value_range
+    assert r is not None
+    whole = all(float(v).is_integer() for v in (r.minimum, r.maximum, r.step))
+    return "integer" if whole else "decimal"
+
+
 def _option(d: Definition, item: Item, option: Option, language: str) -> dict[str, Any]:
-    coding: dict[str, Any] = (
-        {"system": LOINC, "code": option.loinc}
-        if option.loinc
-        else {"system": answer_system(d.id), "code": code_text(option.value)}
-    )
+    coding = answer_coding(d, option)
     coding.update(text_element("display", option.label, language))
     return {
         "valueCoding": coding,
@@ -171,8 +184,8 @@ def _scored(d: Definition, item: Item, option: Option) -> float:
 def _range(d: Definition) -> tuple[str, list[dict[str, Any]]]:
     r = d.value_range
     assert r is not None
-    whole = all(float(v).is_integer() for v in (r.minimum, r.maximum, r.step))
-    kind = "integer" if whole else "decimal"
+    kind = range_type(d)
+    whole = kind == "integer"
     value_key = "valueInteger" if whole else "valueDecimal"
     extensions: list[dict[str, Any]] = [
         {"url": MIN_VALUE, value_key: number(r.minimum)},
