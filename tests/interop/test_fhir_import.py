@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tether.instruments import bundled_definitions, load_definition
 from tether.interop.fhir_import import FhirImportError, import_questionnaire
@@ -378,3 +380,44 @@ def test_the_original_is_not_changed_by_reading_it():
     before = copy.deepcopy(document)
     import_questionnaire(document, bundled_definitions())
     assert document == before
+
+
+def places(node, path=()):
+    """Every place in a JSON document, as a path of keys and indexes."""
+    if path:
+        yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from places(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from places(value, (*path, index))
+
+
+GARBAGE = st.sampled_from([None, 0, 1.5, True, "x", "", [], {}, [1], {"a": 1}, [{}]])
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_badly_shaped_file_is_refused_or_read_never_a_traceback(data):
+    document = lhc_phq9()
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(list(places(document))))
+        node = document
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = data.draw(GARBAGE)
+    outcome = read_or_refuse(document)
+    if isinstance(outcome, FhirImportError):
+        assert outcome.problems
+        assert all(isinstance(p, str) and ": " in p for p in outcome.problems)
+    else:
+        assert outcome.definition.items
+
+
+def read_or_refuse(document):
+    """The import, or the refusal it raised (any other exception fails)."""
+    try:
+        return import_questionnaire(document, bundled_definitions())
+    except FhirImportError as refused:
+        return refused

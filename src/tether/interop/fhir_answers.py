@@ -31,7 +31,9 @@ from .fhir_base import (
     SCORE_EXTENSIONS,
     SLIDER_STEP,
     extensions,
+    listed,
     loinc_code,
+    member,
     number,
     read_text,
 )
@@ -155,7 +157,7 @@ def _answers(
                 )
             answers.append(Answer(str(value), "", {language: str(value)}, score))
             continue
-        kinds = [k for k in entry if k.startswith("value")]
+        kinds = [str(k) for k in entry if str(k).startswith("value")]
         findings.refuse(
             q.where,
             f"answerOption[{index}] is {', '.join(kinds) or 'empty'}; only valueCoding "
@@ -171,8 +173,8 @@ def _value_set_answers(
     reference = str(q.node.get("answerValueSet"))
     contained = {
         f"#{r.get('id')}": r
-        for r in document.get("contained", []) or []
-        if isinstance(r, dict) and r.get("resourceType") == "ValueSet"
+        for r in listed(document, "contained")
+        if r.get("resourceType") == "ValueSet"
     }
     value_set = contained.get(reference)
     if value_set is None:
@@ -184,11 +186,11 @@ def _value_set_answers(
         return None
     concepts = [
         (include.get("system", ""), concept)
-        for include in value_set.get("compose", {}).get("include", [])
-        for concept in include.get("concept", [])
+        for include in listed(member(value_set, "compose"), "include")
+        for concept in listed(include, "concept")
     ] + [
         (concept.get("system", ""), concept)
-        for concept in value_set.get("expansion", {}).get("contains", [])
+        for concept in listed(member(value_set, "expansion"), "contains")
     ]
     if not concepts:
         findings.refuse(q.where, f"the value set {reference} lists no answer")

@@ -87,6 +87,22 @@ def base_language(languages: Sequence[str]) -> str:
     return "en" if "en" in languages or not languages else languages[0]
 
 
+def listed(node: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    """The objects in `node[key]`, where that is a list: what a reader
+    iterates over in a document that may not have the shape FHIR asks (the
+    wrong shapes are reported by the strict validation, not here)."""
+    value = node.get(key) if isinstance(node, Mapping) else None
+    if not isinstance(value, list):
+        return []
+    return [entry for entry in value if isinstance(entry, dict)]
+
+
+def member(node: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """The object in `node[key]`, or an empty one."""
+    value = node.get(key) if isinstance(node, Mapping) else None
+    return value if isinstance(value, dict) else {}
+
+
 def text_element(name: str, text: Mapping[str, str], language: str) -> dict[str, Any]:
     """`{name: text, _name: {translations}}` for one text element: the text in
     `language` (else the first there is) and every other language as a
@@ -120,18 +136,12 @@ def read_text(
     value = node.get(name)
     if isinstance(value, str) and value.strip():
         out[language] = value.strip()
-    shadow = node.get(f"_{name}")
-    extensions = shadow.get("extension", []) if isinstance(shadow, dict) else []
-    for extension in extensions if isinstance(extensions, list) else []:
-        if not isinstance(extension, dict) or extension.get("url") != TRANSLATION:
+    for extension in listed(member(node, f"_{name}"), "extension"):
+        if extension.get("url") != TRANSLATION:
             continue
-        parts = {
-            part.get("url"): part
-            for part in extension.get("extension", [])
-            if isinstance(part, dict)
-        }
-        lang = parts.get("lang", {}).get("valueCode")
-        words = parts.get("content", {}).get("valueString")
+        parts = {str(part.get("url")): part for part in listed(extension, "extension")}
+        lang = member(parts, "lang").get("valueCode")
+        words = member(parts, "content").get("valueString")
         if isinstance(lang, str) and isinstance(words, str) and words.strip():
             out[lang] = words.strip()
     return MappingProxyType(out)
@@ -144,9 +154,7 @@ def loinc_code(node: Mapping[str, Any]) -> str | None:
     """The LOINC code among a Questionnaire's or an item's codes: one with
     LOINC's system, or a LOINC-shaped code with no system (LHC-Forms writes
     some so)."""
-    for coding in node.get("code", []) or []:
-        if not isinstance(coding, dict):
-            continue
+    for coding in listed(node, "code"):
         code = str(coding.get("code", ""))
         system = coding.get("system")
         if system == LOINC or (system is None and LOINC_CODE.match(code)):
@@ -157,10 +165,7 @@ def loinc_code(node: Mapping[str, Any]) -> str | None:
 def extensions(node: Mapping[str, Any], url: str) -> list[Mapping[str, Any]]:
     """The extensions of `node` with this url (none where the node has no
     list of extensions)."""
-    found = node.get("extension")
-    if not isinstance(found, list):
-        return []
-    return [e for e in found if isinstance(e, dict) and e.get("url") == url]
+    return [e for e in listed(node, "extension") if e.get("url") == url]
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +197,15 @@ def r4b_deviations(resource: Mapping[str, Any]) -> list[Deviation]:
         return [
             Deviation(tuple(e["loc"]), str(e["msg"]), e.get("input"))
             for e in error.errors()
+        ]
+    except (AttributeError, TypeError, KeyError, ValueError) as error:
+        # fhir.resources' own validators can fail on a badly shaped value
+        # (an integer where an element's extensions belong) before pydantic
+        # reports it: that is a deviation too, without a place.
+        return [
+            Deviation(
+                (), f"its validator failed ({type(error).__name__}: {error})", None
+            )
         ]
     return []
 

@@ -50,6 +50,7 @@ from .fhir_base import (
     SCALE_LINK_PREFIX,
     VARIABLE,
     extensions,
+    listed,
     loinc_code,
     r4b_deviations,
     read_text,
@@ -232,10 +233,9 @@ def _language(document: Mapping[str, Any]) -> str:
 
 
 def _all_items(node: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    for item in node.get("item", []) or []:
-        if isinstance(item, dict):
-            yield item
-            yield from _all_items(item)
+    for item in listed(node, "item"):
+        yield item
+        yield from _all_items(item)
 
 
 def _variables(document: Mapping[str, Any]) -> dict[str, str]:
@@ -258,9 +258,7 @@ def _questions(
 ) -> tuple[dict[str, str], list[Question], list[Question]]:
     """The stem, the items that ask something (their answers read), and the
     calculated items."""
-    top = {
-        n.get("linkId") for n in document.get("item", []) or [] if isinstance(n, dict)
-    }
+    top = [n.get("linkId") for n in listed(document, "item")]
     stem: dict[str, str] = {}
     questions: list[Question] = []
     calculated: list[Question] = []
@@ -276,9 +274,7 @@ def _questions(
         kind = str(node.get("type", ""))
         if node.get("modifierExtension"):
             urls = ", ".join(
-                str(e.get("url"))
-                for e in node["modifierExtension"]
-                if isinstance(e, dict)
+                str(e.get("url")) for e in listed(node, "modifierExtension")
             )
             findings.refuse(
                 at(link_id),
@@ -428,11 +424,8 @@ def _name_scales(scales: list[_Scale]) -> None:
 
 def _own_id(document: Mapping[str, Any]) -> str | None:
     """The instrument id of Tether's own export (its identifier)."""
-    for identifier in document.get("identifier", []) or []:
-        if (
-            isinstance(identifier, dict)
-            and identifier.get("system") == INSTRUMENT_SYSTEM
-        ):
+    for identifier in listed(document, "identifier"):
+        if identifier.get("system") == INSTRUMENT_SYSTEM:
             value = str(identifier.get("value", ""))
             if KEBAB.match(value):
                 return value
