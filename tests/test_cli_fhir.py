@@ -86,3 +86,10 @@ def test_import_fhir_says_when_the_file_is_not_json(tmp_path, capsys):
     code, _, err = run(capsys, "instruments", "import-fhir", str(bad))
     assert code == 2
     assert "bad.json: is not JSON" in err
+
+
+def test_a_file_that_cannot_be_written_is_named(tmp_path, capsys):
+    out = tmp_path / "no-such-folder" / "phq9.json"
+    code, _, err = run(capsys, "instruments", "export-fhir", "phq-9", "--out", str(out))
+    assert code == 2
+    assert err == f"tether: cannot write {out}: No such file or directory\n"

@@ -306,8 +306,7 @@ def _export_questionnaire(options: argparse.Namespace) -> int:
     except NotExportable as error:
         print(f"tether: {error}", file=sys.stderr)
         return INPUT_ERROR
-    _write_text(text, options.out)
-    return 0
+    return _write_text(text, options.out)
 
 
 def _import_questionnaire(options: argparse.Namespace) -> int:
@@ -316,13 +315,12 @@ def _import_questionnaire(options: argparse.Namespace) -> int:
     try:
         imported = import_file(options.file, _library(), options.id)
     except FhirImportError as error:
-        print(*(f"warning: {w}" for w in error.warnings), sep="\n", file=sys.stderr)
-        print(f"tether: {options.file.name} cannot be imported:", file=sys.stderr)
-        print(*(f"  {p}" for p in error.problems), sep="\n", file=sys.stderr)
+        _tell([f"warning: {w}" for w in error.warnings])
+        _tell([f"tether: {options.file.name} cannot be imported:"])
+        _tell([f"  {problem}" for problem in error.problems])
         return INPUT_ERROR
-    print(*(f"warning: {w}" for w in imported.warnings), sep="\n", file=sys.stderr)
-    _write_text(imported.yaml_text(options.file.name), options.out)
-    return 0
+    _tell([f"warning: {w}" for w in imported.warnings])
+    return _write_text(imported.yaml_text(options.file.name), options.out)
 
 
 def _export_session_fhir(options: argparse.Namespace) -> int:
@@ -335,16 +333,25 @@ def _export_session_fhir(options: argparse.Namespace) -> int:
     except NoSuchSession as error:
         print(f"tether: {error}", file=sys.stderr)
         return INPUT_ERROR
-    _write_text(as_json(bundle), options.out)
-    return 0
+    return _write_text(as_json(bundle), options.out)
 
 
-def _write_text(text: str, out: Path | None) -> None:
+def _tell(lines: list[str]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+def _write_text(text: str, out: Path | None) -> int:
     if out is None:
         sys.stdout.write(text)
-    else:
+        return 0
+    try:
         out.write_text(text, encoding="utf-8")
-        print(f"wrote {out}", file=sys.stderr)
+    except OSError as error:
+        print(f"tether: cannot write {out}: {error.strerror}", file=sys.stderr)
+        return INPUT_ERROR
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
 
 
 def _setup_django() -> None:
