@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 PURE = [
     HERE / name for name in ("instruments", "scoring", "signals", "simulate", "interop")
 ]
-PURE_FILES = {HERE / "test_cli_signals.py"}
+PURE_FILES = {HERE / "test_cli_signals.py", HERE / "test_cli_fhir.py"}
 """Tests of the pure packages, which touch no database: on a PostgreSQL run
 (.ci/run's second pass) they are left out, having run on the first."""
 

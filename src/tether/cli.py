@@ -64,7 +64,8 @@ def _parser() -> _Parser:
     parser = _Parser(prog="tether", description=__doc__)
     sub = parser.add_subparsers(metavar="COMMAND")
     instruments = sub.add_parser(
-        "instruments", help="list, show, validate instruments and add licensed text"
+        "instruments",
+        help="list, show, validate instruments, add licensed text, FHIR in and out",
     )
     isub = instruments.add_subparsers(metavar="ACTION", required=True)
     p = isub.add_parser("list", help="every instrument and version")
@@ -101,6 +102,25 @@ def _parser() -> _Parser:
         "--id", help="id@version of the new instrument, where the dictionary names none"
     )
     p.set_defaults(run=exports.import_redcap_dictionary)
+    p = isub.add_parser(
+        "export-fhir", help="write an instrument as a FHIR R4 Questionnaire (JSON)"
+    )
+    p.add_argument("id", help="id or id@version")
+    p.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    p.set_defaults(run=_export_questionnaire)
+    p = isub.add_parser(
+        "import-fhir",
+        help="turn a FHIR Questionnaire into a definition file",
+        description="Read a FHIR Questionnaire (JSON) and write the definition file it "
+        "describes; warnings go to stderr, and what cannot be scored is refused "
+        "(docs/interop.md).",
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--out", type=Path, help="definition file to write (default: stdout)"
+    )
+    p.add_argument("--id", help="the instrument id (default: from the Questionnaire)")
+    p.set_defaults(run=_import_questionnaire)
 
     score = sub.add_parser(
         "score",
@@ -169,6 +189,15 @@ def _parser() -> _Parser:
         "--organization", metavar="SLUG", help="one organization (default: all)"
     )
     p.set_defaults(run=exports.export_research)
+    p = esub.add_parser(
+        "fhir",
+        help="one session as a FHIR R4 Bundle (QuestionnaireResponse, Observation)",
+        description="Write one session's answers and scores as a FHIR R4 Bundle "
+        "(docs/interop.md §Sessions); people are named by identifier, never by name.",
+    )
+    p.add_argument("--session", type=int, required=True, help="the session's id")
+    p.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    p.set_defaults(run=_export_session_fhir)
     imp = sub.add_parser("import", help="import a clinic's history (docs/importing.md)")
     imsub = imp.add_subparsers(metavar="WHAT", required=True)
     p = imsub.add_parser(
@@ -326,6 +355,69 @@ def _add_text(options: argparse.Namespace) -> int:
     path = store_pack(pack, definition, config.data_dir())
     print(f"stored text for {definition.key} ({', '.join(pack.languages)}) in {path}")
     return 0
+
+
+def _export_questionnaire(options: argparse.Namespace) -> int:
+    from tether.interop.fhir_files import NotExportable, questionnaire_json
+
+    try:
+        text = questionnaire_json(_library().get(options.id))
+    except NotExportable as error:
+        print(f"tether: {error}", file=sys.stderr)
+        return INPUT_ERROR
+    return _write_text(text, options.out)
+
+
+def _import_questionnaire(options: argparse.Namespace) -> int:
+    from tether.interop.fhir_files import FhirImportError, import_file
+
+    try:
+        imported = import_file(options.file, _library(), options.id)
+    except FhirImportError as error:
+        _tell([f"warning: {w}" for w in error.warnings])
+        _tell([f"tether: {options.file.name} cannot be imported:"])
+        _tell([f"  {problem}" for problem in error.problems])
+        return INPUT_ERROR
+    _tell([f"warning: {w}" for w in imported.warnings])
+    return _write_text(imported.yaml_text(options.file.name), options.out)
+
+
+def _export_session_fhir(options: argparse.Namespace) -> int:
+    _setup_django()
+    from tether.care.fhir import NoSuchSession, session_bundle
+    from tether.interop.fhir_files import as_json
+
+    try:
+        bundle = session_bundle(None, options.session)
+    except NoSuchSession as error:
+        print(f"tether: {error}", file=sys.stderr)
+        return INPUT_ERROR
+    return _write_text(as_json(bundle), options.out)
+
+
+def _tell(lines: list[str]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+def _write_text(text: str, out: Path | None) -> int:
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"tether: cannot write {out}: {error.strerror}", file=sys.stderr)
+        return INPUT_ERROR
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tether.settings")
+    import django
+
+    django.setup()
 
 
 def _score(options: argparse.Namespace) -> int:

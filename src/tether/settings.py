@@ -308,6 +308,19 @@ TETHER_BASE_URL = os.environ.get("TETHER_BASE_URL", "")
 https://tether.example.org. Unset, links take the address of the request that
 shows them (the demo, development); a production server (neither debug nor
 demo) refuses to start without it (core/checks.py)."""
+TETHER_FHIR_IDENTIFIER_SYSTEM = os.environ.get(
+    "TETHER_FHIR_IDENTIFIER_SYSTEM", "urn:tether:local"
+)
+"""The identifier system of the people and sessions in a FHIR export: a
+member is `member-<id>` in it, never a name (docs/interop.md §Identifiers).
+Set it to a URI the receiving EHR knows as this deployment's."""
+if not TETHER_FHIR_IDENTIFIER_SYSTEM or any(
+    c.isspace() for c in TETHER_FHIR_IDENTIFIER_SYSTEM
+):
+    raise ValueError(
+        "TETHER_FHIR_IDENTIFIER_SYSTEM must be a URI without spaces, e.g. "
+        f"https://clinic.example.org/tether, not {TETHER_FHIR_IDENTIFIER_SYSTEM!r}"
+    )
 TETHER_TRUSTED_PROXY_HEADER = os.environ.get("TETHER_TRUSTED_PROXY_HEADER", "")
 """Behind a reverse proxy: the header in which it passes on the client's
 address, e.g. X-Forwarded-For (core/addresses.py reads its last entry, the one

@@ -302,6 +302,7 @@ def _option(r: _Reader) -> Option:
         if score is not None
         else (value if value is not None else math.nan),
         picture=r.choice("picture", PICTURES, required=False) or None,
+        loinc=r.string("loinc", required=False),
     )
     r.finish()
     return option

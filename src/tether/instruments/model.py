@@ -82,6 +82,10 @@ class Option:
     label: Text
     score: float
     picture: str | None = None
+    loinc: str | None = None
+    """The LOINC answer code (LA…), where the instrument's answer list has
+    one (PHQ-9: LA6568-5 for "Not at all"); FHIR exports code the answer with
+    it (docs/interop.md)."""
 
 
 @dataclass(frozen=True, slots=True)
