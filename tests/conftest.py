@@ -17,7 +17,8 @@ from tether.care import recompute, services
 
 HERE = Path(__file__).resolve().parent
 PURE = [
-    HERE / name for name in ("instruments", "scoring", "signals", "simulate", "interop")
+    HERE / name
+    for name in ("instruments", "scoring", "signals", "simulate", "interop", "analysis")
 ]
 PURE_FILES = {HERE / "test_cli_signals.py", HERE / "test_cli_fhir.py"}
 """Tests of the pure packages, which touch no database: on a PostgreSQL run

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tether.accounts",
     "tether.care",
     "tether.portal",
+    "tether.reports",
     "tether.api",
     # Its docs page then uses the bundled Swagger UI, not a CDN (ecosystem §A.6).
     "ninja",
