@@ -146,6 +146,7 @@ def test_a_session_comes_as_a_fhir_bundle_without_names(
     bundle = answer.json()
     kinds = sorted(entry["resource"]["resourceType"] for entry in bundle["entry"])
     assert bundle["resourceType"] == "Bundle"
-    assert kinds[0] == "Observation" and "QuestionnaireResponse" in kinds
+    assert kinds[0] == "Observation"
+    assert "QuestionnaireResponse" in kinds
     assert "Maria" not in answer.content.decode()
     assert api_as(cole).get(f"/sessions/{first_session.pk}/fhir").status_code == 404
