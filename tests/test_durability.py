@@ -29,7 +29,7 @@ import pytest
 KILLS = 3
 IN_FLIGHT = 8
 CLIENTS = 12
-SESSIONS = 50
+SESSIONS = 30
 
 SETUP = """
 import datetime as dt, json
