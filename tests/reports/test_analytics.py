@@ -5,87 +5,29 @@ little data says how much more it needs."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-import numpy as np
+import pandas as pd
 import pytest
-from django.utils import timezone
+from django.core.cache import cache
 from tests.conftest import make_user
+from tests.reports.clinic_data import clinic_with_answers, clinic_with_tac_answers
+from tests.shared_data import data_file
 
 from tether.accounts.models import Role
 from tether.analysis.reliability import Reliability
 from tether.audit.models import AuditEvent
-from tether.care.frames import library
-from tether.care.models import Case, Member, Session
-from tether.care.responses import ScoredResponse, scores_to_store, store_responses
 from tether.reports.analytics import analyse_organization
 
 URL = "/clinic/analytics/"
-TAC_ITEMS = [str(i) for i in range(1, 14)]
 
 
-def tac_answers(rng: np.random.Generator) -> dict[str, int]:
-    """One person's TAC 1.1 answers: a common level plus item noise (so the
-    items hang together), item 9 keyed the other way."""
-    level = rng.normal(2.8, 0.7)
-    answers = {}
-    for item in TAC_ITEMS:
-        value = level + rng.normal(0, 0.5)
-        if item == "9":
-            value = 4 - value
-        answers[item] = int(np.clip(round(value), 0, 4))
-    return answers
-
-
-def clinic_with_tac_answers(clinician, people: int, seed: int = 3) -> None:
-    """`people` individual cases of `clinician`'s clinic, each client
-    answering TAC 1.1 in two sessions, stored in one batch as an import
-    stores a clinic's history (care.responses.store_responses)."""
-    rng = np.random.default_rng(seed)
-    org = clinician.organization
-    tac = library().get("tac@1.1")
-    cases = Case.objects.bulk_create(
-        Case(organization=org, label=f"Case {i}", kind="individual")
-        for i in range(people)
-    )
-    members = Member.objects.bulk_create(
-        Member(
-            organization=org,
-            case=case,
-            first_name=f"Client{i}",
-            role="identified-client",
-            age_band="18+",
-        )
-        for i, case in enumerate(cases)
-    )
-    sessions = Session.objects.bulk_create(
-        Session(
-            organization=org,
-            case=case,
-            number=number,
-            date=dt.date(2026, 3, number + i % 20),
-        )
-        for i, case in enumerate(cases)
-        for number in (1, 2)
-    )
-    batch = []
-    for session in sessions:
-        member = members[cases.index(session.case)]
-        answers = tac_answers(rng)
-        scored = scores_to_store(tac, answers)
-        batch.append(
-            ScoredResponse(
-                session=session,
-                member=member,
-                respondent="member",
-                definition=tac,
-                scores={scale: value for scale, (value, _) in scored.scores.items()},
-                submitted_at=timezone.now(),
-                answers=answers,
-            )
-        )
-    store_responses(org, batch, source="test", recompute=False)
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test computes its clinic's analytics afresh (they are cached)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def test_a_clinician_cannot_open_the_analytics_and_the_refusal_is_audited(
@@ -199,3 +141,30 @@ def test_the_tac_warning_on_the_instrument_page_links_to_the_tac_section(
     link = f'href="{URL}#tac"'
     assert link in sign_in(sam).get("/instruments/tac/").content.decode()
     assert link not in sign_in(ames).get("/instruments/tac/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_veterans_pcl5_answers_loaded_as_responses_give_alpha_899_and_omega_90(
+    ames, sam
+):
+    """methods §6.2 through the whole path: 221 veterans' answers (Armour et
+    al. 2017; BGGM `ptsd`, GPL-2, read from the shared data folder) stored
+    as PCL-5 responses, gathered from the database and analysed."""
+    data = pd.read_csv(data_file("pcl5_items_veterans.csv"), index_col=0)
+    answers = data[[f"Q28_{i:02d}_MONTH" for i in range(1, 21)]].set_axis(
+        [str(i) for i in range(1, 21)], axis=1
+    )
+    clinic_with_answers(ames, "pcl-5@past-month", answers)
+    total = next(
+        r
+        for r in analyse_organization(sam.organization).reliability
+        if isinstance(r, Reliability) and r.scale == "total"
+    )
+    assert (total.instrument, total.respondent, total.n) == (
+        "pcl-5@past-month",
+        "identified-client",
+        221,
+    )
+    assert total.alpha == pytest.approx(0.899, abs=0.005)
+    assert total.omega == pytest.approx(0.90, abs=0.005)
+    assert total.rc_points == pytest.approx(12.68, abs=0.01)

@@ -9,12 +9,16 @@ session numbers and dates); every figure shown is an aggregate over people."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
+from django.utils import timezone
 
 from tether.accounts.models import Organization, User
 from tether.analysis.clinic import ClinicAnalysis, analyse_clinic
@@ -22,7 +26,7 @@ from tether.analysis.coverage import ASKED_COLUMNS, SESSION_COLUMNS
 from tether.analysis.reliability import ITEM_COLUMNS
 from tether.audit.services import record
 from tether.care.frames import ROW_SOURCES, library, score_frame
-from tether.care.models import SENT, Response, Session
+from tether.care.models import SENT, Response, Score, Session
 from tether.instruments import Library, UnknownInstrument
 from tether.interop.answers import answer_values
 from tether.signals import SignalConfig
@@ -58,9 +62,41 @@ def clinic_analytics_for(user: User) -> ClinicAnalytics:
         )
     organization = user.organization
     assert organization is not None
-    analysis = analyse_organization(organization)
+    key = f"clinic-analytics:{organization.pk}:{fingerprint(organization)}"
+    analysis = cache.get(key)
+    if analysis is None:
+        analysis = analyse_organization(organization)
+        cache.set(key, analysis, CACHE_SECONDS)
     record(user, "read", "clinic-analytics", organization.pk, organization=organization)
     return ClinicAnalytics(organization, analysis, library())
+
+
+CACHE_SECONDS = 600
+"""How long a computed analysis is kept for the next reading; any new or
+changed answer, session or setting makes a new one at once (`fingerprint`)."""
+
+
+def fingerprint(organization: Organization) -> str:
+    """What the analyses depend on, in short: new, changed or removed
+    responses, scores and sessions, and the clinic's settings and last refit."""
+    responses = Response.objects.filter(organization=organization).aggregate(
+        n=Count("pk"), last=Max("pk"), sent=Max("submitted_at")
+    )
+    sessions = Session.objects.filter(organization=organization).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+    scores = Score.objects.filter(organization=organization).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+    state = [
+        responses,
+        sessions,
+        scores,
+        organization.signal_settings,
+        (organization.signal_norms or {}).get("fitted_at"),
+        timezone.localdate().isoformat(),  # links expire unanswered by the day
+    ]
+    return hashlib.sha256(repr(state).encode()).hexdigest()[:24]
 
 
 def analyse_organization(
