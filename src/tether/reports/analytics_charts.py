@@ -12,15 +12,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tether.care.svg import FONT, Tick, value_ticks
+from tether.care.svg import CHAR, FONT, Tick, value_ticks
 from tether.core import palette
 
 WIDTH = 360
-ROW = 2 * FONT + 14
-"""Height of one row: its label line and its mark."""
+"""The drawing's width in SVG user units, as care/svg.py's panels: about 330 px
+on a phone and at most 480 px (analytics.css), so text stays 12-17 px."""
+LINE = FONT + 4
+"""Height of one line of a row's text."""
+MARK = 16
+"""Height of a row's mark (dot and interval, or bar) under its text."""
 TOP = 6.0
 AXIS = 34.0
 """Room under the rows for the tick values and the axis title."""
+LEFT, RIGHT = 12.0, WIDTH - 16.0
+CHARS = int((RIGHT - LEFT) / CHAR)
+"""Characters that fit on one line of a row's text."""
 
 
 @dataclass(frozen=True)
@@ -31,14 +38,21 @@ class Row:
     high: float | None = None
     """An interval around `value` (a confidence interval); none for a bar."""
     text: str = ""
-    """The value as written beside the label ("0.87 [0.80, 0.92]", "64%")."""
+    """The value as written after the label ("α 0.87 [0.80, 0.92]", "64%")."""
+
+
+@dataclass(frozen=True)
+class TextLine:
+    y: float
+    label: str
+    """Part of the row's name."""
+    text: str = ""
+    """Its value, on the last line."""
 
 
 @dataclass(frozen=True)
 class DrawnRow:
-    label: str
-    text: str
-    label_y: float
+    lines: tuple[TextLine, ...]
     mark_y: float
     """The top of the row's bar."""
     dot_y: float
@@ -60,6 +74,7 @@ class HChart:
     height: int
     left: float
     right: float
+    top: float
     bottom: float
     rows: tuple[DrawnRow, ...]
     x_ticks: tuple[Tick, ...]
@@ -76,6 +91,23 @@ class HChart:
     reference_colour: str = palette.CUTOFF
 
 
+def wrap(label: str, text: str, width: int = CHARS) -> list[tuple[str, str]]:
+    """A row's name in lines of at most `width` characters, broken at spaces,
+    with its value after the last line (or on a line of its own)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    pairs = [(line, "") for line in lines] or [("", "")]
+    if text and len(pairs[-1][0]) + 1 + len(text) <= width:
+        pairs[-1] = (pairs[-1][0], text)
+    elif text:
+        pairs.append(("", text))
+    return pairs
+
+
 def hchart(
     chart_id: str,
     title: str,
@@ -89,25 +121,28 @@ def hchart(
     colour: str = palette.PEOPLE[0],
 ) -> HChart:
     """Rows of estimates with intervals (or bars from the range's low end)
-    over `x_range`; `reference` draws a labelled vertical line (zero, say)."""
+    over `x_range`; `reference` draws a labelled vertical line (zero, say),
+    its label above the rows."""
     low, high = x_range
-    left, right = 12.0, WIDTH - 16.0
 
     def x_of(value: float) -> float:
         clipped = min(max(value, low), high)
-        return round(left + (clipped - low) / (high - low) * (right - left), 1)
+        return round(LEFT + (clipped - low) / (high - low) * (RIGHT - LEFT), 1)
 
+    top = TOP + (LINE if reference is not None else 0)
+    y = top
     drawn = []
-    for i, row in enumerate(rows):
-        label_y = TOP + i * ROW + FONT
+    for row in rows:
+        lines = []
+        for label, text in wrap(row.label, row.text):
+            y += LINE
+            lines.append(TextLine(round(y - 4, 1), label, text))
         start = x_of(low)
         drawn.append(
             DrawnRow(
-                label=row.label,
-                text=row.text,
-                label_y=round(label_y, 1),
-                mark_y=round(label_y + FONT - 2, 1),
-                dot_y=round(label_y + FONT + 2.5, 1),
+                lines=tuple(lines),
+                mark_y=round(y + 2, 1),
+                dot_y=round(y + 6.5, 1),
                 x=x_of(row.value),
                 low_x=None if row.low is None else x_of(row.low),
                 high_x=None if row.high is None else x_of(row.high),
@@ -115,7 +150,8 @@ def hchart(
                 bar_width=round(x_of(row.value) - start, 1),
             )
         )
-    bottom = TOP + len(rows) * ROW + 2
+        y += MARK
+    bottom = y + 2
     return HChart(
         id=chart_id,
         title=title,
@@ -123,8 +159,9 @@ def hchart(
         x_title=x_title,
         width=WIDTH,
         height=int(bottom + AXIS),
-        left=left,
-        right=right,
+        left=LEFT,
+        right=RIGHT,
+        top=round(top, 1),
         bottom=round(bottom, 1),
         rows=tuple(drawn),
         x_ticks=tuple(

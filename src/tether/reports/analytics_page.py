@@ -47,7 +47,11 @@ def _n(value: float | None, digits: int = 2) -> str:
 
 
 def _share(value: float | None) -> str:
-    return "—" if value is None or not math.isfinite(value) else f"{value:.0%}"
+    if value is None or not math.isfinite(value):
+        return "—"
+    if 0 < value < 0.005:
+        return "<1%"
+    return f"{value:.0%}"
 
 
 @dataclass
@@ -100,13 +104,17 @@ def _unit(unit: str) -> str:
 # ---- reliability ---------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class ReliabilitySection:
     id: str
     title: str
     rows: list[dict[str, Any]] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     chart: HChart | None = None
+
+    @property
+    def without_omega(self) -> bool:
+        return any(row["omega_note"] for row in self.rows)
 
 
 def reliability_sections(
@@ -116,19 +124,50 @@ def reliability_sections(
     link to, id `tac`), then every other instrument's."""
     tac = ReliabilitySection("tac", _("Tether Alliance Check-in (TAC)"))
     other = ReliabilitySection("reliability-other", _("Other questionnaires"))
+    # Scales of one instrument and respondent short of the same people are
+    # said in one sentence.
+    short: dict[tuple[ReliabilitySection, str, str, int, int], list[NotEnoughData]] = {}
     for result in results:
         name = named(library, result.instrument)
         section = (
             tac if name.definition and name.definition.checked_on_clinic_data else other
         )
         if isinstance(result, NotEnoughData):
-            name_ = _row_name(name, result.scale, result.respondent)
-            section.needs.append(needs_text(result, name_))
-            continue
-        section.rows.append(_reliability_row(result, name))
+            key = (
+                section,
+                result.instrument,
+                result.respondent,
+                result.minimum,
+                result.current,
+            )
+            short.setdefault(key, []).append(result)
+        else:
+            section.rows.append(_reliability_row(result, name))
+    for (section, instrument, *_rest), group in short.items():
+        section.needs.append(_needs_of_scales(group, named(library, instrument)))
     for section in (tac, other):
         section.chart = _alpha_chart(section)
     return [s for s in (tac, other) if s.rows or s.needs or s.id == "tac"]
+
+
+def _needs_of_scales(results: list[NotEnoughData], name: Named) -> str:
+    """One sentence for the scales of one instrument and respondent that need
+    the same number of people and have the same: "every scale" when they are
+    all its scales of two or more items."""
+    first = results[0]
+    scales = [r.scale for r in results]
+    every = name.definition is not None and scales == [
+        s.id for s in name.definition.scales if len(s.items) >= 2
+    ]
+    if len(scales) == 1:
+        which = _scale_label(name, scales[0])
+    elif every:
+        which = _("every scale")
+    else:
+        which = "; ".join(_scale_label(name, s) for s in scales)
+    return needs_text(
+        first, f"{name.title} · {which} · {respondent_label(first.respondent)}"
+    )
 
 
 def _row_name(name: Named, scale_id: str, role: str) -> str:
@@ -422,6 +461,9 @@ def _within_between_section(w: WithinBetween, name: Named) -> dict[str, Any]:
     unit = _("%(measure)s points at the next session per alliance point (0–100)") % {
         "measure": name.title
     }
+    short_unit = _("%(measure)s points per alliance point") % {
+        "measure": name.definition.short_title if name.definition else name.title
+    }
     return {
         "id": name.key.replace("@", "-").replace(".", "-"),
         "title": name.title,
@@ -440,7 +482,7 @@ def _within_between_section(w: WithinBetween, name: Named) -> dict[str, Any]:
             % {"measure": name.title},
             rows,
             x_range,
-            x_title=unit,
+            x_title=short_unit,
             reference=(0.0, _("0: no association")),
         ),
         "rows": [
@@ -466,7 +508,7 @@ def coverage_section(
     every = InstrumentCoverage(
         _("Any questionnaire"), result.sessions_measured, result.asked, result.completed
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": every.instrument if i == 0 else named(library, c.instrument).title,
             "sessions_measured": c.sessions_measured,
@@ -481,14 +523,16 @@ def coverage_section(
         row["sessions_text"] = _share(row["sessions_share"])
         row["completed_text"] = _share(row["completed_share"])
 
-    def bars(key: str, text: str, chart_id: str, title: str, summary: str) -> HChart:
+    def bars(
+        key: str, text: str, chart_id: str, title: str, summary: str, unit: str
+    ) -> HChart:
         return hchart(
             chart_id,
             title,
             summary,
             [Row(r["name"], 100 * (r[key] or 0.0), text=r[text]) for r in rows],
             (0.0, 100.0),
-            x_title=_("Percent"),
+            x_title=unit,
             bars=True,
         )
 
@@ -503,8 +547,10 @@ def coverage_section(
             "coverage-sessions",
             _("Sessions measured"),
             _(
-                "The share of sessions in which each questionnaire was answered; the numbers are in the table below."
+                "The share of sessions in which each questionnaire was answered; "
+                "the numbers are in the table below."
             ),
+            _("% of sessions"),
         ),
         "completed_chart": bars(
             "completed_share",
@@ -512,8 +558,10 @@ def coverage_section(
             "coverage-completed",
             _("Questionnaires completed"),
             _(
-                "The share of questionnaires asked that were sent back; the numbers are in the table below."
+                "The share of questionnaires asked that were sent back; the numbers "
+                "are in the table below."
             ),
+            _("% of questionnaires asked"),
         ),
     }
 
