@@ -46,9 +46,12 @@ def test_the_supervisor_reads_the_clinic_analytics_at_desktop_and_phone_size(
         context = browser.new_context(viewport=viewport)
         context.add_cookies(signed_in_cookies(sam, live_server))
         page = context.new_page()
-        errors = []
+        errors: list[str] = []
         page.on(
-            "console", lambda m: errors.append(m.text) if m.type == "error" else None
+            "console",
+            lambda m, errors=errors: (
+                errors.append(m.text) if m.type == "error" else None
+            ),
         )
         page.goto(f"{live_server.url}/instruments/tac/")
         page.get_by_role(
