@@ -232,10 +232,10 @@ def _alpha_chart(section: ReliabilitySection) -> HChart | None:
     low = min(0.5, *(r.low or r.value for r in rows))
     return hchart(
         f"{section.id}-alpha",
-        _("Cronbach's α with its 95% interval"),
+        _("Cronbach's α and its interval (95%)"),
         _(
-            "Cronbach's α of each scale and respondent, with Feldt's 95% "
-            "interval; the numbers are in the table below."
+            "Cronbach's α of each scale and respondent, with Feldt's interval "
+            "(95%); the numbers are in the table below."
         ),
         rows,
         (math.floor(max(low, -1.0) * 10) / 10, 1.0),
@@ -550,7 +550,7 @@ def coverage_section(
                 "The share of sessions in which each questionnaire was answered; "
                 "the numbers are in the table below."
             ),
-            _("% of sessions"),
+            _("Percent of sessions (%)"),
         ),
         "completed_chart": bars(
             "completed_share",
@@ -561,7 +561,7 @@ def coverage_section(
                 "The share of questionnaires asked that were sent back; the numbers "
                 "are in the table below."
             ),
-            _("% of questionnaires asked"),
+            _("Percent of questionnaires asked (%)"),
         ),
     }
 
