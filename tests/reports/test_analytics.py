@@ -101,7 +101,7 @@ def test_too_little_data_says_how_much_more_is_needed_instead_of_a_number(
     page = sign_in(sam).get(URL).content.decode()
     tac = page[page.index('id="tac"') : page.index('id="expected"')]
     assert re.search(
-        r"TAC 1\.1 · Me and my therapist · Identified client: needs 30 people who "
+        r"TAC 1\.1 · every scale · Identified client: needs 30 people who "
         r"answered every item, has 4 \(26 more needed\)",
         tac,
     )
@@ -122,10 +122,10 @@ def test_with_enough_answers_the_tac_section_shows_alpha_omega_and_the_reliable_
     ours = found[0]
     page = sign_in(sam).get(URL).content.decode()
     tac = page[page.index('id="tac"') : page.index('id="expected"')]
-    assert f"<td>{ours.alpha:.2f}</td>" in tac
+    assert f'<td class="num">{ours.alpha:.2f}</td>' in tac
     assert f"{ours.alpha_low:.2f}–{ours.alpha_high:.2f}" in tac
-    assert f"<td>{ours.omega:.2f}" in tac
-    assert f"<td>{ours.rc_points:.1f}</td>" in tac
+    assert f'<td class="num">{ours.omega:.2f}' in tac
+    assert f'<td class="num">{ours.rc_points:.1f}</td>' in tac
     assert 'role="img"' in tac  # the α chart, with its table beside it
 
 
