@@ -1,5 +1,5 @@
-"""The command line's one progress bar (issue #15 item 7; docs/operations.md
-§Progress): drawn on stderr, only when stderr is a terminal and the command
+"""The command line's one progress bar (issue #15 item 7; README, "The `tether`
+command"): drawn on stderr, only when stderr is a terminal and the command
 was not given `--quiet`, so a pipe, a log file or a cron job sees nothing of
 it. No dependency: a line redrawn with a carriage return.
 
