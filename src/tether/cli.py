@@ -22,10 +22,12 @@ from tether.instruments import (
     store_pack,
     text_in,
 )
+from tether.progress import progress_bar
 from tether.scoring import AnswerError, TableError, score_rows
 from tether.signals.data import ScoreTableError
 
 INPUT_ERROR = 2
+QUIET = "no progress bar (it is drawn on stderr only when that is a terminal)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,7 +150,9 @@ def _parser() -> _Parser:
         "(case_id, subject, session, signal, severity, evidence as JSON) to stdout.",
     )
     signals.add_argument("scores", type=Path)
-    signals.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    signals.add_argument(
+        "--quiet", action="store_true", help="no summary and no progress bar on stderr"
+    )
     signals.set_defaults(run=_signals)
 
     simulate = sub.add_parser(
@@ -164,7 +168,23 @@ def _parser() -> _Parser:
         action="store_true",
         help="data as noisy as a clinic's: ratings near the ceiling, smaller drops, gaps (docs/simulation.md)",
     )
+    simulate.add_argument("--quiet", action="store_true", help=QUIET)
     simulate.set_defaults(run=_simulate)
+
+    analyze = sub.add_parser(
+        "analyze",
+        help="the clinic analytics: reliability, expected response, alliance and outcome, coverage",
+        description="Compute the clinic analytics of docs/analytics.md for one "
+        "organization (or each): a short summary on stdout and, with --out, the "
+        "figures as CSV files and analytics.json in DIR/<slug>/. Only aggregates "
+        "are written; each run is recorded in the organization's audit trail.",
+    )
+    analyze.add_argument(
+        "--organization", metavar="SLUG", help="one organization (default: all)"
+    )
+    analyze.add_argument("--out", type=Path, metavar="DIR", help="folder for the files")
+    analyze.add_argument("--quiet", action="store_true", help=QUIET)
+    analyze.set_defaults(run=_analyze)
 
     export = sub.add_parser(
         "export", help="export answers for other systems and research"
@@ -180,6 +200,7 @@ def _parser() -> _Parser:
         "--instrument", nargs="+", metavar="ID", help="id (every version) or id@version"
     )
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--quiet", action="store_true", help=QUIET)
     p.set_defaults(run=exports.export_redcap_records)
     p = esub.add_parser(
         "research", help="a de-identified long table (CSV, Parquet) with its codebook"
@@ -188,6 +209,7 @@ def _parser() -> _Parser:
     p.add_argument(
         "--organization", metavar="SLUG", help="one organization (default: all)"
     )
+    p.add_argument("--quiet", action="store_true", help=QUIET)
     p.set_defaults(run=exports.export_research)
     p = esub.add_parser(
         "fhir",
@@ -214,6 +236,7 @@ def _parser() -> _Parser:
     p.add_argument("--commit", action="store_true", help="write (default: dry run)")
     p.add_argument("--instrument", help="a wide item file's instrument (id@version)")
     p.add_argument("--item-columns", help="a wide file's item columns, as for score")
+    p.add_argument("--quiet", action="store_true", help=QUIET)
     p.set_defaults(run=_import_scores)
 
     demo = sub.add_parser("demo", help="start the demo on a fresh SQLite database")
@@ -462,7 +485,14 @@ def _signals(options: argparse.Namespace) -> int:
     from tether.signals.report import signal_rows, summary
 
     library = _library()
-    run = compute_signals(read_scores(options.scores, library), library)
+    with progress_bar("signals", 1, quiet=options.quiet) as bar:
+        bar.update(0, note="reading the scores")
+        frame = read_scores(options.scores, library)
+        run = compute_signals(
+            frame,
+            library,
+            progress=lambda done, total, what: bar.update(done, total, what),
+        )
     _write_csv(signal_rows(run.signals))
     if not options.quiet:
         print(summary(run), file=sys.stderr)
@@ -475,7 +505,8 @@ def _simulate(options: argparse.Namespace) -> int:
     if options.cases < 1:
         raise TableError([f"--cases must be at least 1, not {options.cases}"])
     config = SimulationConfig.realistic() if options.realistic else None
-    cohort = simulate_cohort(options.cases, options.seed, config)
+    with progress_bar("simulating cases", options.cases, quiet=options.quiet) as bar:
+        cohort = simulate_cohort(options.cases, options.seed, config, bar.advance)
     scores, truth = write_cohort(cohort, options.out)
     print(
         f"wrote {len(cohort.scores)} score rows to {scores} and {len(cohort.truth)} planted events to {truth}"
@@ -495,16 +526,19 @@ def _import_scores(options: argparse.Namespace) -> int:
     from tether.interop.history_report import counted, report_lines
 
     started = time.perf_counter()
+    bar = progress_bar("importing", 1, quiet=options.quiet)
     try:
         organization = find_organization(options.organization)
-        done = import_history(
-            organization,
-            read_csv_file(options.file),
-            options.file.name,
-            instrument=options.instrument,
-            item_columns=options.item_columns,
-            commit=options.commit,
-        )
+        with bar:
+            done = import_history(
+                organization,
+                read_csv_file(options.file),
+                options.file.name,
+                instrument=options.instrument,
+                item_columns=options.item_columns,
+                commit=options.commit,
+                progress=lambda step, total, what: bar.update(step, total, what),
+            )
     except HistoryError as error:
         print(f"tether: {options.file}: nothing was imported:", file=sys.stderr)
         print("\n".join(error.problems), file=sys.stderr)
@@ -521,6 +555,12 @@ def _import_scores(options: argparse.Namespace) -> int:
     else:
         print(f"Dry run ({seconds:.1f} s): nothing was written; --commit imports it.")
     return 0
+
+
+def _analyze(options: argparse.Namespace) -> int:
+    from tether.analyze import analyze
+
+    return analyze(options)
 
 
 def _write_csv(rows: list[list[str]]) -> None:

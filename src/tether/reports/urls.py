@@ -1,6 +1,13 @@
 """Mounted at the site's root, beside care's pages: each report adds its own
 paths here."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import analytics_views
+
+urlpatterns: list[URLPattern] = [
+    # Clinic analytics (docs/analytics.md)
+    path(
+        "clinic/analytics/", analytics_views.clinic_analytics, name="clinic-analytics"
+    ),
+]
