@@ -51,7 +51,7 @@ def test_a_backup_restores_to_the_same_rows_and_refuses_a_database_in_use(
 
     Case.objects.filter(pk=populated.pk).delete()
     assert backup.database_fingerprint() != before
-    with pytest.raises(backup.BackupError, match="not empty .*--force"):
+    with pytest.raises(backup.BackupError, match=r"not empty .*--force"):
         backup.restore(file)
     assert not Case.objects.filter(pk=populated.pk).exists()
 

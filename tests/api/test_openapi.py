@@ -40,7 +40,7 @@ def test_every_operation_needs_a_bearer_token(document):
 def test_every_list_is_paged_by_cursor(document):
     schemas = document["components"]["schemas"]
     lists = []
-    for path, method, operation in operations(document):
+    for path, _method, operation in operations(document):
         returns = operation["responses"].get("200", {}).get("content", {})
         schema = returns.get("application/json", {}).get("schema", {})
         shape = schemas.get(schema.get("$ref", "").rsplit("/", 1)[-1], schema)
