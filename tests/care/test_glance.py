@@ -40,9 +40,7 @@ def test_a_glance_is_computed_once_then_read_back_while_nothing_changed(
     assert cells(answered) == first
 
 
-def test_a_new_answer_changes_the_glance_on_the_next_visit(
-    answered, ames, leo, maria
-):
+def test_a_new_answer_changes_the_glance_on_the_next_visit(answered, ames, leo, maria):
     cells(answered)
     later = services.start_session(ames, answered.pk, None, [leo.pk])
     services.enter_paper_response(
@@ -60,9 +58,7 @@ def test_a_paper_entry_replaced_changes_the_glance(answered, ames, leo, first_se
     assert cells(answered)[1]["latest"] == 60
 
 
-def test_a_member_who_leaves_or_changes_role_changes_the_signature(
-    answered, maria
-):
+def test_a_member_who_leaves_or_changes_role_changes_the_signature(answered, maria):
     case = type(answered).objects.prefetch_related("members").get(pk=answered.pk)
     before = glance.signatures_of([case])[case.pk]
     maria.role = "identified-client"
