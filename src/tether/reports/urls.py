@@ -1,6 +1,15 @@
 """Mounted at the site's root, beside care's pages: each report adds its own
 paths here."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import family_view
+
+urlpatterns: list[URLPattern] = [
+    # The family view (docs/reports.md §Family view)
+    path(
+        "cases/<int:case_id>/family-view/",
+        family_view.family_view,
+        name="family-view",
+    ),
+]
