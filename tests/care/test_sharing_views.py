@@ -63,8 +63,8 @@ def test_a_choice_is_saved_from_the_form_and_the_page_lists_every_choice(
     html = client.get(sharing_url(rivera, leo)).content.decode()
     assert "Every choice recorded" in html
     assert html.count('<tr><th scope="row">') == 2
-    assert "a caregiver, for a youth" in html
-    assert "the member themselves" in html
+    assert "A caregiver, for a youth" in html
+    assert "The member themselves" in html
 
 
 def test_sharing_without_saying_they_asked_is_refused_with_a_message(
