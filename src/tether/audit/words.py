@@ -78,6 +78,8 @@ RECORDS: dict[str, Promise] = {
     "api-token": _("Personal API token"),
     "research-export": _("Research export (de-identified)"),
     "redcap-export": _("REDCap export"),
+    "member-sharing": _("Family view choice"),
+    "family-view": _("Family view"),
 }
 """Every kind of record an event is about, in words."""
 
@@ -110,6 +112,12 @@ DETAILS: dict[str, Promise] = {
     "before": _("before"),
     "rows": _("rows"),
     "page": _("page"),
+    "whose": _("whose choice"),
+    "alliance": _("alliance shared"),
+    "outcome": _("progress shared"),
+    "asked": _("asked the person"),
+    "alliance_shared": _("members sharing alliance"),
+    "outcome_shared": _("members sharing progress"),
 }
 """The details shown, and their names; the others hold internal ids."""
 

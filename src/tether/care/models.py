@@ -345,3 +345,61 @@ class CaseGlance(models.Model):
     alliance = models.JSONField(default=dict)
     pcl5 = models.JSONField(default=dict)
     computed_at = models.DateTimeField(auto_now=True)
+
+
+class MemberSharing(models.Model):
+    """One recorded choice of what a member's scores may add to the family
+    view, the screen shown to the family in session (reports/family_view.py;
+    docs/reports.md §Family view). Rows are only ever added, never changed,
+    so the choices' history stays whole: the latest row of each member and
+    `decided_by` is the choice in force (care/sharing.py). Nothing is shared
+    until a row says so.
+
+    A youth's scores are shared only on the youth's own yes; a caregiver's
+    row for a youth can keep them off the view, never put them on."""
+
+    class DecidedBy(models.TextChoices):
+        MEMBER = "member", _("the member themselves")
+        CAREGIVER = "caregiver", _("a caregiver, for a youth")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="sharing_choices"
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="sharing_choices"
+    )
+    decided_by = models.CharField(
+        max_length=10, choices=DecidedBy.choices, default=DecidedBy.MEMBER
+    )
+    alliance = models.BooleanField(
+        default=False,
+        help_text="Their own alliance scores may count in the family's averages.",
+    )
+    outcome = models.BooleanField(
+        default=False,
+        help_text="Their symptom and outcome scores may count in the family's averages.",
+    )
+    asked = models.BooleanField(
+        default=False,
+        help_text=(
+            "The clinician asked the person whose choice this is and recorded "
+            "what they said; a clinician may take scores off the view without "
+            "asking, never put them on."
+        ),
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="The clinician who recorded the choice, on the person's behalf.",
+    )
+    set_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["set_at", "pk"]
+        indexes = [models.Index(fields=["member", "decided_by", "set_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.decided_by}, {self.set_at:%Y-%m-%d})"

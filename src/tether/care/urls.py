@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views, audit_views, plan_views, views
+from . import admin_views, audit_views, plan_views, sharing_views, views
 
 urlpatterns = [
     path("cases/", views.caseload, name="caseload"),
@@ -39,6 +39,11 @@ urlpatterns = [
         name="case-plan-remove",
     ),
     path("cases/<int:case_id>/members/new/", views.member_add, name="member-add"),
+    path(
+        "cases/<int:case_id>/members/<int:member_id>/sharing/",
+        sharing_views.member_sharing,
+        name="member-sharing",
+    ),
     path(
         "cases/<int:case_id>/subsystems/",
         views.subsystem_edit,

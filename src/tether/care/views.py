@@ -65,6 +65,7 @@ from .selectors import (
     get_signal_for,
 )
 from .services import InvalidEntry
+from .sharing_views import sharing_panel
 from .shown_scores import score_lines
 from .summary import pcl5_change_rule, pcl5_rule_sentence
 
@@ -190,6 +191,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         "closed_alerts": [explain(s, names, config) for s in closed],
         "sessions": sessions.order_by("-number"),
         "charts": charts,
+        "sharing": sharing_panel(case, members, can_write(user, case)),
     }
 
 

@@ -35,6 +35,11 @@ The simulator writes TAC 1.0 (docs/simulation.md), so the demo's history is
 on TAC 1.0, as a clinic's answers from before TAC 1.1 would be; links and kiosk
 turns started in the demo ask TAC 1.1 (docs/tac.md).
 
+The Riveras have recorded what each of them shares in the family view
+(`share_in_family_view`, docs/reports.md §Family view): the adults their
+alliance and their progress, each youth their progress only, so the family
+view has something to show and still keeps Leo's alliance to himself.
+
 Nothing here is real: every page of the demo says "Demo data".
 """
 
@@ -65,6 +70,7 @@ from tether.care.models import (
 )
 from tether.care.responses import ScoredResponse, store_response, store_responses
 from tether.care.services import derive_subsystems, refit_organization
+from tether.care.sharing import set_sharing
 from tether.simulate import TAC, TAC_CHILD, simulate_cohort
 
 DEMO_PASSWORD = "tether-demo"
@@ -470,6 +476,7 @@ def seed_demo_clinic(
         )
         refit_organization(organization)
         showcase_case = builder.cases[showcase.case_id]
+        share_in_family_view(showcase_case, accounts[CLINICIANS[0][0]])
         _check(
             organization,
             showcase_case,
@@ -861,6 +868,20 @@ class _Builder:
             totals={"total": LOW_SRS_TOTAL},
             actor=clinician,
         ).response
+
+
+def share_in_family_view(case: Case, clinician: User) -> None:
+    """The choices the Riveras told Dr. Ames: each adult shares their
+    alliance and their progress, each youth their progress only."""
+    for member in case.members.order_by("pk"):
+        set_sharing(
+            clinician,
+            case.pk,
+            member.pk,
+            alliance=not member.is_youth,
+            outcome=True,
+            asked=True,
+        )
 
 
 def _label(kind: str, first_name: str, surname: str) -> str:
