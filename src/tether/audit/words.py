@@ -55,6 +55,7 @@ ACTIONS: dict[str, Promise] = {
     "password-reset-sent": _("Sent a password reset email"),
     "password-reset": _("Chose a new password"),
     "export": _("Exported"),
+    "analyze": _("Analysed the clinic's data"),
     "prune": _("Deleted events past the retention period"),
 }
 """Every action recorded, in words."""
@@ -80,6 +81,8 @@ RECORDS: dict[str, Promise] = {
     "redcap-export": _("REDCap export"),
     "member-sharing": _("Family view choice"),
     "family-view": _("Family view"),
+    "signals": _("Alerts (a list, through the API)"),
+    "clinic-analytics": _("Clinic analytics"),
 }
 """Every kind of record an event is about, in words."""
 
@@ -137,6 +140,7 @@ BY_TETHER = frozenset(
         "prune",
         "export",
         "import",
+        "analyze",
     }
 )
 """Actions recorded without a signed-in user because Tether did them (the
