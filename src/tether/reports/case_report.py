@@ -132,12 +132,28 @@ class Figure:
 
 @dataclass(frozen=True)
 class Change:
+    """One line's value at the latest session against its previous one."""
+
     what: str
     who: str
     before: str
     before_session: int
     now: str
     change: str
+
+    @property
+    def same(self) -> bool:
+        """No change, as the numbers read (to one decimal)."""
+        return self.change == "0"
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """The changes of one measure: those that moved, and who stayed the same."""
+
+    what: str
+    moved: list[Change]
+    same: list[str]
 
 
 @dataclass(frozen=True)
@@ -166,7 +182,7 @@ class CaseReport:
     last_session: Any
     latest: int | None
     """The latest session with scores: what "since the last session" is from."""
-    changes: list[Change]
+    changes: list[ChangeGroup]
     new_alerts: list[str]
     alerts: list[dict[str, Any]]
     alliance: Figure | None
@@ -222,7 +238,7 @@ def case_report(case: Case, paper: str | None = None) -> CaseReport:
         first_session=sessions[0] if sessions else None,
         last_session=sessions[-1] if sessions else None,
         latest=latest,
-        changes=changes_since(series, latest),
+        changes=by_measure(changes_since(series, latest)),
         new_alerts=[
             a["text"].title if a["text"] else a["signal"].kind
             for a in alerts
@@ -311,6 +327,19 @@ def changes_since(
     return out
 
 
+def by_measure(changes: Iterable[Change]) -> list[ChangeGroup]:
+    """The changes grouped by measure, in their order; a line that did not
+    move is only named."""
+    groups: dict[str, ChangeGroup] = {}
+    for change in changes:
+        group = groups.setdefault(change.what, ChangeGroup(change.what, [], []))
+        if change.same:
+            group.same.append(change.who)
+        else:
+            group.moved.append(change)
+    return list(groups.values())
+
+
 # ---- the figures ---------------------------------------------------------------
 
 
@@ -366,7 +395,7 @@ def _alliance(charts: CaseCharts) -> Figure | None:
     return Figure(
         id="alliance",
         title=_("Alliance across sessions"),
-        chart=small_multiples(panels, WIDTH_MM, 50 * rows, columns=columns),
+        chart=small_multiples(panels, WIDTH_MM, 40 * rows, columns=columns),
         table=_panel_table(panels),
         caption=_(
             "0–100. Solid lines: each member's own rating of the alliance; "
@@ -428,7 +457,7 @@ def _pcl5(charts: CaseCharts) -> Figure | None:
     return Figure(
         id="pcl5",
         title=_("PTSD symptoms (PCL-5)"),
-        chart=panel_chart(charts.pcl5, HALF_MM, 56, titled=False),
+        chart=panel_chart(charts.pcl5, HALF_MM, 50, titled=False),
         table=_panel_table([charts.pcl5]),
         caption=" ".join(caption),
         notes=notes,
@@ -463,7 +492,7 @@ def _measures(charts: CaseCharts) -> list[Figure]:
             Figure(
                 id=measure.id,
                 title=measure.title,
-                chart=panel_chart(measure.panel, HALF_MM, 56, titled=False),
+                chart=panel_chart(measure.panel, HALF_MM, 50, titled=False),
                 table=_panel_table([measure.panel]),
                 caption=measure.scale + ". " + _("One line per member who answers it."),
                 notes=notes,
@@ -538,7 +567,7 @@ def _support(
                 )
             ],
         )
-        chart = panel_chart(panel, HALF_MM, 56, titled=False)
+        chart = panel_chart(panel, HALF_MM, 50, titled=False)
     words = {"family": _("family"), "total": _("total")}
     lines = [
         (

@@ -1,6 +1,15 @@
 """Mounted at the site's root, beside care's pages: each report adds its own
 paths here."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import case_report_views
+
+urlpatterns: list[URLPattern] = [
+    # The printable case report (docs/reports.md §Case report)
+    path(
+        "cases/<int:case_id>/report.pdf",
+        case_report_views.case_report,
+        name="case-report",
+    ),
+]
