@@ -178,6 +178,7 @@ class CaseReport:
     made_at: dt.datetime
     members: list[Member]
     clinicians: list[str]
+    session_count: int
     first_session: Any
     last_session: Any
     latest: int | None
@@ -196,6 +197,11 @@ class CaseReport:
     support: Figure | None
     notes: list[str]
     demo: bool = False
+
+    @property
+    def moved_scales(self) -> list[str]:
+        """The answer scales of the TAC tables, each once."""
+        return list(dict.fromkeys(m.scale for m in self.moved if m.scale))
 
     @property
     def filename(self) -> str:
@@ -235,6 +241,7 @@ def case_report(case: Case, paper: str | None = None) -> CaseReport:
         made_at=timezone.localtime(),
         members=members,
         clinicians=[c.display for c in case.clinicians.all()],
+        session_count=len(sessions),
         first_session=sessions[0] if sessions else None,
         last_session=sessions[-1] if sessions else None,
         latest=latest,
@@ -436,8 +443,8 @@ def _pcl5(charts: CaseCharts) -> Figure | None:
         caption.append(
             _(
                 "Dashed curves: expected for clients who started at "
-                "%(name)s’s level, fitted on your clinic's data, with their 80% "
-                "and 90% upper bounds."
+                "%(name)s’s level, fitted on your clinic's data, with their 80%% "
+                "and 90%% upper bounds."
             )
             % {"name": info["reference"]}
         )

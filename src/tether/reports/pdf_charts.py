@@ -368,7 +368,7 @@ def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     with (
         _LOCK,
-        matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "tether"}),
+        matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "tether"}),
     ):
         figure.savefig(
             buffer, format="svg", metadata={"Date": None}, facecolor=palette.PAPER
