@@ -42,7 +42,7 @@ from tether.accounts.models import CrisisRegion, Organization, User
 from tether.audit.services import record
 from tether.care.charts import CaseCharts, case_charts
 from tether.care.models import Case, Member, Signal
-from tether.care.svg import Guide, Panel, Series, draw
+from tether.care.svg import Guide, Line, Panel, Series, draw
 from tether.care.views import explain
 from tether.core import palette
 from tether.signals import SignalConfig, severity_rank
@@ -296,19 +296,18 @@ def _all_series(charts: CaseCharts) -> list[tuple[str, str, Points]]:
 
 
 def _alliance_lines(panels: Iterable[Panel]) -> list[tuple[str, Points]]:
-    """Each alliance line by whose it is: a member, a subsystem, the whole
-    family, or the therapist's rating of one of them."""
-    out = []
-    for panel in panels:
-        for line in panel.lines:
-            if line.key == "therapist:family":
-                name = _("Therapist's rating of the family")
-            elif line.key.startswith("therapist:"):
-                name = _("Therapist's rating of %(name)s") % {"name": line.name}
-            else:
-                name = line.name
-            out.append((name, line.data))
-    return out
+    """Each alliance line by whose it is (`_whose`) and its points."""
+    return [(_whose(line), line.data) for panel in panels for line in panel.lines]
+
+
+def _whose(line: Line) -> str:
+    """A line by whose it is: a member, a subsystem, the whole family, or the
+    therapist's rating of one of them."""
+    if line.key == "therapist:family":
+        return _("Therapist's rating of the family")
+    if line.key.startswith("therapist:"):
+        return _("Therapist's rating of %(name)s") % {"name": line.name}
+    return line.name
 
 
 def changes_since(
@@ -387,10 +386,9 @@ def _panel_table(panels: Iterable[Panel]) -> Table:
             for ring in line.rings:
                 values[ring.session] = f"{_number(ring.value)} ○"
                 marked = True
-            lines.append(values)
-    names = [name for name, _points in _alliance_lines(panels)]
+            lines.append((_whose(line), values))
     note = _("○: an open alert at this session (Open alerts, above).") if marked else ""
-    return _table(zip(names, lines, strict=True), note)
+    return _table(lines, note)
 
 
 def _alliance(charts: CaseCharts) -> Figure | None:

@@ -103,7 +103,8 @@ def small_multiples(
             cell_h * (1 - top - bottom),
         )
         ax = figure.add_axes(box)
-        _draw(ax, panel)
+        plot_pt = (width_mm * box[2] * MM * 72, height_mm * box[3] * MM * 72)
+        _draw(ax, panel, plot_pt)
         if titled:
             above = 1 + TITLE_GAP / (box[3] * height_mm)
             ax.text(
@@ -127,7 +128,8 @@ def _wrapped(title: str, width_mm: float) -> str:
     return "\n".join(textwrap.wrap(title, max(chars, 12))) or title
 
 
-def _draw(ax: Axes, panel: Panel) -> None:
+def _draw(ax: Axes, panel: Panel, size_pt: tuple[float, float]) -> None:
+    """One panel on `ax`, whose plot is `size_pt` (width, height) in points."""
     first, last = panel.sessions
     low, high = panel.y_range
     ax.set_xlim(first - 0.4, last + 0.4)
@@ -145,17 +147,23 @@ def _draw(ax: Axes, panel: Panel) -> None:
         ax.spines[side].set_color(palette.GRID)
     taken: list[_Box] = []
     for band in panel.bands:
-        taken.append(_guide(ax, band, panel, taken))
+        taken.append(_guide(ax, band, panel, taken, size_pt))
     for line in panel.lines:
         _line(ax, line)
-    _names(ax, panel.lines, (low, high))
+    _names(ax, panel.lines, (low, high), size_pt[1])
 
 
 _Box = tuple[float, float, float, float]
 """x0, x1, y0, y1 in axes fractions."""
 
 
-def _guide(ax: Axes, band: Band, panel: Panel, taken: Sequence[_Box]) -> _Box:
+def _guide(
+    ax: Axes,
+    band: Band,
+    panel: Panel,
+    taken: Sequence[_Box],
+    size_pt: tuple[float, float],
+) -> _Box:
     """A cutoff line (dotted) or a band (shaded), its words on the chart
     where they cross the fewest points of the lines (`_place`); returns
     where they went."""
@@ -172,8 +180,7 @@ def _guide(ax: Axes, band: Band, panel: Panel, taken: Sequence[_Box]) -> _Box:
         ax.axhspan(
             band.low, band.high, color=band.colour, alpha=0.1, linewidth=0, zorder=1
         )
-    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
-    height_pt = ax.get_position().height * ax.figure.get_figheight() * 72
+    width_pt, height_pt = size_pt
     at = [(v - low) / (high - low) for v in (band.low, band.high)]
     points = _samples(panel)
     tried = []
@@ -313,13 +320,14 @@ def _line(ax: Axes, line: Line) -> None:
         )
 
 
-def _names(ax: Axes, lines: Sequence[Line], y_range: tuple[float, float]) -> None:
+def _names(
+    ax: Axes, lines: Sequence[Line], y_range: tuple[float, float], height_pt: float
+) -> None:
     """Each line's name right of the plot, as near its last point as the
     others allow, joined to it by a thin leader in the line's colour."""
     if not lines:
         return
     low, high = y_range
-    height_pt = ax.get_position().height * ax.figure.get_figheight() * 72
     gap = FONT * 1.25 / height_pt
     wanted = [(line.data[-1][1] - low) / (high - low) for line in lines]
     placed = _apart(wanted, gap)
