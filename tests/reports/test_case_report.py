@@ -378,3 +378,7 @@ def test_the_pcl5_figure_names_its_cutoff_band_and_expected_curves():
     # the expected curves are guides: the table holds Leo's totals only
     assert figure.table.rows == [("Leo", ["50", "44"])]
     assert figure.notes[0].endswith("session 2: criteria not met.")
+
+
+def test_an_administrator_alone_reads_no_case_report(sign_in, ada, rivera):
+    assert sign_in(ada).get(report_url(rivera)).status_code == 404
