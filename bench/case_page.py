@@ -14,7 +14,10 @@ compare between commits, not the seconds. The case page's charts are SVG
 drawn on the server, so the page is ready in the browser about when its HTML
 has arrived (tests/browser/test_case_charts.py measures what it transfers).
 
-Usage: python bench/case_page.py [--repeats 5] [--cpu]
+- a supervisor's caseload: every case of the clinic (`--cases 200` seeds a
+  200-case clinic, the caseload issue #16 names).
+
+Usage: python bench/case_page.py [--repeats 5] [--cpu] [--cases 40]
 Writes bench/results/case_page.json.
 """
 
@@ -48,7 +51,7 @@ def median_ms(client, url: str, repeats: int) -> float:  # type: ignore[no-untyp
     return statistics.median(times) * 1000
 
 
-def run(repeats: int) -> dict[str, float]:
+def run(repeats: int, cases: int = 40) -> dict[str, float]:
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -56,7 +59,7 @@ def run(repeats: int) -> dict[str, float]:
     from tether.care.models import Case
     from tether.demo.clinic import seed_demo_clinic
 
-    demo = seed_demo_clinic()
+    demo = seed_demo_clinic(cases=cases)
     clinician = next(
         user
         for user in demo.accounts.values()
@@ -76,6 +79,15 @@ def run(repeats: int) -> dict[str, float]:
         median_ms(client, f"/cases/{pk}/", repeats) for pk in cases
     )
     caseload = median_ms(client, "/cases/", repeats)
+    # A supervisor's caseload: every case of the clinic (--cases 200: the
+    # 200-case caseload of issue #16).
+    supervisor = next(u for u in demo.accounts.values() if u.is_supervisor)
+    client.force_login(supervisor)
+    device = TOTPDevice.objects.create(user=supervisor, name="bench", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    clinic_caseload = median_ms(client, "/cases/", repeats)
     return {
         "clock": "cpu" if CLOCK is time.process_time else "wall",
         "cases_of_the_clinician": len(cases),
@@ -83,6 +95,9 @@ def run(repeats: int) -> dict[str, float]:
         "case_page_rivera_ms": round(rivera, 1),
         "case_page_median_ms": round(every_case, 1),
         "caseload_ms": round(caseload, 1),
+        "cases_of_the_clinic": Case.objects.count(),
+        "supervisor_caseload_ms": round(clinic_caseload, 1),
+        "supervisor_caseload_ratio_to_floor": round(clinic_caseload / floor, 1),
         "rivera_ratio_to_floor": round(rivera / floor, 1),
         "case_page_ratio_to_floor": round(every_case / floor, 1),
         "caseload_ratio_to_floor": round(caseload / floor, 1),
@@ -93,13 +108,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cpu", action="store_true", help="CPU time, not wall")
+    parser.add_argument(
+        "--cases", type=int, default=40, help="cases of the demo clinic (default 40)"
+    )
     args = parser.parse_args()
     global CLOCK
     if args.cpu:
         CLOCK = time.process_time
     with tempfile.TemporaryDirectory() as folder:
         setup_django(folder)
-        result = run(args.repeats)
+        result = run(args.repeats, args.cases)
     for name, value in result.items():
         print(f"  {name:<26} {value}")
     RESULTS.mkdir(exist_ok=True)

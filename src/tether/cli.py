@@ -22,10 +22,12 @@ from tether.instruments import (
     store_pack,
     text_in,
 )
+from tether.progress import progress_bar
 from tether.scoring import AnswerError, TableError, score_rows
 from tether.signals.data import ScoreTableError
 
 INPUT_ERROR = 2
+QUIET = "no progress bar (it is drawn on stderr only when that is a terminal)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,7 +150,9 @@ def _parser() -> _Parser:
         "(case_id, subject, session, signal, severity, evidence as JSON) to stdout.",
     )
     signals.add_argument("scores", type=Path)
-    signals.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    signals.add_argument(
+        "--quiet", action="store_true", help="no summary and no progress bar on stderr"
+    )
     signals.set_defaults(run=_signals)
 
     simulate = sub.add_parser(
@@ -164,7 +168,23 @@ def _parser() -> _Parser:
         action="store_true",
         help="data as noisy as a clinic's: ratings near the ceiling, smaller drops, gaps (docs/simulation.md)",
     )
+    simulate.add_argument("--quiet", action="store_true", help=QUIET)
     simulate.set_defaults(run=_simulate)
+
+    analyze = sub.add_parser(
+        "analyze",
+        help="the clinic analytics: reliability, expected response, alliance and outcome, coverage",
+        description="Compute the clinic analytics of docs/analytics.md for one "
+        "organization (or each): a short summary on stdout and, with --out, the "
+        "figures as CSV files and analytics.json in DIR/<slug>/. Only aggregates "
+        "are written; each run is recorded in the organization's audit trail.",
+    )
+    analyze.add_argument(
+        "--organization", metavar="SLUG", help="one organization (default: all)"
+    )
+    analyze.add_argument("--out", type=Path, metavar="DIR", help="folder for the files")
+    analyze.add_argument("--quiet", action="store_true", help=QUIET)
+    analyze.set_defaults(run=_analyze)
 
     export = sub.add_parser(
         "export", help="export answers for other systems and research"
@@ -180,6 +200,7 @@ def _parser() -> _Parser:
         "--instrument", nargs="+", metavar="ID", help="id (every version) or id@version"
     )
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--quiet", action="store_true", help=QUIET)
     p.set_defaults(run=exports.export_redcap_records)
     p = esub.add_parser(
         "research", help="a de-identified long table (CSV, Parquet) with its codebook"
@@ -188,6 +209,7 @@ def _parser() -> _Parser:
     p.add_argument(
         "--organization", metavar="SLUG", help="one organization (default: all)"
     )
+    p.add_argument("--quiet", action="store_true", help=QUIET)
     p.set_defaults(run=exports.export_research)
     p = esub.add_parser(
         "fhir",
@@ -218,7 +240,7 @@ def _parser() -> _Parser:
         help="paper size (default: Letter in the US and Canada, else A4, by the "
         "organization's country)",
     )
-    report.add_argument("--quiet", action="store_true", help="no progress bar")
+    report.add_argument("--quiet", action="store_true", help=QUIET)
     report.set_defaults(run=_report)
     imp = sub.add_parser("import", help="import a clinic's history (docs/importing.md)")
     imsub = imp.add_subparsers(metavar="WHAT", required=True)
@@ -236,11 +258,33 @@ def _parser() -> _Parser:
     p.add_argument("--commit", action="store_true", help="write (default: dry run)")
     p.add_argument("--instrument", help="a wide item file's instrument (id@version)")
     p.add_argument("--item-columns", help="a wide file's item columns, as for score")
+    p.add_argument("--quiet", action="store_true", help=QUIET)
     p.set_defaults(run=_import_scores)
 
     demo = sub.add_parser("demo", help="start the demo on a fresh SQLite database")
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(run=_demo)
+    p = sub.add_parser(
+        "backup",
+        help="copy the whole database to FILE (docs/operations.md §Backups)",
+        description="SQLite: an online backup (the server may keep running); "
+        "PostgreSQL: pg_dump in its custom format. Prints the database's "
+        "fingerprint, which `tether restore` prints again.",
+    )
+    p.add_argument("file", type=Path)
+    p.set_defaults(run=_backup)
+    p = sub.add_parser(
+        "restore",
+        help="replace the database with a backup FILE",
+        description="Replace the whole database with a backup made by `tether "
+        "backup`; refused where the database holds a clinic's records, unless "
+        "--force. Stop the server and the worker first.",
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--force", action="store_true", help="replace a database that is not empty"
+    )
+    p.set_defaults(run=_restore)
     worker = sub.add_parser(
         "worker",
         help="run the background worker (signal recomputes, expired links, risk emails)",
@@ -470,7 +514,14 @@ def _signals(options: argparse.Namespace) -> int:
     from tether.signals.report import signal_rows, summary
 
     library = _library()
-    run = compute_signals(read_scores(options.scores, library), library)
+    with progress_bar("signals", 1, quiet=options.quiet) as bar:
+        bar.update(0, note="reading the scores")
+        frame = read_scores(options.scores, library)
+        run = compute_signals(
+            frame,
+            library,
+            progress=lambda done, total, what: bar.update(done, total, what),
+        )
     _write_csv(signal_rows(run.signals))
     if not options.quiet:
         print(summary(run), file=sys.stderr)
@@ -483,7 +534,8 @@ def _simulate(options: argparse.Namespace) -> int:
     if options.cases < 1:
         raise TableError([f"--cases must be at least 1, not {options.cases}"])
     config = SimulationConfig.realistic() if options.realistic else None
-    cohort = simulate_cohort(options.cases, options.seed, config)
+    with progress_bar("simulating cases", options.cases, quiet=options.quiet) as bar:
+        cohort = simulate_cohort(options.cases, options.seed, config, bar.advance)
     scores, truth = write_cohort(cohort, options.out)
     print(
         f"wrote {len(cohort.scores)} score rows to {scores} and {len(cohort.truth)} planted events to {truth}"
@@ -503,16 +555,19 @@ def _import_scores(options: argparse.Namespace) -> int:
     from tether.interop.history_report import counted, report_lines
 
     started = time.perf_counter()
+    bar = progress_bar("importing", 1, quiet=options.quiet)
     try:
         organization = find_organization(options.organization)
-        done = import_history(
-            organization,
-            read_csv_file(options.file),
-            options.file.name,
-            instrument=options.instrument,
-            item_columns=options.item_columns,
-            commit=options.commit,
-        )
+        with bar:
+            done = import_history(
+                organization,
+                read_csv_file(options.file),
+                options.file.name,
+                instrument=options.instrument,
+                item_columns=options.item_columns,
+                commit=options.commit,
+                progress=lambda step, total, what: bar.update(step, total, what),
+            )
     except HistoryError as error:
         print(f"tether: {options.file}: nothing was imported:", file=sys.stderr)
         print("\n".join(error.problems), file=sys.stderr)
@@ -531,6 +586,12 @@ def _import_scores(options: argparse.Namespace) -> int:
     return 0
 
 
+def _analyze(options: argparse.Namespace) -> int:
+    from tether.analyze import analyze
+
+    return analyze(options)
+
+
 def _write_csv(rows: list[list[str]]) -> None:
     import defusedcsv.csv as safe_csv  # spreadsheet-safe output (formula injection)
 
@@ -545,6 +606,40 @@ def _django(args: list[str]) -> int:
 
     execute_from_command_line(["tether", *args])
     return 0
+
+
+def _backup(options: argparse.Namespace) -> int:
+    backup = _setup_backup()
+    try:
+        fingerprint = backup.backup(options.file)
+    except backup.BackupError as error:
+        print(f"tether: backup not made: {error}", file=sys.stderr)
+        return INPUT_ERROR
+    print(
+        f"tether: backed up to {options.file}:", *backup.fingerprint_lines(fingerprint)
+    )
+    return 0
+
+
+def _restore(options: argparse.Namespace) -> int:
+    backup = _setup_backup()
+    try:
+        fingerprint = backup.restore(options.file, force=options.force)
+    except backup.BackupError as error:
+        print(f"tether: nothing restored: {error}", file=sys.stderr)
+        return INPUT_ERROR
+    print(f"tether: restored {options.file}:", *backup.fingerprint_lines(fingerprint))
+    return 0
+
+
+def _setup_backup():  # type: ignore[no-untyped-def]
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tether.settings")
+    django.setup()
+    from tether import backup
+
+    return backup
 
 
 def _demo(options: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from tether.interop.redcap import (
     form_language,
     read_dictionary,
 )
+from tether.progress import progress_bar
 
 
 def export_redcap_dictionary(options: argparse.Namespace) -> int:
@@ -73,9 +74,13 @@ def export_redcap_records(options: argparse.Namespace) -> int:
     from tether.care.research import ExportError
 
     try:
-        summary = export_redcap(
-            options.out, options.organization, options.instrument or ()
-        )
+        with progress_bar("exporting", 3, quiet=options.quiet) as bar:
+            summary = export_redcap(
+                options.out,
+                options.organization,
+                options.instrument or (),
+                progress=lambda done, total, what: bar.update(done, total, what),
+            )
     except ExportError as error:
         return _refused(error)
     _note(
@@ -96,7 +101,12 @@ def export_research(options: argparse.Namespace) -> int:
     from tether.care.research import export_research as export
 
     try:
-        summary = export(options.out, options.organization)
+        with progress_bar("exporting", 3, quiet=options.quiet) as bar:
+            summary = export(
+                options.out,
+                options.organization,
+                progress=lambda done, total, what: bar.update(done, total, what),
+            )
     except ExportError as error:
         return _refused(error)
     _note(

@@ -3,9 +3,19 @@
 from tether.care.frames import library
 
 
-def test_every_instrument_of_the_library_is_listed(as_ames):
-    listed = as_ames.get("/instruments").json()
-    assert [i["key"] for i in listed] == [d.key for d in library()]
+def test_every_instrument_of_the_library_is_listed_in_pages(as_ames):
+    first = as_ames.get("/instruments", page_size=15).json()
+    second = as_ames.client.get(first["next"], headers=as_ames.headers).json()
+    keys = [i["key"] for i in first["results"] + second["results"]]
+    assert keys == sorted(d.key for d in library())
+    assert (first["previous"], second["next"]) == (None, None)
+    back = as_ames.client.get(second["previous"], headers=as_ames.headers).json()
+    assert back["results"] == first["results"]
+
+
+def test_a_cursor_the_api_did_not_give_is_a_page_that_does_not_exist(as_ames):
+    assert as_ames.get("/instruments", cursor="bm9wZUAx").status_code == 404
+    assert as_ames.get("/instruments", cursor="%%%").status_code == 404
 
 
 def test_an_instrument_shows_its_items_and_scales(as_ames):

@@ -37,17 +37,19 @@ def test_every_operation_needs_a_bearer_token(document):
         assert operation.get("security"), (method, path)
 
 
-def test_every_list_but_the_instruments_is_paged_by_cursor(document):
-    for path, method, operation in operations(document):
-        returns = operation["responses"].get("200", {})
-        schema = (
-            returns.get("content", {}).get("application/json", {}).get("schema", {})
-        )
-        if method != "get" or path.endswith("/instruments"):
-            continue
-        names = {p["name"] for p in operation.get("parameters", [])}
-        if "$ref" in schema and "Paged" in schema["$ref"]:
+def test_every_list_is_paged_by_cursor(document):
+    schemas = document["components"]["schemas"]
+    lists = []
+    for path, _method, operation in operations(document):
+        returns = operation["responses"].get("200", {}).get("content", {})
+        schema = returns.get("application/json", {}).get("schema", {})
+        shape = schemas.get(schema.get("$ref", "").rsplit("/", 1)[-1], schema)
+        if shape.get("type") == "array" or "results" in shape.get("properties", {}):
+            lists.append(path)
+            assert set(shape["properties"]) == {"previous", "next", "results"}, path
+            names = {p["name"] for p in operation.get("parameters", [])}
             assert {"cursor", "page_size"} <= names, path
+    assert len(lists) == 8, lists
 
 
 def test_the_docs_page_uses_its_own_assets_not_a_cdn(client):

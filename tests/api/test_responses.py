@@ -135,3 +135,18 @@ def test_a_response_is_read_by_id_within_the_organization_only(
     assert api_as(cole).get(f"/responses/{made['id']}").status_code == 404
     listed = as_ames.get(f"/sessions/{first_session.pk}/responses").json()["results"]
     assert [r["id"] for r in listed] == [made["id"]]
+
+
+def test_a_session_comes_as_a_fhir_bundle_without_names(
+    as_ames, api_as, cole, first_session, maria
+):
+    send(as_ames, first_session, maria, {**PHQ9, "9": 0})
+    answer = as_ames.get(f"/sessions/{first_session.pk}/fhir")
+    assert answer.status_code == 200
+    bundle = answer.json()
+    kinds = sorted(entry["resource"]["resourceType"] for entry in bundle["entry"])
+    assert bundle["resourceType"] == "Bundle"
+    assert kinds[0] == "Observation"
+    assert "QuestionnaireResponse" in kinds
+    assert "Maria" not in answer.content.decode()
+    assert api_as(cole).get(f"/sessions/{first_session.pk}/fhir").status_code == 404

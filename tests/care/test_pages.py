@@ -13,7 +13,15 @@ from django.test.utils import CaptureQueriesContext
 from tests.visible import visible_text
 
 from tether.care import services
-from tether.care.models import Case, Member, Response, Score, Session, Signal
+from tether.care.models import (
+    Case,
+    CaseGlance,
+    Member,
+    Response,
+    Score,
+    Session,
+    Signal,
+)
 
 
 def charts(response):
@@ -497,18 +505,26 @@ def add_cases(organization, clinician, count, start):
 def test_the_caseload_costs_the_same_queries_for_10_and_200_cases(
     sign_in, ames, northside
 ):
+    """The same queries whether the glances are stored (care/glance.py) or
+    some are computed afresh, and whatever the number of cases."""
     client = sign_in(ames)
     add_cases(northside, ames, 10, start=0)
     client.get("/cases/")  # the first request after sign-in settles the session
     with CaptureQueriesContext(connection) as ten:
         page = client.get("/cases/").content.decode()
     assert len(re.findall(r'href="/cases/\d+/"', page)) == 10
+    CaseGlance.objects.all().delete()
+    with CaptureQueriesContext(connection) as ten_computed:
+        client.get("/cases/")
     add_cases(northside, ames, 190, start=10)
+    with CaptureQueriesContext(connection) as two_hundred_computed:
+        client.get("/cases/")
     with CaptureQueriesContext(connection) as two_hundred:
         page = client.get("/cases/").content.decode()
     assert page.count("1 yellow") == 200
     assert page.count('Lowest member: <span class="name">Ben</span> <b>75</b>') == 200
     assert len(two_hundred) == len(ten)
+    assert len(two_hundred_computed) == len(ten_computed)
 
 
 def test_the_caseload_shows_a_case_whose_only_score_is_a_pcl5(

@@ -37,6 +37,10 @@ def record_of(message, *args, exc_info=None, name="django.request"):
         ("call (555) 010-0100.", "call [phone redacted]."),
         ("number 5550100123 refused", "number [phone redacted] refused"),
         ("+44 20 7946 0958", "[phone redacted]"),
+        (
+            "Bearer tether_q0S3wz7Yf2mB4kLx9rT1vN8pC6hJ5dE0aZyXuWiOqPs",
+            "Bearer tether_[redacted]",
+        ),
     ],
 )
 def test_secrets_and_contact_details_are_hidden(text, shown):
@@ -51,6 +55,7 @@ def test_secrets_and_contact_details_are_hidden(text, shown):
         "/accounts/password-reset/complete/",
         "Session of 2026-11-02 10:30 for case 12, member 345",
         "tac@1.1 and pcl-5@past-week",
+        "tether_demo and tether_import scores",
         "Task id=01964c3a-1234-7890-8abc-1234567890ab state=SUCCESSFUL",
         "Message-ID: <170000000000.12345.1234567@host>",
         '[02/Nov/2026 10:30:00] "GET /caseload/ HTTP/1.1" 200 1234',

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
+from tether import progress
 from tether.accounts.models import CrisisRegion, Organization
 from tether.audit.models import AuditEvent
 from tether.care.charts import CaseCharts
@@ -34,7 +35,6 @@ from tether.reports.case_report import (
     paper_for,
     shown_sessions,
 )
-from tether.reports.report_command import Progress
 from tether.signals import SignalConfig
 
 pytestmark = pytest.mark.django_db
@@ -270,8 +270,15 @@ def test_the_command_names_a_case_or_organization_it_cannot_find(
     assert list(tmp_path.iterdir()) == []
 
 
+class Terminal(StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def test_the_command_writes_each_open_case_of_an_organization_by_id(
-    ames, rivera, tmp_path, capsys, monkeypatch
+    ames, rivera, tmp_path, monkeypatch
 ):
     from tether.care import services
 
@@ -282,15 +289,22 @@ def test_the_command_writes_each_open_case_of_an_organization_by_id(
     monkeypatch.setattr(
         reports, "render_pdf", lambda report: made.append(report.case.pk) or b"%PDF-"
     )
-    code = main(
-        ["report", "--organization", "northside", "--out", str(tmp_path / "all")]
-    )
-    assert code == 0
+    monkeypatch.setattr(progress, "EVERY", 0.0)
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    out = tmp_path / "all"
+    assert main(["report", "--organization", "northside", "--out", str(out)]) == 0
     assert sorted(made) == sorted([rivera.pk, other.pk])
-    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == sorted(
+    assert sorted(p.name for p in out.iterdir()) == sorted(
         f"case-{pk}-report.pdf" for pk in made
     )
-    assert "wrote 2 reports to" in capsys.readouterr().err
+    # a progress bar on a terminal, then what was written
+    assert "reports [########################] 2/2" in terminal.getvalue()
+    assert terminal.getvalue().endswith(f"wrote 2 reports to {out}\n")
+    terminal.truncate(0)
+    terminal.seek(0)
+    main(["report", "--organization", "northside", "--out", str(out), "--quiet"])
+    assert "[" not in terminal.getvalue()
 
 
 # ---- the parts --------------------------------------------------------------------
@@ -323,25 +337,6 @@ def test_changes_compare_the_latest_session_with_each_lines_previous_value():
     [alliance] = by_measure(changes)
     assert [c.who for c in alliance.moved] == ["Leo"]
     assert alliance.same == ["Maria"]
-
-
-def test_the_progress_bar_shows_on_a_terminal_only():
-    class Terminal(StringIO):
-        def isatty(self):
-            return True
-
-    shown = Terminal()
-    bar = Progress(4, "report", stream=shown)
-    for _ in range(4):
-        bar.step()
-    bar.close()
-    assert "report [" in shown.getvalue()
-    assert shown.getvalue().rstrip().endswith("4/4")
-    for quiet, stream in ((True, Terminal()), (False, StringIO())):
-        silent = Progress(4, "report", quiet=quiet, stream=stream)
-        silent.step()
-        silent.close()
-        assert stream.getvalue() == ""
 
 
 def test_the_pcl5_figure_names_its_cutoff_band_and_expected_curves():

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from tether.care import selectors
+from tether.care.fhir import session_bundle
 from tether.care.frames import library
 from tether.portal.services import submit_from_app
 
@@ -77,3 +78,24 @@ def list_scores(request: HttpRequest, case_id: PathId) -> Any:
     """Every scale score of the case's sent questionnaires, one row each (the
     long format of docs/long-format.md)."""
     return selectors.scores_of_case(request.user, case_id)
+
+
+@router.get(
+    "/sessions/{session_id}/fhir",
+    response={200: dict[str, Any], **READS},
+    auth=READ,
+    tags=["sessions"],
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "A FHIR R4 Bundle (type collection): one "
+                "QuestionnaireResponse per sent questionnaire, one Observation per "
+                "scale score with its LOINC code where one exists (docs/interop.md)."
+            }
+        }
+    },
+)
+def session_fhir(request: HttpRequest, session_id: PathId) -> Any:
+    """The session's answers and scores as a FHIR R4 Bundle; people are named
+    by identifiers in the deployment's system, never by name."""
+    return session_bundle(request.user, session_id)

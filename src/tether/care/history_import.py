@@ -24,7 +24,7 @@ command line)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,12 +71,20 @@ def import_history(
     instrument: str | None = None,
     item_columns: str | None = None,
     commit: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Imported:
     """Read `table` (a long-format score file, or with `instrument` a wide
     item file) as records of `organization` and report what is new; with
     `commit`, write what is new and refit the organization, in one
     transaction. HistoryError lists every problem, and then nothing is
-    written."""
+    written. `progress`, when given, is told (done, total, the step next)."""
+    steps = 4 if commit else 2
+
+    def tell(done: int, what: str) -> None:
+        if progress is not None:
+            progress(done, steps, what)
+
+    tell(0, "reading the file")
     lib = library()
     today = timezone.localdate()
     known = dict(
@@ -94,8 +102,10 @@ def import_history(
         item_columns=item_columns,
         known_kinds=known,
     )
+    tell(1, "matching it with the clinic's records")
     if not commit:
         plan = _Plan(organization, history, lib)
+        tell(2, "done")
         return Imported(plan.report(name, today), committed=False)
     with transaction.atomic():
         # Matched again inside the transaction that writes (on SQLite, under
@@ -103,9 +113,13 @@ def import_history(
         plan = _Plan(organization, history, lib)
         report = plan.report(name, today)
         if not report.creates_anything:
+            tell(steps, "done")
             return Imported(report, committed=False)
+        tell(2, "writing")
         plan.write(today)
+        tell(3, "refitting the clinic")
         refit_organization(organization)
+        tell(steps, "done")
         open_alerts = Signal.objects.filter(
             organization=organization, status=Signal.Status.OPEN
         ).count()

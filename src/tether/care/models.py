@@ -329,3 +329,19 @@ class Signal(models.Model):
             )
         ]
         indexes = [models.Index(fields=["organization", "status", "severity"])]
+
+
+class CaseGlance(models.Model):
+    """The caseload's at-a-glance cells of one case (its alliance by level at
+    the latest session, its latest PCL-5), kept with the signature of what
+    they were computed from (care/glance.py): the caseload recomputes only
+    the cases whose signature changed. Derived, recomputable, never shown
+    as a record of its own."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="glance"
+    )
+    signature = models.CharField(max_length=64)
+    alliance = models.JSONField(default=dict)
+    pcl5 = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)

@@ -8,7 +8,7 @@ left out."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from django.db import transaction
@@ -34,11 +34,17 @@ from .research import (
 
 
 def export_redcap(
-    out: Path, slug: str | None = None, instruments: Sequence[str] = ()
+    out: Path,
+    slug: str | None = None,
+    instruments: Sequence[str] = (),
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ExportSummary:
     """Write the record file to `out` and record the export in each
     organization's audit trail (by Tether). `instruments`: ids (every
-    version) or id@version; none: every instrument answered."""
+    version) or id@version; none: every instrument answered. `progress`,
+    when given, is told (done, total, the step next)."""
+    tell = progress or (lambda done, total, what: None)
+    tell(0, 3, "reading the questionnaires")
     chosen = organizations(slug)
     library = export_library()
     wanted = _wanted(library, instruments)
@@ -69,6 +75,7 @@ def export_redcap(
         entries.append(RecordEntry(who, number, definition, answers))
         counted[organization] = counted.get(organization, 0) + 1
         cases.add(case)
+    tell(1, 3, "building the record file")
     try:
         header, rows = record_table(entries)
     except RecordsError as error:
@@ -79,6 +86,7 @@ def export_redcap(
         os.replace(temporary, out)
     except OSError as error:
         raise ExportError(f"{out}: cannot be written: {error.strerror}") from error
+    tell(2, 3, "recording the export")
     forms = sorted({e.definition.key for e in entries})
     with transaction.atomic():
         for organization in chosen:
@@ -92,6 +100,7 @@ def export_redcap(
                     "instruments": forms,
                 },
             )
+    tell(3, 3, "done")
     return ExportSummary(
         (out,),
         len(rows),

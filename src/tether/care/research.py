@@ -12,6 +12,7 @@ note or typed text is read at all.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,16 +87,25 @@ def known(library: Library, key: str) -> Definition | None:
         return None
 
 
-def export_research(folder: Path, slug: str | None = None) -> ExportSummary:
+def export_research(
+    folder: Path,
+    slug: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ExportSummary:
     """Write scores.csv, scores.parquet and codebook.json into `folder`, and
     record the export in each organization's audit trail (by Tether: the
-    command line has no signed-in user)."""
+    command line has no signed-in user). `progress`, when given, is told
+    (done, total, the step next)."""
+    tell = progress or (lambda done, total, what: None)
+    tell(0, 3, "reading the scores")
     chosen = organizations(slug)
     names = pseudonyms()
     library = export_library()
     rows = research_rows([o.pk for o in chosen], library)
+    tell(1, 3, "building the table")
     table = research_table(rows, names)
     definitions = {key: known(library, key) for key in {row.instrument for row in rows}}
+    tell(2, 3, "writing")
     try:
         files = write_export(folder, table, codebook(table, definitions, names.key_id))
     except OSError as error:
@@ -115,6 +125,7 @@ def export_research(folder: Path, slug: str | None = None) -> ExportSummary:
                     "cases": len(cases_of.get(organization.pk, ())),
                 },
             )
+    tell(3, 3, "done")
     return ExportSummary(
         tuple(files),
         table.num_rows,

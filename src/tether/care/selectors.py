@@ -152,17 +152,16 @@ def caseload_for(user: User, query: CaseloadQuery | None = None) -> list[Caseloa
     glance, in the query's order (by default the most urgent open alert
     first: care/caseload.py). A fixed number of queries, whatever the number
     of cases. Audited, with what was asked."""
-    from .frames import score_frame
-    from .summary import alliance_glance, latest_pcl5, pcl5_change_rule, pcl5_verdict
+    from .glance import glances_of
+    from .summary import pcl5_change_rule, pcl5_verdict
 
     query = query or CaseloadQuery()
     cases = filtered_cases(user, query)
     alerts = open_alerts(cases)
     cases_list = list(cases.prefetch_related("members", "clinicians"))
-    ids = [case.pk for case in cases_list]
-    frame = score_frame(ids)
-    glance = alliance_glance(frame)
-    pcl5 = latest_pcl5(frame)
+    glances = glances_of(cases_list)
+    glance = {case_id: alliance for case_id, (alliance, _) in glances.items()}
+    pcl5 = {case_id: dict(found) for case_id, (_, found) in glances.items() if found}
     rule = pcl5_change_rule(clinic_config(user))
     for found in pcl5.values():
         found["verdict"] = pcl5_verdict(found["change"], rule)

@@ -6,11 +6,12 @@ Tether other than as a delivered message:
 
 - a questionnaire link's path, `/q/<token>/…`;
 - a password-reset link's path, `/password-reset/<uid>/<token>/`;
+- a personal API token (`tether_…`, docs/api.md §Tokens);
 - email addresses and phone numbers;
 - and, in console output (`redact_message_text`), the path of any full
   address: a link is a secret whatever it points to.
 
-`RedactSecrets` applies the first three to every record of every handler in
+`RedactSecrets` applies the first four to every record of every handler in
 settings.LOGGING::
 
     "filters": {"redact": {"()": "tether.core.redaction.RedactSecrets"}},
@@ -39,15 +40,18 @@ PHONE = re.compile(
     r"(?!\w|[:.-]\w)"
 )
 
+API_TOKEN = re.compile(r"\btether_[A-Za-z0-9_-]{20,}")
+
 HIDDEN_LINK = "[redacted]"
 HIDDEN_EMAIL = "[email redacted]"
 HIDDEN_PHONE = "[phone redacted]"
 
 
 def redact(text: str) -> str:
-    """`text` without link tokens, email addresses or phone numbers."""
+    """`text` without link tokens, API tokens, email addresses or phone numbers."""
     text = QUESTIONNAIRE_LINK.sub(f"/q/{HIDDEN_LINK}", text)
     text = RESET_LINK.sub(f"/password-reset/{HIDDEN_LINK}", text)
+    text = API_TOKEN.sub(f"tether_{HIDDEN_LINK}", text)
     text = EMAIL.sub(HIDDEN_EMAIL, text)
     return PHONE.sub(HIDDEN_PHONE, text)
 

@@ -3,6 +3,7 @@ synthetic clinic, on 127.0.0.1."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import subprocess
@@ -66,7 +67,9 @@ def run_demo(port: int = 8000) -> int:
         f"  instrument library: {url}instruments/",
         f"  data directory:     {settings.DATA_DIR} (a fresh {DEMO_DATABASE} "
         "every start)",
-        "  a background worker runs beside it (alert recomputes, expired links)",
+        f"  served by gunicorn ({DEMO_WORKERS} workers of {DEMO_THREADS} threads, "
+        "as `tether serve` runs it), with the background worker beside it "
+        "(alert recomputes, expired links)",
         "  stop it with Ctrl+C",
     ]
     print("\n".join(lines), flush=True)
@@ -79,13 +82,31 @@ def run_demo(port: int = 8000) -> int:
     worker = subprocess.Popen(
         [sys.executable, "-m", "tether.cli", "worker"], env=worker_env
     )
+    # What a newcomer tries is what a clinic runs: gunicorn, as `tether
+    # serve` runs it, not Django's development server.
+    server = subprocess.Popen(demo_server_command(port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        return server.wait()
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
-    return 0
+        for process in (server, worker):
+            process.terminate()
+        for process in (server, worker):
+            process.wait(timeout=10)
+
+
+DEMO_WORKERS = 2
+DEMO_THREADS = 2
+
+
+def demo_server_command(port: int) -> list[str]:
+    """gunicorn with the production settings (demo mode aside) on 127.0.0.1."""
+    from tether.cli import serve_command
+
+    options = argparse.Namespace(
+        bind=f"127.0.0.1:{port}", workers=DEMO_WORKERS, threads=DEMO_THREADS
+    )
+    return serve_command(options)
 
 
 def _delete_demo_database(name: Path) -> None:

@@ -1,6 +1,7 @@
 """`tether report` (declared in cli.py): the printable case report of one
 case (`--case ID --out FILE.pdf`) or of every open case of an organization
-(`--organization SLUG --out DIR`, a progress bar on a terminal). Run by
+(`--organization SLUG --out DIR`, the shared progress bar of
+`tether/progress.py` on a terminal). Run by
 whoever runs the server, it reads any case; each report is audited as an
 export without a user, as `tether export fhir` is (docs/reports.md §Case
 report). Files are named by case id, never by anyone's name.
@@ -15,10 +16,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
 
 from tether.care.models import Case
 from tether.care.services import catch_up
+from tether.progress import progress_bar
 
 from .case_report import A4, LETTER, PdfUnavailable, case_report_pdf, weasyprint
 
@@ -44,17 +45,17 @@ def report(options: argparse.Namespace) -> int:
     else:
         options.out.mkdir(parents=True, exist_ok=True)
         targets = [(case, options.out / _name(case)) for case in cases]
-    progress = Progress(len(targets), "report", quiet=options.quiet)
-    for case, path in targets:
-        catch_up(case)  # the alerts as the case page would show them now
-        _report, pdf = case_report_pdf(case, None, paper)
-        try:
-            _write(path, pdf)
-        except OSError as error:
-            progress.close()
-            return _say(f"{path}: cannot be written: {error.strerror}", INPUT_ERROR)
-        progress.step()
-    progress.close()
+    # A bar over many cases, on a terminal only (tether/progress.py).
+    with progress_bar("reports", len(targets), quiet=options.quiet) as bar:
+        for case, path in targets:
+            catch_up(case)  # the alerts as the case page would show them now
+            _report, pdf = case_report_pdf(case, None, paper)
+            try:
+                _write(path, pdf)
+            except OSError as error:
+                bar.close()
+                return _say(f"{path}: cannot be written: {error.strerror}", INPUT_ERROR)
+            bar.advance(note=f"case {case.pk}")
     if options.case is not None:
         _say(f"wrote {targets[0][1]}", 0)
     else:
@@ -115,40 +116,3 @@ def _write(path: Path, data: bytes) -> None:
 def _say(message: str, code: int) -> int:
     print(message if code == 0 else f"tether: {message}", file=sys.stderr)
     return code
-
-
-class Progress:
-    """A one-line progress bar on stderr when it is a terminal, nothing
-    otherwise or with `quiet`.
-
-    A minimal local one: the shared `tether/progress.py` (issue #15 item 7)
-    was not there yet when this was written; `tether report` should use the
-    shared one once it is."""
-
-    WIDTH = 30
-
-    def __init__(
-        self, total: int, label: str, quiet: bool = False, stream: TextIO | None = None
-    ) -> None:
-        self.total, self.label, self.done = total, label, 0
-        self.stream = stream or sys.stderr
-        self.shown = not quiet and total > 1 and self.stream.isatty()
-        self._draw()
-
-    def step(self) -> None:
-        self.done += 1
-        self._draw()
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.shown = False
-
-    def _draw(self) -> None:
-        if not self.shown:
-            return
-        filled = self.WIDTH * self.done // max(self.total, 1)
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total}")
-        self.stream.flush()

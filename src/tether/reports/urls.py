@@ -3,7 +3,7 @@ paths here."""
 
 from django.urls import URLPattern, path
 
-from . import case_report_views
+from . import analytics_views, case_report_views
 
 urlpatterns: list[URLPattern] = [
     # The printable case report (docs/reports.md §Case report)
@@ -11,5 +11,9 @@ urlpatterns: list[URLPattern] = [
         "cases/<int:case_id>/report.pdf",
         case_report_views.case_report,
         name="case-report",
+    ),
+    # Clinic analytics (docs/analytics.md)
+    path(
+        "clinic/analytics/", analytics_views.clinic_analytics, name="clinic-analytics"
     ),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -55,34 +55,58 @@ def compute_signals(
     norms: Norms | None = None,
     models: dict[str, ExpectedResponse | None] | None = None,
     intake_sds: Mapping[str, float] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> SignalRun:
     """Every signal of every case in `frame` (a table from data.check_scores).
 
     `norms`, `models` and `intake_sds`, when given, are the clinic's own,
-    estimated earlier on all its cases: one case alone is too little data."""
+    estimated earlier on all its cases: one case alone is too little data.
+    `progress`, when given, is told (done, total, the rule next) as the rules
+    run (the command line's progress bar)."""
     config = config or SignalConfig()
     alliance = with_verified_keys(alliance_frame(frame, library), library)
     members = alliance[alliance["respondent"] == "member"]
     therapist = alliance[alliance["respondent"] == "therapist"]
     norms = norms or clinic_norms(members, config)
-    parts = [
-        risk_signals(frame, library),
-        with_reported(
-            rupture_signals(members, norms, config, library),
-            reported_rupture_signals(frame, library, config),
-        ),
-        split_signals(
-            members, therapist, norms, config, family_view_frame(frame, library)
-        ),
-        low_alliance_signals(frame, library),
-        discrepancy_signals(members, therapist, norms, config),
-        low_support_signals(frame, config),
-        disengagement_signals(frame, config),
-        within_safety_signals(frame, library, config),
-    ]
-    fitted: dict[str, ExpectedResponse | None] = {}
     sds = dict(clinic_intake_sds(frame) if intake_sds is None else intake_sds)
-    for spec in outcome_scales(frame, library, config, sds):
+    outcomes = outcome_scales(frame, library, config, sds)
+    rules: list[tuple[str, Callable[[], pd.DataFrame]]] = [
+        ("risk", lambda: risk_signals(frame, library)),
+        (
+            "rupture",
+            lambda: with_reported(
+                rupture_signals(members, norms, config, library),
+                reported_rupture_signals(frame, library, config),
+            ),
+        ),
+        (
+            "splits",
+            lambda: split_signals(
+                members, therapist, norms, config, family_view_frame(frame, library)
+            ),
+        ),
+        ("low alliance", lambda: low_alliance_signals(frame, library)),
+        (
+            "discrepancy",
+            lambda: discrepancy_signals(members, therapist, norms, config),
+        ),
+        ("low support", lambda: low_support_signals(frame, config)),
+        ("disengagement", lambda: disengagement_signals(frame, config)),
+        ("within-family safety", lambda: within_safety_signals(frame, library, config)),
+    ]
+    total = len(rules) + len(outcomes)
+
+    def tell(done: int, what: str) -> None:
+        if progress is not None:
+            progress(done, total, what)
+
+    parts = []
+    for done, (name, rule) in enumerate(rules):
+        tell(done, name)
+        parts.append(rule())
+    fitted: dict[str, ExpectedResponse | None] = {}
+    for done, spec in enumerate(outcomes, start=len(rules)):
+        tell(done, spec.instrument)
         model = None
         if spec.scale.id == "total" and not spec.scale.higher_is_better:
             given = FIT if models is None else models.get(spec.instrument)
@@ -91,6 +115,7 @@ def compute_signals(
             parts.append(signals)
         # One trend, one alert: a fitted model judges worsening, else the change rule.
         parts.append(change_signals(frame, spec, worsening=model is None))
+    tell(total, "done")
     table = pd.concat([p for p in parts if not p.empty] or [empty()], ignore_index=True)
     table = fold_splits_into_ruptures(table[COLUMNS], _bands(members))
     order = table["severity"].map(RANK)

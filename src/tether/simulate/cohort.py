@@ -6,6 +6,7 @@ every planted event (docs/simulation.md). Pure numpy + pandas.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +55,13 @@ class Cohort:
 
 
 def simulate_cohort(
-    cases: int, seed: int, config: SimulationConfig | None = None
+    cases: int,
+    seed: int,
+    config: SimulationConfig | None = None,
+    on_case: Callable[[], None] | None = None,
 ) -> Cohort:
     """Simulate `cases` cases. The same seed (and config) gives identical frames.
+    `on_case`, when given, is called after each case (a progress bar).
 
     Case k (C00001 is k = 1) is drawn from its own generator, the k-th child that
     `numpy.random.default_rng(seed).spawn` gives, so it does not depend on how
@@ -68,7 +73,11 @@ def simulate_cohort(
         raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
     cfg = config if config is not None else SimulationConfig()
     generators = np.random.default_rng(int(seed)).spawn(int(cases))
-    outputs = [simulate_case(generator, cfg) for generator in generators]
+    outputs = []
+    for generator in generators:
+        outputs.append(simulate_case(generator, cfg))
+        if on_case is not None:
+            on_case()
     width = max(5, len(str(cases)))
     case_ids = [f"C{k:0{width}d}" for k in range(1, cases + 1)]
     return Cohort(
