@@ -220,6 +220,28 @@ def _parser() -> _Parser:
     p.add_argument("--session", type=int, required=True, help="the session's id")
     p.add_argument("--out", type=Path, help="file to write (default: stdout)")
     p.set_defaults(run=_export_session_fhir)
+    report = sub.add_parser(
+        "report",
+        help="the printable case report (PDF) of a case or of an organization's open cases",
+        description="Write the printable case report (docs/reports.md §Case report): "
+        "one case's with --case ID --out FILE.pdf, or every open case of an "
+        "organization with --organization SLUG --out DIR (files named "
+        "case-ID-report.pdf). Each report is audited as an export.",
+    )
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("--case", type=int, metavar="ID", help="the case's id")
+    which.add_argument("--organization", metavar="SLUG")
+    report.add_argument(
+        "--out", type=Path, required=True, help="FILE.pdf (--case) or DIR"
+    )
+    report.add_argument(
+        "--paper",
+        choices=("a4", "letter"),
+        help="paper size (default: Letter in the US and Canada, else A4, by the "
+        "organization's country)",
+    )
+    report.add_argument("--quiet", action="store_true", help=QUIET)
+    report.set_defaults(run=_report)
     imp = sub.add_parser("import", help="import a clinic's history (docs/importing.md)")
     imsub = imp.add_subparsers(metavar="WHAT", required=True)
     p = imsub.add_parser(
@@ -437,6 +459,13 @@ def _export_session_fhir(options: argparse.Namespace) -> int:
         print(f"tether: {error}", file=sys.stderr)
         return INPUT_ERROR
     return _write_text(as_json(bundle), options.out)
+
+
+def _report(options: argparse.Namespace) -> int:
+    _setup_django()
+    from tether.reports.report_command import report
+
+    return report(options)
 
 
 def _tell(lines: list[str]) -> None:

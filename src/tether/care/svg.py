@@ -76,6 +76,9 @@ class Ring:
     y: float
     colour: str
     text: str
+    session: int = 0
+    value: float = 0.0
+    """Where the ring is, in sessions and values."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,11 @@ class Panel:
     y_ticks: tuple[Tick, ...]
     lines: tuple[Line, ...]
     bands: tuple[Band, ...] = ()
+    sessions: tuple[int, int] = (0, 0)
+    """The first and last session on the x axis, as given."""
+    y_range: tuple[float, float] = (0.0, 0.0)
+    """The lowest and highest value on the y axis, as given (a PDF's chart
+    redraws the panel from these, its lines' `data` and its bands' values)."""
 
     font: int = FONT
     ink: str = palette.INK
@@ -222,6 +230,8 @@ def draw(
         ),
         lines=tuple(lines),
         bands=tuple(_band(g, left, right, y_of) for g in guides),
+        sessions=(first, last),
+        y_range=(low, high),
     )
 
 
@@ -244,6 +254,8 @@ def _line(s: Series, x_of: _Scale, y_of: _Scale) -> Line:
             at[m.session].y,
             palette.ALERT.get(m.severity, palette.INK),
             m.text,
+            m.session,
+            dict(s.points)[m.session],
         )
         for m in s.marks
         if m.session in at

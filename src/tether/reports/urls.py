@@ -3,9 +3,15 @@ paths here."""
 
 from django.urls import URLPattern, path
 
-from . import analytics_views, family_view
+from . import analytics_views, case_report_views, family_view
 
 urlpatterns: list[URLPattern] = [
+    # The printable case report (docs/reports.md §Case report)
+    path(
+        "cases/<int:case_id>/report.pdf",
+        case_report_views.case_report,
+        name="case-report",
+    ),
     # Clinic analytics (docs/analytics.md)
     path(
         "clinic/analytics/", analytics_views.clinic_analytics, name="clinic-analytics"
