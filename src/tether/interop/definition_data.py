@@ -47,6 +47,8 @@ def option_data(option: Option) -> Data:
         data["score"] = number(option.score)
     if option.picture is not None:
         data["picture"] = option.picture
+    if option.loinc is not None:
+        data["loinc"] = option.loinc
     return data
 
 

@@ -657,8 +657,9 @@ class _Builder:
             other = known.get(value, {})
             if isinstance(other.get("label"), dict):
                 option["label"] = {**other["label"], language: label}
-            if "picture" in other:
-                option["picture"] = other["picture"]
+            for kept in ("picture", "loinc"):
+                if kept in other:
+                    option[kept] = other[kept]
             options.append(option)
         return {"options": options}, [value for value, _ in first]
 
