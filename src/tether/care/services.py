@@ -17,12 +17,13 @@ from tether.audit.services import record
 from tether.signals.alliance import SUBSYSTEMS, subsystem_of
 
 from .alerts import add_note, recompute_case_signals, refit_organization
-from .errors import TOO_LONG, Code, InvalidEntry, Problem, Text
+from .errors import FEEDBACK_CHOICE, TOO_LONG, Code, InvalidEntry, Problem, Text
 from .models import (
     SENT,
     AgeBand,
     Case,
     CaseKind,
+    Feedback,
     MeasurePlan,
     Member,
     MemberRole,
@@ -474,23 +475,39 @@ NOT_IN_CASE = Problem(
 
 
 def acknowledge_signal(
-    user: User, signal_id: int, note: str = "", resolve: bool = False
+    user: User,
+    signal_id: int,
+    note: str = "",
+    resolve: bool = False,
+    feedback: str = "",
 ) -> Signal:
+    """Acknowledge or resolve an alert, with a note and, if given, the one tap
+    of feedback on it (useful, not useful, wrong: docs/reports.md §Alert
+    feedback), kept with the alert and audited."""
     from .selectors import get_signal_for
 
+    if feedback and feedback not in Feedback.values:
+        raise InvalidEntry([Problem("feedback", Code.NOT_A_CHOICE, FEEDBACK_CHOICE)])
     signal = get_signal_for(user, signal_id, write=True)
     with transaction.atomic():
-        _acknowledge(user, signal, note, resolve)
+        _acknowledge(user, signal, note, resolve, feedback)
     return signal
 
 
-def _acknowledge(user: User, signal: Signal, note: str, resolve: bool) -> None:
+def _acknowledge(
+    user: User, signal: Signal, note: str, resolve: bool, feedback: str = ""
+) -> None:
+    now = timezone.now()
     signal.status = Signal.Status.RESOLVED if resolve else Signal.Status.ACKNOWLEDGED
     if note.strip():
         add_note(signal, note.strip())
     signal.acknowledged_by = user
-    signal.acknowledged_at = timezone.now()
-    signal.save(update_fields=["status", "note", "acknowledged_by", "acknowledged_at"])
+    signal.acknowledged_at = now
+    changed = ["status", "note", "acknowledged_by", "acknowledged_at"]
+    if feedback:
+        signal.feedback, signal.feedback_at = feedback, now
+        changed += ["feedback", "feedback_at"]
+    signal.save(update_fields=changed)
     record(
         user,
         "resolve" if resolve else "acknowledge",
@@ -498,6 +515,7 @@ def _acknowledge(user: User, signal: Signal, note: str, resolve: bool) -> None:
         signal.pk,
         organization=signal.organization,
         case=signal.case_id,
+        detail={"feedback": feedback} if feedback else None,
     )
 
 
