@@ -78,6 +78,9 @@ RECORDS: dict[str, Promise] = {
     "api-token": _("Personal API token"),
     "research-export": _("Research export (de-identified)"),
     "redcap-export": _("REDCap export"),
+    "dashboard": _("Supervisor dashboard"),
+    "alert-rules": _("Figures per alert rule"),
+    "signal-settings": _("Alert thresholds"),
 }
 """Every kind of record an event is about, in words."""
 
@@ -110,6 +113,9 @@ DETAILS: dict[str, Promise] = {
     "before": _("before"),
     "rows": _("rows"),
     "page": _("page"),
+    "feedback": _("feedback"),
+    "window_days": _("figures over (days)"),
+    "figures_only": _("clinicians' figures only"),
 }
 """The details shown, and their names; the others hold internal ids."""
 
