@@ -8,8 +8,7 @@ on the item's own 0–4 scale — not within what the literature supports: the
 source beside each default says where that default comes from, and a value
 away from it is the clinic's own choice. Evidence tags as in
 docs/clinical-rules.md §Evidence tags ([V] read in the source, [S] read at
-second hand, [R] recalled,
-[P] a proposal for Tether)."""
+second hand, [R] recalled, [P] a proposal for Tether)."""
 
 from __future__ import annotations
 
