@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0009_external_ids'),
+        ('care', '0010_case_glance'),
     ]
 
     operations = [
