@@ -114,7 +114,7 @@ def test_the_supervisor_sees_every_open_case_that_needs_help_across_clinicians(
         (1, "Not on track"),
         (1, "Disengagement"),
     ):
-        assert f"{count} {concern}" in text
+        assert f"{concern} {count}" in text
 
 
 def test_each_case_row_names_its_clinician_and_links_to_the_case(sign_in, sam, clinic):

@@ -42,6 +42,10 @@ class WindowForm(forms.Form):
     )
 
     def __init__(self, data: Any, *args: Any, **kwargs: Any) -> None:
+        if data is not None and not data.get("days"):
+            # Unasked, the window is the default one, and the menu says so.
+            data = data.copy()
+            data["days"] = str(DEFAULT_WINDOW)
         super().__init__(data, *args, **kwargs)
         self.fields["days"].choices = window_choices()  # type: ignore[attr-defined]
 

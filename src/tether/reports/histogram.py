@@ -77,7 +77,7 @@ class Histogram:
     height: int = HEIGHT
     left: float = 34.0
     top: float = 24.0
-    right: float = WIDTH - 8.0
+    right: float = WIDTH - 16.0
     bottom: float = HEIGHT - 42.0
     font: int = FONT
     colour: str = palette.PEOPLE[0]
