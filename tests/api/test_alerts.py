@@ -55,3 +55,39 @@ def test_another_organizations_alert_is_404(
     alert = risk_alert(as_ames, first_session, maria)
     assert api_as(cole).get(f"/signals/{alert.pk}").status_code == 404
     assert api_as(cole).get("/signals").json()["results"] == []
+
+
+def test_feedback_goes_with_an_acknowledgement_and_a_resolution(
+    as_ames, first_session, maria
+):
+    alert = risk_alert(as_ames, first_session, maria)
+    seen = as_ames.post(
+        f"/signals/{alert.pk}/acknowledge", {"note": "", "feedback": "not-useful"}
+    )
+    assert (seen.status_code, seen.json()["feedback"]) == (200, "not-useful")
+    done = as_ames.post(
+        f"/signals/{alert.pk}/resolve",
+        {"note": "Safety plan reviewed.", "feedback": "useful"},
+    )
+    assert done.json()["feedback"] == "useful"
+    assert Signal.objects.get(pk=alert.pk).feedback == "useful"
+
+
+def test_feedback_outside_the_three_or_not_text_is_refused_naming_the_field(
+    as_ames, first_session, maria
+):
+    alert = risk_alert(as_ames, first_session, maria)
+    for bad in ("great", "Useful", 1, True, ["useful"]):
+        answer = as_ames.post(f"/signals/{alert.pk}/acknowledge", {"feedback": bad})
+        assert answer.status_code == 422, bad
+        assert "feedback" in answer.content.decode()
+    stored = Signal.objects.get(pk=alert.pk)
+    assert (stored.status, stored.feedback) == ("open", "")
+
+
+def test_an_acknowledgement_without_feedback_leaves_it_empty(
+    as_ames, first_session, maria
+):
+    alert = risk_alert(as_ames, first_session, maria)
+    seen = as_ames.post(f"/signals/{alert.pk}/acknowledge", {"feedback": None})
+    assert (seen.status_code, seen.json()["feedback"]) == (200, "")

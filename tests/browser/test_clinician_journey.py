@@ -4,6 +4,8 @@ level, enter a paper PCL-5 and see the new point and its alert, acknowledge it."
 
 import datetime as dt
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -96,9 +98,12 @@ def test_a_clinician_signs_in_finds_the_rupture_enters_a_pcl5_and_acknowledges_a
 
     card = page.locator("article.alert", has_text="Risk item endorsed").first
     card.locator("textarea[name=note]").fill("Safety plan reviewed with Leo today.")
+    card.get_by_label("Useful", exact=True).check()
+    card.screenshot(path=Path(tempfile.gettempdir()) / "alert-feedback.png")
     card.get_by_role("button", name="Acknowledge").click()
     expect(
         page.get_by_text("Safety plan reviewed with Leo today.").first
     ).to_be_visible()
+    expect(page.get_by_text("Marked useful.").first).to_be_visible()
     scan(page, "case page after acknowledging (desktop)")
     assert errors == []

@@ -1,6 +1,6 @@
 """Every signal comes with its rule, source, explanation and suggestions."""
 
-from tether.signals.catalogue import describe
+from tether.signals.catalogue import catalogue, describe, rule_name
 from tether.signals.model import Signal
 
 
@@ -124,3 +124,11 @@ def test_alert_titles_name_their_instrument_so_two_recoveries_read_apart():
 def test_a_title_without_its_instrument_says_this_measure():
     signal = Signal("reliable-improvement", "green", "C1", "member:M1", 3, {})
     assert describe(signal).title == "Reliable improvement on this measure"
+
+
+def test_a_rule_is_named_without_the_measure_its_alerts_name():
+    assert rule_name("risk-item") == "Risk item endorsed"
+    assert rule_name("possible-change") == "Possible change, not yet meaningful"
+    assert rule_name("risk-item-skipped") == "Risk item not answered — ask in session"
+    assert rule_name("rupture") == "Possible alliance rupture"
+    assert all("{" not in rule_name(kind) for kind in catalogue())

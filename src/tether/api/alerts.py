@@ -44,8 +44,10 @@ def get_signal(request: HttpRequest, signal_id: PathId) -> Any:
     auth=WRITE,
 )
 def acknowledge(request: HttpRequest, signal_id: PathId, payload: AcknowledgeIn) -> Any:
-    """You have seen the alert (with a note if you like)."""
-    return services.acknowledge_signal(request.user, signal_id, payload.note)
+    """You have seen the alert (with a note and feedback if you like)."""
+    return services.acknowledge_signal(
+        request.user, signal_id, payload.note, feedback=payload.feedback or ""
+    )
 
 
 @router.post(
@@ -54,5 +56,9 @@ def acknowledge(request: HttpRequest, signal_id: PathId, payload: AcknowledgeIn)
 def resolve(request: HttpRequest, signal_id: PathId, payload: ResolveIn) -> Any:
     """The alert is dealt with; the note says how."""
     return services.acknowledge_signal(
-        request.user, signal_id, payload.note, resolve=True
+        request.user,
+        signal_id,
+        payload.note,
+        resolve=True,
+        feedback=payload.feedback or "",
     )

@@ -277,6 +277,10 @@ class SignalOut(Schema):
     note: str
     acknowledged_by: int | None
     acknowledged_at: dt.datetime | None
+    feedback: str = Field(
+        description="useful, not-useful or wrong, as given when it was "
+        "acknowledged or resolved; empty if none was given"
+    )
     created_at: dt.datetime
 
     @staticmethod
@@ -288,14 +292,25 @@ class SignalOut(Schema):
         return signal.acknowledged_by_id  # type: ignore[no-any-return]
 
 
+FeedbackIn = Literal["useful", "not-useful", "wrong"]
+"""The one optional tap on an alert (care.models.Feedback; docs/reports.md
+§Alert feedback)."""
+FEEDBACK_DESCRIPTION = (
+    "Optional: was the alert useful, not useful or wrong? Kept with the alert; "
+    "the clinic's per-rule figures count it."
+)
+
+
 class AcknowledgeIn(Input):
     note: OptionalWords = Field("", max_length=2000)
+    feedback: FeedbackIn | None = Field(None, description=FEEDBACK_DESCRIPTION)
 
 
 class ResolveIn(Input):
     note: Words = Field(
         max_length=2000, description="What was done: required to resolve."
     )
+    feedback: FeedbackIn | None = Field(None, description=FEEDBACK_DESCRIPTION)
 
 
 # ---- instruments ---------------------------------------------------------------

@@ -83,6 +83,9 @@ RECORDS: dict[str, Promise] = {
     "family-view": _("Family view"),
     "signals": _("Alerts (a list, through the API)"),
     "clinic-analytics": _("Clinic analytics"),
+    "dashboard": _("Supervisor dashboard"),
+    "alert-rules": _("Figures per alert rule"),
+    "signal-settings": _("Alert thresholds"),
 }
 """Every kind of record an event is about, in words."""
 
@@ -121,6 +124,9 @@ DETAILS: dict[str, Promise] = {
     "asked": _("asked the person"),
     "alliance_shared": _("members sharing alliance"),
     "outcome_shared": _("members sharing progress"),
+    "feedback": _("feedback"),
+    "window_days": _("figures over (days)"),
+    "figures_only": _("clinicians' figures only"),
 }
 """The details shown, and their names; the others hold internal ids."""
 

@@ -123,6 +123,12 @@ class InvalidEntry(ValueError):
         return "; ".join(problem.message for problem in self.problems)
 
 
+FEEDBACK_CHOICE = gettext_lazy(
+    "Say whether the alert was useful, not useful or wrong, or leave it."
+)
+"""A feedback tap that is not one of the three (docs/reports.md §Alert feedback)."""
+
+
 TOO_LONG = gettext_lazy(
     "This is %(show_value)s characters long; keep it to %(limit_value)s characters at most."
 )

@@ -18,9 +18,18 @@ from tether.instruments import Definition, Item, Scale, UnknownInstrument, text_
 from tether.signals.catalogue import catalogue
 
 from .caseload import CaseloadQuery
-from .errors import TOO_LONG, Problem, item_field, total_field
+from .errors import FEEDBACK_CHOICE, TOO_LONG, Problem, item_field, total_field
 from .frames import library
-from .models import AgeBand, Case, CaseKind, Member, MemberRole, Session, Subsystem
+from .models import (
+    AgeBand,
+    Case,
+    CaseKind,
+    Feedback,
+    Member,
+    MemberRole,
+    Session,
+    Subsystem,
+)
 
 
 def add_problems(form: forms.Form, problems: Iterable[Problem]) -> None:
@@ -448,6 +457,16 @@ class AcknowledgeForm(forms.Form):
             ("resolve", gettext_lazy("Resolve")),
         ],
         initial="acknowledge",
+    )
+    feedback = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Was this alert useful?"),
+        choices=Feedback.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": FEEDBACK_CHOICE},
+        help_text=gettext_lazy(
+            "Optional: the clinic sees, for each kind of alert, how often it helped."
+        ),
     )
 
     @property

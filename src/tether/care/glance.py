@@ -24,6 +24,11 @@ from django.db.models import Count, Max
 from .frames import library, score_frame
 from .models import SENT, Case, CaseGlance, Response, Subsystem
 
+GLANCE_VERSION = "2"
+"""What a stored glance holds; part of every signature, so a change of it
+(2: the latest PCL-5 also says the session of its first, for the dashboard's
+spread of change) recomputes every stored row once."""
+
 
 def glances_of(
     cases: Iterable[Case],
@@ -90,7 +95,9 @@ def signatures_of(cases: list[Case]) -> dict[int, str]:
             f"{m.pk}:{m.role}:{m.age_band}:{m.active}"
             for m in sorted(case.members.all(), key=lambda m: m.pk)
         )
-        text = "|".join([case.kind, members, *parts[case.pk], instruments])
+        text = "|".join(
+            [GLANCE_VERSION, case.kind, members, *parts[case.pk], instruments]
+        )
         signatures[case.pk] = hashlib.sha256(text.encode()).hexdigest()
     return signatures
 

@@ -282,6 +282,15 @@ class Score(models.Model):
         unique_together = [("response", "scale")]
 
 
+class Feedback(models.TextChoices):
+    """The one optional tap that goes with acknowledging or resolving an
+    alert: was it of use? (docs/reports.md §Alert feedback)."""
+
+    USEFUL = "useful", _("Useful")
+    NOT_USEFUL = "not-useful", _("Not useful")
+    WRONG = "wrong", _("Wrong")
+
+
 class Signal(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -318,6 +327,14 @@ class Signal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    feedback = models.CharField(
+        max_length=12,
+        choices=Feedback.choices,
+        blank=True,
+        help_text="What the clinician who acknowledged or resolved the alert "
+        "said of it, if anything (docs/reports.md §Alert feedback).",
+    )
+    feedback_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -23,7 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from .alerts import case_signals, store_signals
+from tether.accounts.models import Organization
+
+from .alerts import case_signals, refit_organization, store_signals
 from .models import Case
 
 OVERDUE = dt.timedelta(minutes=1)
@@ -101,3 +103,29 @@ def requeue_stale() -> int:
     for case_id in ids:
         queue_recompute(case_id)
     return len(ids)
+
+
+# ---- the clinic-wide refit ------------------------------------------------------
+
+
+def request_refit(organization_id: int) -> None:
+    """Queue the clinic-wide refit to run after commit (the clinic's alert
+    thresholds changed): its noise, expected-response models and every case's
+    alerts, against the new thresholds."""
+    after_commit(partial(queue_refit, organization_id))
+
+
+def queue_refit(organization_id: int) -> None:
+    refit_clinic.enqueue(organization_id)
+
+
+@task()
+def refit_clinic(organization_id: int) -> bool:
+    """The queued task: `alerts.refit_organization` with the settings stored
+    when it runs (a second change meanwhile is read, not lost). False when the
+    organization is gone."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return False
+    refit_organization(organization)
+    return True

@@ -152,20 +152,37 @@ def caseload_for(user: User, query: CaseloadQuery | None = None) -> list[Caseloa
     glance, in the query's order (by default the most urgent open alert
     first: care/caseload.py). A fixed number of queries, whatever the number
     of cases. Audited, with what was asked."""
+    query = query or CaseloadQuery()
+    rows = caseload_rows(filtered_cases(user, query), clinic_config(user))
+    record(
+        user,
+        "read",
+        "caseload",
+        "",
+        organization=user.organization,
+        detail={"cases": len(rows), **query.audited()},
+    )
+    return sort_rows(rows, query)
+
+
+def caseload_rows(cases: QuerySet[Case], config: SignalConfig) -> list[CaseloadRow]:
+    """A caseload row for each of `cases` (in no particular order), PCL-5
+    change judged by the clinic's rule (`config`). A fixed number of queries,
+    whatever the number of cases. Neither checks permission nor audits: the
+    caller passes cases from `cases_for` and audits its read (the caseload
+    above, the supervisor's dashboard)."""
     from .glance import glances_of
     from .summary import pcl5_change_rule, pcl5_verdict
 
-    query = query or CaseloadQuery()
-    cases = filtered_cases(user, query)
     alerts = open_alerts(cases)
     cases_list = list(cases.prefetch_related("members", "clinicians"))
     glances = glances_of(cases_list)
     glance = {case_id: alliance for case_id, (alliance, _) in glances.items()}
     pcl5 = {case_id: dict(found) for case_id, (_, found) in glances.items() if found}
-    rule = pcl5_change_rule(clinic_config(user))
+    rule = pcl5_change_rule(config)
     for found in pcl5.values():
         found["verdict"] = pcl5_verdict(found["change"], rule)
-    rows = [
+    return [
         CaseloadRow(
             case=case,
             members=list(case.members.all()),
@@ -178,15 +195,6 @@ def caseload_for(user: User, query: CaseloadQuery | None = None) -> list[Caseloa
         )
         for case in cases_list
     ]
-    record(
-        user,
-        "read",
-        "caseload",
-        "",
-        organization=user.organization,
-        detail={"cases": len(rows), **query.audited()},
-    )
-    return sort_rows(rows, query)
 
 
 def filtered_cases(user: User, query: CaseloadQuery) -> QuerySet[Case]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -14,15 +15,19 @@ from django.utils.translation import gettext_lazy
 
 from tether.accounts.models import Organization, User
 from tether.audit.services import record
+from tether.signals import SignalConfig
 from tether.signals.alliance import SUBSYSTEMS, subsystem_of
+from tether.signals.tunables import check_settings, default_of
 
+from . import thresholds
 from .alerts import add_note, recompute_case_signals, refit_organization
-from .errors import TOO_LONG, Code, InvalidEntry, Problem, Text
+from .errors import FEEDBACK_CHOICE, TOO_LONG, Code, InvalidEntry, Problem, Text
 from .models import (
     SENT,
     AgeBand,
     Case,
     CaseKind,
+    Feedback,
     MeasurePlan,
     Member,
     MemberRole,
@@ -32,7 +37,7 @@ from .models import (
     Subsystem,
 )
 from .plan import MEMBER_ROLES, THERAPIST, answered_by, clinic_plan, plans_for
-from .recompute import catch_up_overdue
+from .recompute import catch_up_overdue, request_refit
 from .responses import Stored, store_response
 from .selectors import (
     can_create_case,
@@ -474,23 +479,39 @@ NOT_IN_CASE = Problem(
 
 
 def acknowledge_signal(
-    user: User, signal_id: int, note: str = "", resolve: bool = False
+    user: User,
+    signal_id: int,
+    note: str = "",
+    resolve: bool = False,
+    feedback: str = "",
 ) -> Signal:
+    """Acknowledge or resolve an alert, with a note and, if given, the one tap
+    of feedback on it (useful, not useful, wrong: docs/reports.md §Alert
+    feedback), kept with the alert and audited."""
     from .selectors import get_signal_for
 
+    if feedback and feedback not in Feedback.values:
+        raise InvalidEntry([Problem("feedback", Code.NOT_A_CHOICE, FEEDBACK_CHOICE)])
     signal = get_signal_for(user, signal_id, write=True)
     with transaction.atomic():
-        _acknowledge(user, signal, note, resolve)
+        _acknowledge(user, signal, note, resolve, feedback)
     return signal
 
 
-def _acknowledge(user: User, signal: Signal, note: str, resolve: bool) -> None:
+def _acknowledge(
+    user: User, signal: Signal, note: str, resolve: bool, feedback: str = ""
+) -> None:
+    now = timezone.now()
     signal.status = Signal.Status.RESOLVED if resolve else Signal.Status.ACKNOWLEDGED
     if note.strip():
         add_note(signal, note.strip())
     signal.acknowledged_by = user
-    signal.acknowledged_at = timezone.now()
-    signal.save(update_fields=["status", "note", "acknowledged_by", "acknowledged_at"])
+    signal.acknowledged_at = now
+    changed = ["status", "note", "acknowledged_by", "acknowledged_at"]
+    if feedback:
+        signal.feedback, signal.feedback_at = feedback, now
+        changed += ["feedback", "feedback_at"]
+    signal.save(update_fields=changed)
     record(
         user,
         "resolve" if resolve else "acknowledge",
@@ -498,7 +519,57 @@ def _acknowledge(user: User, signal: Signal, note: str, resolve: bool) -> None:
         signal.pk,
         organization=signal.organization,
         case=signal.case_id,
+        detail={"feedback": feedback} if feedback else None,
     )
+
+
+# ---- the clinic's alert thresholds --------------------------------------------
+
+
+def update_signal_settings(
+    admin: User, values: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Set the organization's alert thresholds (administrators only). Every
+    value is checked first (signals.tunables.check_settings) and the whole
+    change refused, nothing written, with a problem naming each field that is
+    wrong. A value equal to its published default is not kept, so the clinic
+    follows the default; the others are kept in `signal_settings`. The change
+    is audited with the old and new values; every later recompute reads it,
+    and the clinic is refitted in the background at once (after commit).
+    Returns what changed, by field: {"old": …, "new": …}."""
+    organization = _administered(admin)
+    values = dict(values)
+    problems = check_settings(values)
+    if problems:
+        raise InvalidEntry([thresholds.as_problem(p, values) for p in problems])
+    stored = dict(organization.signal_settings or {})
+    current = SignalConfig.from_mapping(stored)
+    changed = {
+        name: {"old": getattr(current, name), "new": value}
+        for name, value in values.items()
+        if getattr(current, name) != value
+    }
+    if not changed:
+        return {}
+    merged = {**stored, **values}
+    kept = {k: v for k, v in merged.items() if v != default_of(k)}
+    with transaction.atomic():
+        organization.signal_settings = kept
+        organization.save(update_fields=["signal_settings"])
+        record(
+            admin,
+            "update",
+            "signal-settings",
+            organization.pk,
+            organization=organization,
+            detail={
+                "changed": sorted(changed),
+                "old": {k: v["old"] for k, v in changed.items()},
+                "new": {k: v["new"] for k, v in changed.items()},
+            },
+        )
+        request_refit(organization.pk)
+    return changed
 
 
 # ---- the measure plan ----------------------------------------------------------

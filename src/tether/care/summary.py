@@ -104,6 +104,7 @@ def latest_pcl5(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
             "latest": round(float(last["score"])),
             "change": round(float(last["score"] - first["score"])),
             "session": int(last["session"]),
+            "first_session": int(first["session"]),
             "member_id": str(member),
             "fallback": client.empty,
         }

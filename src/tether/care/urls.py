@@ -7,6 +7,11 @@ urlpatterns = [
     path("cases/new/", views.case_create, name="case-create"),
     path("cases/assignments/", admin_views.case_assignments, name="case-assignments"),
     path("clinic/settings/", admin_views.clinic_settings, name="clinic-settings"),
+    path(
+        "clinic/settings/thresholds/",
+        admin_views.clinic_thresholds,
+        name="clinic-thresholds",
+    ),
     path("clinic/plan/", admin_views.clinic_plan_page, name="clinic-plan"),
     path(
         "clinic/plan/confirm/",

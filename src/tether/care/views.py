@@ -50,7 +50,7 @@ from .forms import (
     add_problems,
 )
 from .frames import library
-from .models import SENT, Case, Member, Response, Session, Signal
+from .models import SENT, Case, Feedback, Member, Response, Session, Signal
 from .rule_results import NOT_COMPUTED, finding
 from .selectors import (
     CaseloadRow,
@@ -192,6 +192,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         "sessions": sessions.order_by("-number"),
         "charts": charts,
         "sharing": sharing_panel(case, members, can_write(user, case)),
+        "feedback_choices": Feedback.choices,
     }
 
 
@@ -230,7 +231,8 @@ def alert_acknowledge(request: HttpRequest, signal_id: int) -> HttpResponse:
         signal = get_signal_for(user, signal_id, write=True)
         return alert_response(request, signal, form)
     note, resolve = form.cleaned_data["note"], form.resolve
-    signal = services.acknowledge_signal(user, signal_id, note, resolve=resolve)
+    feedback = form.cleaned_data["feedback"]
+    signal = services.acknowledge_signal(user, signal_id, note, resolve, feedback)
     if request.htmx:  # type: ignore[attr-defined]
         return alert_response(request, signal, AcknowledgeForm())
     messages.success(request, RESOLVED if resolve else ACKNOWLEDGED)
@@ -251,6 +253,7 @@ def alert_response(
         "alert": explain(signal, names, config),
         "editable": True,
         "form": form,
+        "feedback_choices": Feedback.choices,
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "care/_alert.html", context, status=status)

@@ -3,7 +3,7 @@ paths here."""
 
 from django.urls import URLPattern, path
 
-from . import analytics_views, case_report_views, family_view
+from . import analytics_views, case_report_views, dashboard_views, family_view
 
 urlpatterns: list[URLPattern] = [
     # The printable case report (docs/reports.md §Case report)
@@ -22,4 +22,7 @@ urlpatterns: list[URLPattern] = [
         family_view.family_view,
         name="family-view",
     ),
+    # The supervisor's dashboard and the figures per alert rule (docs/reports.md).
+    path("clinic/dashboard/", dashboard_views.dashboard, name="supervisor-dashboard"),
+    path("clinic/alert-rules/", dashboard_views.alert_rules, name="alert-rules"),
 ]

@@ -5,6 +5,7 @@ docs/clinical-rules.md §Suggestions)."""
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -122,6 +123,15 @@ def title_of(kind: str, values: Mapping[str, str] | None = None) -> str:
     if shown.get("instrument", "—") == "—":
         shown["instrument"] = "this measure"
     return string.Formatter().vformat(str(catalogue()[kind]["title"]), (), shown)
+
+
+def rule_name(kind: str) -> str:
+    """A kind of alert as people read it when no one alert is meant (the
+    clinic's figures per rule): its title without the measure it names
+    ("Risk item endorsed", "Not on track")."""
+    title = str(catalogue()[kind]["title"])
+    title = re.sub(r"\s+on \{instrument\}", "", title)
+    return title.replace("{instrument}", "a measure")
 
 
 def _reported(signal: Signal, values: Mapping[str, str]) -> str:
