@@ -406,7 +406,9 @@ def test_a_badly_shaped_file_is_refused_or_read_never_a_traceback(data):
         node = document
         for key in path[:-1]:
             node = node[key]
-        node[path[-1]] = data.draw(GARBAGE)
+        # A copy: the garbage itself is shared between examples, and a later
+        # step may write into it (Hypothesis then sees its data change).
+        node[path[-1]] = copy.deepcopy(data.draw(GARBAGE))
     outcome = read_or_refuse(document)
     if isinstance(outcome, FhirImportError):
         assert outcome.problems
